@@ -1,0 +1,194 @@
+package protodiff_test
+
+import (
+	"testing"
+
+	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/protoadapt"
+	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/structpb"
+	"google.golang.org/protobuf/types/known/wrapperspb"
+
+	"github.com/flytedask/flytedask/internal/protodiff"
+)
+
+func mustStruct(t *testing.T, m map[string]any) *structpb.Struct {
+	t.Helper()
+	s, err := structpb.NewStruct(m)
+	require.NoError(t, err)
+	return s
+}
+
+// base builds a representative Dask task template; every call returns a fresh value.
+func base(t *testing.T) *core.TaskTemplate {
+	return &core.TaskTemplate{
+		Id:   &core.Identifier{ResourceType: core.ResourceType_TASK, Project: "p", Domain: "d", Name: "pkg.job", Version: "v1"},
+		Type: "dask",
+		Metadata: &core.TaskMetadata{
+			Runtime: &core.RuntimeMetadata{Type: core.RuntimeMetadata_FLYTE_SDK, Version: "0.1.0", Flavor: "go"},
+			Timeout: durationpb.New(90_000_000_000),
+			Tags:    map[string]string{"a": "1", "b": "2"},
+		},
+		Interface: &core.TypedInterface{},
+		Custom: mustStruct(t, map[string]any{
+			"scheduler": map[string]any{"resources": map[string]any{}},
+			"workers":   map[string]any{"numberOfWorkers": 2, "resources": map[string]any{}},
+		}),
+		Target: &core.TaskTemplate_Container{Container: &core.Container{
+			Image: "ghcr.io/x/dask:1",
+			Args:  []string{"python", "-m", "job", "--n", "1"},
+		}},
+		Config: map[string]string{"x": "1"},
+	}
+}
+
+func v2(m protoadapt.MessageV1) proto.Message { return protoadapt.MessageV2Of(m) }
+
+func TestDiff(t *testing.T) {
+	d := func(path, old, new string) protodiff.Difference {
+		return protodiff.Difference{Path: path, Old: old, New: new}
+	}
+	tests := []struct {
+		name   string
+		mutate func(*core.TaskTemplate)
+		want   []protodiff.Difference
+	}{
+		{name: "equal", mutate: func(*core.TaskTemplate) {}, want: nil},
+		{
+			name:   "container arg",
+			mutate: func(tt *core.TaskTemplate) { tt.GetContainer().Args[3] = "--m" },
+			want:   []protodiff.Difference{d("container.args[3]", `"--n"`, `"--m"`)},
+		},
+		{
+			name:   "list grows",
+			mutate: func(tt *core.TaskTemplate) { tt.GetContainer().Args = append(tt.GetContainer().Args, "x") },
+			want:   []protodiff.Difference{d("container.args[5]", "<unset>", `"x"`)},
+		},
+		{
+			name: "struct number",
+			mutate: func(tt *core.TaskTemplate) {
+				tt.Custom.Fields["workers"].GetStructValue().Fields["numberOfWorkers"] = structpb.NewNumberValue(3)
+			},
+			want: []protodiff.Difference{d("custom.workers.numberOfWorkers", "2", "3")},
+		},
+		{
+			name: "struct key removed and added, sorted",
+			mutate: func(tt *core.TaskTemplate) {
+				delete(tt.Custom.Fields, "scheduler")
+				tt.Custom.Fields["app.kubernetes.io/name"] = structpb.NewStringValue("x")
+			},
+			want: []protodiff.Difference{
+				d(`custom["app.kubernetes.io/name"]`, "<unset>", `"x"`),
+				d("custom.scheduler", `{"resources":{}}`, "<unset>"),
+			},
+		},
+		{
+			name: "struct value kind change",
+			mutate: func(tt *core.TaskTemplate) {
+				tt.Custom.Fields["workers"].GetStructValue().Fields["numberOfWorkers"] = structpb.NewStringValue("2")
+			},
+			want: []protodiff.Difference{d("custom.workers.numberOfWorkers", "2", `"2"`)},
+		},
+		{
+			name:   "enum by name",
+			mutate: func(tt *core.TaskTemplate) { tt.Metadata.Runtime.Type = core.RuntimeMetadata_OTHER },
+			want:   []protodiff.Difference{d("metadata.runtime.type", "FLYTE_SDK", "OTHER")},
+		},
+		{
+			name:   "message unset",
+			mutate: func(tt *core.TaskTemplate) { tt.Metadata.Runtime = nil },
+			want:   []protodiff.Difference{d("metadata.runtime", `{"type":"FLYTE_SDK","version":"0.1.0","flavor":"go"}`, "<unset>")},
+		},
+		{
+			name:   "duration leaf",
+			mutate: func(tt *core.TaskTemplate) { tt.Metadata.Timeout = durationpb.New(1_500_000_000) },
+			want:   []protodiff.Difference{d("metadata.timeout", `"90s"`, `"1.5s"`)},
+		},
+		{
+			name: "map keys sorted",
+			mutate: func(tt *core.TaskTemplate) {
+				tt.Metadata.Tags = map[string]string{"c": "3", "b": "20", "a": "1"}
+			},
+			want: []protodiff.Difference{
+				d("metadata.tags.b", `"2"`, `"20"`),
+				d("metadata.tags.c", "<unset>", `"3"`),
+			},
+		},
+		{
+			name: "oneof switch",
+			mutate: func(tt *core.TaskTemplate) {
+				tt.Target = &core.TaskTemplate_K8SPod{K8SPod: &core.K8SPod{}}
+			},
+			want: []protodiff.Difference{
+				d("container", `{"image":"ghcr.io/x/dask:1","args":["python","-m","job","--n","1"]}`, "<unset>"),
+				d("k8sPod", "<unset>", "{}"),
+			},
+		},
+		{
+			name:   "scalar without presence",
+			mutate: func(tt *core.TaskTemplate) { tt.Type = "" },
+			want:   []protodiff.Difference{d("type", `"dask"`, `""`)},
+		},
+		{
+			name: "field order follows declaration",
+			mutate: func(tt *core.TaskTemplate) {
+				tt.Config["x"] = "2"
+				tt.Id.Version = "v2"
+				tt.Type = "python-task"
+			},
+			want: []protodiff.Difference{
+				d("id.version", `"v1"`, `"v2"`),
+				d("type", `"dask"`, `"python-task"`),
+				d("config.x", `"1"`, `"2"`),
+			},
+		},
+		{
+			name: "unknown fields",
+			mutate: func(tt *core.TaskTemplate) {
+				tt.XXX_unrecognized = []byte{0xf8, 0x3f, 0x01} // field 1023, varint 1
+			},
+			want: []protodiff.Difference{d("<unknown fields>", "<unset>", "3 bytes")},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a, b := base(t), base(t)
+			tc.mutate(b)
+			got := protodiff.Diff(v2(a), v2(b))
+			assert.Equal(t, tc.want, got)
+			// Deterministic: the same inputs give the same output again.
+			assert.Equal(t, got, protodiff.Diff(v2(a), v2(b)))
+		})
+	}
+}
+
+func TestDiffRoots(t *testing.T) {
+	tt := base(t)
+	assert.Nil(t, protodiff.Diff(nil, nil))
+	got := protodiff.Diff(nil, v2(&core.Identifier{Name: "n"}))
+	assert.Equal(t, []protodiff.Difference{{Path: "", Old: "<unset>", New: `{"name":"n"}`}}, got)
+	got = protodiff.Diff(v2(tt), v2(&core.Identifier{}))
+	assert.Equal(t, []protodiff.Difference{{Path: "", Old: "<flyteidl.core.TaskTemplate>", New: "<flyteidl.core.Identifier>"}}, got)
+	assert.Equal(t, "(root): <unset> -> {}", protodiff.Difference{Old: "<unset>", New: "{}"}.String())
+	assert.Equal(t, "a.b[1]: 1 -> 2", protodiff.Difference{Path: "a.b[1]", Old: "1", New: "2"}.String())
+}
+
+func TestDiffWellKnownLeaves(t *testing.T) {
+	assert.Equal(t, []protodiff.Difference{{Path: "", Old: `"a"`, New: `"b"`}},
+		protodiff.Diff(wrapperspb.String("a"), wrapperspb.String("b")))
+	assert.Equal(t, []protodiff.Difference{{Path: "", Old: `"-0.25s"`, New: `"3s"`}},
+		protodiff.Diff(durationpb.New(-250_000_000), durationpb.New(3_000_000_000)))
+	l1, err := structpb.NewList([]any{1, "x", nil, true, map[string]any{"k": []any{}}})
+	require.NoError(t, err)
+	l2, err := structpb.NewList([]any{1, "y"})
+	require.NoError(t, err)
+	assert.Equal(t, []protodiff.Difference{
+		{Path: "[1]", Old: `"x"`, New: `"y"`},
+		{Path: "[2]", Old: "null", New: "<unset>"},
+		{Path: "[3]", Old: "true", New: "<unset>"},
+		{Path: "[4]", Old: `{"k":[]}`, New: "<unset>"},
+	}, protodiff.Diff(l1, l2))
+}
