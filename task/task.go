@@ -1,0 +1,173 @@
+// Package task builds a Flyte Dask task: the task around a dask.Config
+// (image, entrypoint, interface, resources, environment, secrets, retries,
+// timeout, cache, pod template), validated all at once and turned into the
+// admin.TaskSpec that `flytectl register files` and FlyteAdmin accept, field
+// by field as flytekit writes it.
+//
+// Building is pure: no I/O, no network. Task.Validate reports every problem
+// as a *field.ValidationError; Task.Warnings reports what is legal but
+// against Dask or Flyte best practice; Task.Build validates and assembles
+// the spec.
+//
+// The job-runner container runs the task's entrypoint. There is no fast
+// registration from Go: the code must be baked into the image, and the
+// scheduler and worker images need the same Python environment. Two
+// entrypoints are supported:
+//
+//   - Python: a flytekit function baked into the image. The container gets
+//     exactly flytekit's `pyflyte-execute ... --resolver
+//     flytekit.core.python_auto_container.default_task_resolver -- task-module
+//     M task-name F` arguments, so the Python side runs as if pyflyte had
+//     registered it.
+//   - Command and Args: a raw command, for images with their own entrypoint.
+//     Flyte renders templates such as {{.input}} and {{.outputPrefix}} in
+//     them at run time.
+package task
+
+import (
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/flytedask/flytedask/dask"
+	"github.com/flytedask/flytedask/resources"
+)
+
+// TaskType is the TaskTemplate.type of every task this package builds; the
+// backend's Dask plugin is registered for it.
+const TaskType = "dask"
+
+// DefaultPrimaryContainerName is the primary container of a pod template
+// when PodTemplate.PrimaryContainerName is empty, as in flytekit.
+const DefaultPrimaryContainerName = "primary"
+
+// Task is a Flyte Dask task. Only Name, Image (or a pod template image) and
+// an entrypoint are required; every other zero value means "not set" or
+// "the default".
+type Task struct {
+	// Name is the fully qualified task name, e.g.
+	// workflows.dask_example.hello_dask. It names the bundle file, so it may
+	// not contain '/'.
+	Name string
+	// Image is the job-runner image and the default scheduler and worker
+	// image. It must be a concrete reference: flytectl does not resolve
+	// {{.image...}} templates.
+	Image string
+
+	// Python is entrypoint A: a flytekit function baked into the image.
+	Python *PythonFunction
+	// Command is entrypoint B: a raw command (empty: the image's entrypoint).
+	Command []string
+	// Args are the arguments of entrypoint B.
+	Args []string
+
+	// Requests are the job-runner's resource requests; scheduler and workers
+	// inherit the resolved task resources unless dask sets their own.
+	Requests resources.Spec
+	// Limits are the job-runner's resource limits.
+	Limits resources.Spec
+	// Environment is set in the job-runner, scheduler and worker containers.
+	// It is written sorted by name.
+	Environment map[string]string
+	// Secrets are requested from Flyte's secret manager.
+	Secrets []Secret
+
+	// Inputs of the task. Order does not matter (Flyte's interface is a map).
+	Inputs []Variable
+	// Outputs of the task.
+	Outputs []Variable
+
+	// Retries is the number of retries on recoverable failures.
+	Retries int
+	// Timeout bounds one attempt; zero means no timeout.
+	Timeout time.Duration
+	// Interruptible, when set, says whether the task may run on
+	// interruptible (spot) nodes. For Dask only the workers do; the
+	// scheduler and job runner never are. Flyte ignores it when a task is
+	// launched directly rather than in a workflow (flyte#6167).
+	Interruptible *bool
+	// Cache turns on caching when non-nil.
+	Cache *Cache
+	// Deprecated, when non-empty, marks the task deprecated with this message.
+	Deprecated string
+	// PodTemplateName names a Kubernetes PodTemplate in the execution
+	// namespace that the backend uses as the base of all three Dask pods.
+	PodTemplateName string
+	// PodTemplate, when set, replaces the container target with a k8s_pod
+	// target; it applies to the job runner, scheduler and workers alike.
+	PodTemplate *PodTemplate
+
+	// Dask is the Dask cluster. Its zero value is flytekit's Dask().
+	Dask dask.Config
+}
+
+// PythonFunction names a flytekit task function inside the image.
+type PythonFunction struct {
+	// Module is the Python module, e.g. workflows.dask_example.
+	Module string
+	// Function is the task function in Module, e.g. hello_dask.
+	Function string
+}
+
+// MountRequirement says how a secret is exposed to the task.
+type MountRequirement string
+
+// The mount requirements, as in flytekit's Secret.MountType.
+const (
+	// MountAny lets the platform choose (the zero value).
+	MountAny MountRequirement = ""
+	// MountEnvVar exposes the secret as an environment variable.
+	MountEnvVar MountRequirement = "env_var"
+	// MountFile exposes the secret as a file.
+	MountFile MountRequirement = "file"
+)
+
+// Secret is a secret request, flytekit's Secret.
+type Secret struct {
+	// Group is required (flytekit's default secret managers need it).
+	Group string
+	// Key within the group; optional.
+	Key string
+	// GroupVersion is optional.
+	GroupVersion string
+	// MountRequirement is "" (any), "env_var" or "file".
+	MountRequirement MountRequirement
+}
+
+// Cache configures Flyte's output cache. Caching is on when Task.Cache is
+// non-nil.
+type Cache struct {
+	// Version is required: bump it to invalidate cached outputs.
+	Version string
+	// Serialize runs at most one instance of identical inputs at a time.
+	Serialize bool
+}
+
+// PodTemplate is a task-level pod template: flytekit's PodTemplate. With it
+// the task has a k8s_pod target instead of a container, and
+// config["primary_container_name"] names the container that runs the task.
+type PodTemplate struct {
+	// PrimaryContainerName defaults to DefaultPrimaryContainerName.
+	PrimaryContainerName string
+	// Labels are set on the pods.
+	Labels map[string]string
+	// Annotations are set on the pods.
+	Annotations map[string]string
+	// Spec is the pod spec. The primary container is added if absent, and
+	// gets the task's image (unless it has its own), command, args,
+	// resources and environment, as flytekit does.
+	Spec corev1.PodSpec
+}
+
+// Settings are the registration coordinates, flytekit's
+// SerializationSettings. Empty values are allowed: flytectl's
+// -p/-d/--version fill them at registration.
+type Settings struct {
+	// Project, e.g. flytesnacks.
+	Project string
+	// Domain, e.g. development.
+	Domain string
+	// Version of the task; it must be URL-safe. "{{ registration.version }}"
+	// is kept for flytectl to fill.
+	Version string
+}

@@ -1,0 +1,349 @@
+package task_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/flytedask/flytedask"
+	"github.com/flytedask/flytedask/dask"
+	"github.com/flytedask/flytedask/field"
+	"github.com/flytedask/flytedask/internal/golden"
+	"github.com/flytedask/flytedask/resources"
+	"github.com/flytedask/flytedask/task"
+)
+
+var settings = task.Settings{Project: "flytesnacks", Domain: "development", Version: "v1"}
+
+func ptr[T any](v T) *T { return &v }
+
+func minimal() task.Task {
+	return task.Task{
+		Name:   "workflows.dask_example.hello_dask",
+		Image:  "ghcr.io/acme/dask-app:1.4.2",
+		Python: &task.PythonFunction{Module: "workflows.dask_example", Function: "hello_dask"},
+	}
+}
+
+func full() task.Task {
+	t := minimal()
+	t.Requests = resources.Spec{CPU: "1", Mem: "2Gi"}
+	t.Limits = resources.Spec{CPU: "2", Mem: "4Gi", EphemeralStorage: "10Gi", GPU: "1"}
+	t.Requests.GPU = "1"
+	t.Environment = map[string]string{"LOG_LEVEL": "debug", "A_FIRST": "1"}
+	t.Secrets = []task.Secret{{Group: "aws", Key: "token", MountRequirement: task.MountEnvVar}, {Group: "db"}}
+	t.Inputs = []task.Variable{
+		{Name: "n", Type: task.Integer},
+		{Name: "path", Type: task.File, Description: "input data"},
+		{Name: "when", Type: task.Datetime},
+		{Name: "tags", Type: task.MapOf(task.ListOf(task.String))},
+	}
+	t.Outputs = []task.Variable{{Name: "o0", Type: task.Float}, {Name: "o1", Type: task.Directory}}
+	t.Retries = 2
+	t.Timeout = 90 * time.Minute
+	t.Interruptible = ptr(true)
+	t.Cache = &task.Cache{Version: "1.0", Serialize: true}
+	t.Deprecated = "use hello_dask_v2"
+	t.PodTemplateName = "dask-base"
+	t.Dask = dask.Config{
+		Scheduler: dask.Scheduler{Requests: resources.Spec{CPU: "1", Mem: "2Gi"}, Limits: resources.Spec{CPU: "1", Mem: "2Gi"}},
+		Workers: dask.WorkerGroup{
+			NumberOfWorkers: 4,
+			Requests:        resources.Spec{CPU: "2", Mem: "8Gi"},
+			Limits:          resources.Spec{CPU: "2", Mem: "8Gi"},
+		},
+	}
+	return t
+}
+
+func build(t *testing.T, tk task.Task) *admin.TaskSpec {
+	t.Helper()
+	spec, err := tk.Build(settings)
+	require.NoError(t, err)
+	return spec
+}
+
+func TestGolden(t *testing.T) {
+	raw := minimal()
+	raw.Python = nil
+	raw.Command = []string{"python", "-m", "job"}
+	raw.Args = []string{"--n", "{{.inputs.n}}"}
+	raw.Inputs = []task.Variable{{Name: "n", Type: task.Integer}}
+
+	pod := minimal()
+	pod.Image = ""
+	pod.Environment = map[string]string{"LOG_LEVEL": "debug"}
+	pod.Limits = resources.Spec{CPU: "2", Mem: "1.5Gi"}
+	pod.PodTemplate = &task.PodTemplate{
+		Labels: map[string]string{"team": "data"},
+		Spec: corev1.PodSpec{
+			Containers: []corev1.Container{{
+				Name:  "primary",
+				Image: "ghcr.io/acme/dask-app:1.4.2",
+				Env:   []corev1.EnvVar{{Name: "OWN", Value: "x"}},
+			}},
+			Tolerations: []corev1.Toleration{{Key: "dask", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}},
+		},
+	}
+
+	for name, tk := range map[string]task.Task{
+		"minimal":      minimal(),
+		"full":         full(),
+		"raw_command":  raw,
+		"pod_template": pod,
+	} {
+		t.Run(name, func(t *testing.T) {
+			golden.Assert(t, name+".json", golden.ProtoJSON(t, build(t, tk)))
+		})
+	}
+}
+
+func TestFlytekitFields(t *testing.T) {
+	spec := build(t, minimal())
+	tmpl := spec.Template
+	assert.Equal(t, "dask", tmpl.Type)
+	assert.Zero(t, tmpl.TaskTypeVersion)
+	assert.Equal(t, core.ResourceType_TASK, tmpl.Id.ResourceType)
+	assert.Equal(t, &core.RuntimeMetadata{Type: core.RuntimeMetadata_FLYTE_SDK, Version: flytedask.Version, Flavor: "go"}, tmpl.Metadata.Runtime)
+	assert.NotEmpty(t, tmpl.Metadata.Runtime.Version)
+	require.NotNil(t, tmpl.Metadata.Retries, "the retries message is always present")
+	assert.Nil(t, tmpl.Metadata.InterruptibleValue, "interruptible is set only when specified")
+	assert.Nil(t, tmpl.Metadata.Timeout)
+	assert.Nil(t, tmpl.SecurityContext)
+	assert.Empty(t, tmpl.Config)
+	assert.Equal(t, []string{
+		"pyflyte-execute", "--inputs", "{{.input}}", "--output-prefix", "{{.outputPrefix}}",
+		"--raw-output-data-prefix", "{{.rawOutputDataPrefix}}", "--checkpoint-path", "{{.checkpointOutputPrefix}}",
+		"--prev-checkpoint", "{{.prevCheckpointPrefix}}", "--resolver", "flytekit.core.python_auto_container.default_task_resolver",
+		"--", "task-module", "workflows.dask_example", "task-name", "hello_dask",
+	}, tmpl.GetContainer().Args)
+	assert.Empty(t, tmpl.GetContainer().Command)
+	assert.NotNil(t, tmpl.Interface.Inputs)
+	assert.NotNil(t, tmpl.Interface.Outputs)
+
+	f := full()
+	f.Interruptible = ptr(false)
+	tmpl = build(t, f).Template
+	assert.Equal(t, &core.TaskMetadata_Interruptible{Interruptible: false}, tmpl.Metadata.InterruptibleValue, "an explicit false is written")
+	c := tmpl.GetContainer()
+	var names []string
+	for _, e := range c.Resources.Limits {
+		names = append(names, e.Name.String())
+	}
+	assert.Equal(t, []string{"EPHEMERAL_STORAGE", "CPU", "GPU", "MEMORY"}, names, "flytekit's container order")
+	assert.Equal(t, "A_FIRST", c.Env[0].Key, "env sorted by name")
+	assert.Equal(t, "input data", tmpl.Interface.Inputs.Variables["path"].Description)
+	assert.Equal(t, "n", tmpl.Interface.Inputs.Variables["n"].Description, "description defaults to the name")
+	assert.True(t, tmpl.Metadata.Discoverable)
+	assert.Equal(t, "1.0", tmpl.Metadata.DiscoveryVersion)
+	assert.True(t, tmpl.Metadata.CacheSerializable)
+	assert.Equal(t, uint32(2), tmpl.Metadata.Retries.Retries)
+	assert.Equal(t, 90*time.Minute, tmpl.Metadata.Timeout.AsDuration())
+}
+
+func TestPodTemplateTarget(t *testing.T) {
+	tk := minimal()
+	tk.PodTemplate = &task.PodTemplate{}
+	tmpl := build(t, tk).Template
+	assert.Nil(t, tmpl.GetContainer())
+	require.NotNil(t, tmpl.GetK8SPod())
+	assert.Equal(t, map[string]string{"primary_container_name": "primary"}, tmpl.Config)
+	containers := tmpl.GetK8SPod().PodSpec.Fields["containers"].GetListValue().Values
+	require.Len(t, containers, 1, "a placeholder primary container is added")
+	pc := containers[0].GetStructValue().Fields
+	assert.Equal(t, "primary", pc["name"].GetStringValue())
+	assert.Equal(t, tk.Image, pc["image"].GetStringValue(), "the primary container inherits the task image")
+}
+
+func TestDeterministic(t *testing.T) {
+	a := golden.ProtoJSON(t, build(t, full()))
+	for i := 0; i < 5; i++ {
+		assert.Equal(t, string(a), string(golden.ProtoJSON(t, build(t, full()))))
+	}
+}
+
+type fieldErr struct {
+	Type field.ErrorType
+	Path string
+}
+
+func errorsOf(t *testing.T, err error) []fieldErr {
+	t.Helper()
+	if err == nil {
+		return nil
+	}
+	var verr *field.ValidationError
+	require.True(t, errors.As(err, &verr), "error %v is not a *field.ValidationError", err)
+	var out []fieldErr
+	for _, e := range verr.Errors {
+		out = append(out, fieldErr{e.Type, e.Field})
+	}
+	return out
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name     string
+		mutate   func(*task.Task)
+		settings task.Settings
+		want     []fieldErr
+	}{
+		{"minimal is valid", func(*task.Task) {}, settings, nil},
+		{"full is valid", func(tk *task.Task) { *tk = full() }, settings, nil},
+		{"empty settings are allowed (flytectl fills them)", func(*task.Task) {}, task.Settings{}, nil},
+		{"version placeholder is allowed", func(*task.Task) {}, task.Settings{Version: task.VersionPlaceholder}, nil},
+		{"version not URL-safe", func(*task.Task) {}, task.Settings{Version: "v/1?"},
+			[]fieldErr{{field.ErrorTypeInvalid, "version"}}},
+		{"zero task", func(tk *task.Task) { *tk = task.Task{} }, settings, []fieldErr{
+			{field.ErrorTypeRequired, "name"},
+			{field.ErrorTypeRequired, "image"},
+			{field.ErrorTypeRequired, "python"},
+		}},
+		{"name with slash", func(tk *task.Task) { tk.Name = "a/b" }, settings, []fieldErr{{field.ErrorTypeInvalid, "name"}}},
+		{"image template", func(tk *task.Task) { tk.Image = "{{.image.default.fqn}}:v1" }, settings, []fieldErr{{field.ErrorTypeInvalid, "image"}}},
+		{"image upper case", func(tk *task.Task) { tk.Image = "ghcr.io/Acme/app:1" }, settings, []fieldErr{{field.ErrorTypeInvalid, "image"}}},
+		{"both entrypoints", func(tk *task.Task) { tk.Command = []string{"python"} }, settings, []fieldErr{{field.ErrorTypeForbidden, "command"}}},
+		{"args alone are an entrypoint", func(tk *task.Task) { tk.Python = nil; tk.Args = []string{"run"} }, settings, nil},
+		{"python parts", func(tk *task.Task) { tk.Python = &task.PythonFunction{Module: "a..b", Function: ""} }, settings, []fieldErr{
+			{field.ErrorTypeInvalid, "python.module"},
+			{field.ErrorTypeRequired, "python.function"},
+		}},
+		{"resources", func(tk *task.Task) {
+			tk.Requests = resources.Spec{CPU: "2500m", Mem: "1 Gi"}
+			tk.Limits = resources.Spec{CPU: "2100m"}
+		}, settings, []fieldErr{
+			{field.ErrorTypeInvalid, "requests.mem"},
+			{field.ErrorTypeInvalid, "requests.cpu"},
+		}},
+		{"env names", func(tk *task.Task) { tk.Environment = map[string]string{"OK": "1", "1BAD=": "x"} }, settings,
+			[]fieldErr{{field.ErrorTypeInvalid, "environment[1BAD=]"}}},
+		{"secrets", func(tk *task.Task) {
+			tk.Secrets = []task.Secret{{Key: "k"}, {Group: "g", MountRequirement: "disk"}}
+		}, settings, []fieldErr{
+			{field.ErrorTypeRequired, "secrets[0].group"},
+			{field.ErrorTypeNotSupported, "secrets[1].mount_requirement"},
+		}},
+		{"variables", func(tk *task.Task) {
+			tk.Inputs = []task.Variable{{Name: "a", Type: task.Integer}, {Name: "a", Type: task.Float}, {Name: "x-y", Type: task.String}, {Name: "z"}}
+		}, settings, []fieldErr{
+			{field.ErrorTypeDuplicate, "inputs[1].name"},
+			{field.ErrorTypeInvalid, "inputs[2].name"},
+			{field.ErrorTypeRequired, "inputs[3].type"},
+		}},
+		{"retries, timeout, cache", func(tk *task.Task) {
+			tk.Retries = -1
+			tk.Timeout = -time.Second
+			tk.Cache = &task.Cache{Serialize: true}
+		}, settings, []fieldErr{
+			{field.ErrorTypeInvalid, "retries"},
+			{field.ErrorTypeInvalid, "timeout"},
+			{field.ErrorTypeRequired, "cache.version"},
+		}},
+		{"pod template name", func(tk *task.Task) { tk.PodTemplateName = "Dask_Base" }, settings,
+			[]fieldErr{{field.ErrorTypeInvalid, "pod_template_name"}}},
+		{"pod template supplies the image", func(tk *task.Task) {
+			tk.Image = ""
+			tk.PodTemplate = &task.PodTemplate{Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "primary", Image: "ghcr.io/acme/x:1"}}}}
+		}, settings, nil},
+		{"pod template without image", func(tk *task.Task) {
+			tk.Image = ""
+			tk.PodTemplate = &task.PodTemplate{PrimaryContainerName: "main", Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "primary", Image: "ghcr.io/acme/x:1"}, {Name: "primary"}}}}
+		}, settings, []fieldErr{
+			{field.ErrorTypeRequired, "image"},
+			{field.ErrorTypeDuplicate, "pod_template.spec.containers[1].name"},
+		}},
+		{"dask problems keep their paths", func(tk *task.Task) {
+			tk.Dask.Workers = dask.WorkerGroup{NumberOfWorkers: -1, Limits: resources.Spec{Mem: "2gi"}}
+		}, settings, []fieldErr{
+			{field.ErrorTypeInvalid, "dask.workers.number_of_workers"},
+			{field.ErrorTypeInvalid, "dask.workers.limits.mem"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tk := minimal()
+			tt.mutate(&tk)
+			err := tk.Validate(tt.settings)
+			assert.Equal(t, tt.want, errorsOf(t, err), "%v", err)
+			spec, berr := tk.Build(tt.settings)
+			if tt.want == nil {
+				assert.NoError(t, berr)
+				assert.NotNil(t, spec)
+			} else {
+				assert.Nil(t, spec)
+				assert.Equal(t, err.Error(), berr.Error(), "Build reports what Validate reports")
+			}
+		})
+	}
+}
+
+func TestErrorMessages(t *testing.T) {
+	tk := minimal()
+	tk.Dask.Workers.Limits.Mem = "2gi"
+	err := tk.Validate(settings)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `dask.workers.limits.mem: invalid quantity "2gi"`)
+	assert.Contains(t, err.Error(), "Gi")
+}
+
+func TestWarnings(t *testing.T) {
+	tk := full()
+	tk.Environment["DASK_SCHEDULER_ADDRESS"] = "tcp://x:8786"
+	tk.Dask.Workers.Image = "ghcr.io/acme/other:1"
+	tk.Dask.Workers.Limits.CPU = "1500m"
+	tk.Dask.Workers.Requests.CPU = "1500m"
+	tk.PodTemplate = &task.PodTemplate{Spec: corev1.PodSpec{RestartPolicy: corev1.RestartPolicyNever}}
+	var got []string
+	for _, w := range tk.Warnings() {
+		got = append(got, w.Field+" "+w.Code)
+	}
+	assert.Equal(t, []string{
+		"environment[DASK_SCHEDULER_ADDRESS] env-dask-reserved",
+		"dask.workers.image image-differs",
+		"interruptible interruptible-workers-only",
+		"pod_template.spec.restartPolicy pod-template-restart-policy",
+		"dask.workers.limits.cpu workers-fractional-cpu",
+	}, got)
+	quiet := full()
+	quiet.Interruptible = nil
+	assert.Empty(t, quiet.Warnings(), "the full example follows every best practice")
+}
+
+func TestParseType(t *testing.T) {
+	for _, s := range []string{"integer", "float", "string", "boolean", "datetime", "duration", "file", "directory",
+		"list[integer]", "map[file]", "list[map[list[directory]]]"} {
+		typ, err := task.ParseType(s)
+		require.NoError(t, err, s)
+		assert.Equal(t, s, typ.String())
+		assert.NotNil(t, typ.Proto())
+	}
+	for _, s := range []string{"", "int", "list[", "list[integer", "list[integer]]", "map[]", "list[integer] ", "List[integer]"} {
+		_, err := task.ParseType(s)
+		assert.Error(t, err, "%q", s)
+	}
+}
+
+func FuzzParseType(f *testing.F) {
+	for _, s := range []string{"integer", "list[map[file]]", "map[", "]", "list[list[list[string]]]x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		typ, err := task.ParseType(s)
+		if err != nil {
+			return
+		}
+		// A parsed type renders back to its input and has a proto form.
+		if typ.String() != s {
+			t.Fatalf("ParseType(%q).String() = %q", s, typ.String())
+		}
+		if typ.Proto() == nil {
+			t.Fatalf("ParseType(%q) has no proto", s)
+		}
+	})
+}

@@ -1,0 +1,245 @@
+package task
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/flytedask/flytedask/field"
+	"github.com/flytedask/flytedask/internal/imageref"
+	"github.com/flytedask/flytedask/resources"
+)
+
+// VersionPlaceholder is flytekit's registration placeholder that flytectl
+// replaces with its --version.
+const VersionPlaceholder = "{{ registration.version }}"
+
+// urlUnsafe are the characters FlyteAdmin's ValidateVersion refuses (they
+// break the HTTP path /api/v1/tasks/{project}/{domain}/{name}/{version}).
+const urlUnsafe = "!*'();:@&=+$,/?#[]"
+
+var pythonIdent = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// Validate returns nil when t can be built with s, and otherwise a
+// *field.ValidationError with every problem, each with the path of its field
+// as written in the flytedask spec (name, image, dask.workers.limits.mem,
+// secrets[0].group, ...). Warnings are not reported here: see Warnings.
+func (t Task) Validate(s Settings) error {
+	return t.validate(s).Err()
+}
+
+func (t Task) validate(s Settings) field.ErrorList {
+	var errs field.ErrorList
+	add := func(e *field.Error) {
+		if e != nil {
+			errs = append(errs, e)
+		}
+	}
+
+	add(validateName(t.Name))
+	add(validateVersion(s.Version))
+
+	// Image: required unless the pod template's primary container has one.
+	imgPath := field.NewPath("image")
+	if t.Image == "" {
+		if t.PodTemplate == nil || t.PodTemplate.primaryImage() == "" {
+			add(field.Required(imgPath, "image is required: set a concrete image reference such as ghcr.io/acme/dask-app:1.4.2 (or give the pod template's primary container an image)"))
+		}
+	} else {
+		add(imageref.Validate(imgPath, t.Image))
+	}
+
+	// Entrypoint: exactly one of python and command/args.
+	raw := len(t.Command) > 0 || len(t.Args) > 0
+	switch {
+	case t.Python != nil && raw:
+		add(field.Forbidden(field.NewPath("command"), "set either python (a flytekit function) or command/args, not both"))
+	case t.Python == nil && !raw:
+		add(field.Required(field.NewPath("python"), "an entrypoint is required: set python (module and function of a flytekit task baked into the image) or command/args"))
+	case t.Python != nil:
+		pp := field.NewPath("python")
+		if t.Python.Module == "" {
+			add(field.Required(pp.Child("module"), "the Python module of the task function is required, e.g. workflows.dask_example"))
+		} else if !isDottedIdent(t.Python.Module) {
+			add(field.Invalid(pp.Child("module"), t.Python.Module, fmt.Sprintf("%q is not a Python module path: use dotted identifiers, e.g. workflows.dask_example", t.Python.Module)))
+		}
+		if t.Python.Function == "" {
+			add(field.Required(pp.Child("function"), "the task function name is required, e.g. hello_dask"))
+		} else if !pythonIdent.MatchString(t.Python.Function) {
+			add(field.Invalid(pp.Child("function"), t.Python.Function, fmt.Sprintf("%q is not a Python identifier", t.Python.Function)))
+		}
+	}
+
+	errs = append(errs, resources.Validate(nil, t.Requests, t.Limits)...)
+
+	for _, k := range sortedKeys(t.Environment) {
+		for _, msg := range validation.IsEnvVarName(k) {
+			add(field.Invalid(field.NewPath("environment").Key(k), k, "invalid environment variable name: "+msg))
+		}
+	}
+
+	sp := field.NewPath("secrets")
+	for i, sec := range t.Secrets {
+		p := sp.Index(i)
+		if sec.Group == "" {
+			add(field.Required(p.Child("group"), "a secret needs a group (flytekit's secret managers look secrets up by group)"))
+		}
+		switch sec.MountRequirement {
+		case MountAny, MountEnvVar, MountFile:
+		default:
+			add(field.NotSupported(p.Child("mount_requirement"), string(sec.MountRequirement), []string{"any", "env_var", "file"}))
+		}
+	}
+
+	errs = append(errs, validateVariables(field.NewPath("inputs"), t.Inputs)...)
+	errs = append(errs, validateVariables(field.NewPath("outputs"), t.Outputs)...)
+
+	if t.Retries < 0 || t.Retries > math.MaxUint32 {
+		add(field.Invalid(field.NewPath("retries"), t.Retries, fmt.Sprintf("retries must be between 0 and %d", uint32(math.MaxUint32))))
+	}
+	if t.Timeout < 0 {
+		add(field.Invalid(field.NewPath("timeout"), t.Timeout.String(), "timeout must not be negative: use 0 for no timeout"))
+	}
+	if t.Cache != nil && t.Cache.Version == "" {
+		add(field.Required(field.NewPath("cache", "version"), "cache needs a version (flytekit: cache=True requires cache_version); bump it to invalidate cached outputs"))
+	}
+	if t.PodTemplateName != "" {
+		for _, msg := range validation.IsDNS1123Subdomain(t.PodTemplateName) {
+			add(field.Invalid(field.NewPath("pod_template_name"), t.PodTemplateName, "invalid PodTemplate name: "+msg))
+		}
+	}
+	if t.PodTemplate != nil {
+		errs = append(errs, t.PodTemplate.validate(field.NewPath("pod_template"))...)
+	}
+
+	errs = append(errs, t.Dask.Validate(field.NewPath("dask"))...)
+	return errs
+}
+
+func validateName(name string) *field.Error {
+	p := field.NewPath("name")
+	switch {
+	case name == "":
+		return field.Required(p, "the task name is required, e.g. workflows.dask_example.hello_dask")
+	case strings.ContainsRune(name, '/'):
+		return field.Invalid(p, name, fmt.Sprintf("task name %q contains '/': it names the bundle file; use dots, e.g. workflows.dask_example.hello_dask", name))
+	case strings.IndexFunc(name, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
+		return field.Invalid(p, name, fmt.Sprintf("task name %q contains white space or control characters", name))
+	}
+	return nil
+}
+
+func validateVersion(v string) *field.Error {
+	if v == "" || v == VersionPlaceholder {
+		return nil
+	}
+	if i := strings.IndexAny(v, urlUnsafe); i >= 0 {
+		return field.Invalid(field.NewPath("version"), v, fmt.Sprintf(
+			"version %q contains %q: versions must be URL-safe, without any of %s (FlyteAdmin serves tasks at /api/v1/tasks/{project}/{domain}/{name}/{version})",
+			v, v[i:i+1], urlUnsafe))
+	}
+	if strings.IndexFunc(v, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+		return field.Invalid(field.NewPath("version"), v, fmt.Sprintf("version %q contains white space or control characters", v))
+	}
+	return nil
+}
+
+func isDottedIdent(s string) bool {
+	for _, part := range strings.Split(s, ".") {
+		if !pythonIdent.MatchString(part) {
+			return false
+		}
+	}
+	return true
+}
+
+func validateVariables(path *field.Path, vars []Variable) field.ErrorList {
+	var errs field.ErrorList
+	seen := make(map[string]bool, len(vars))
+	for i, v := range vars {
+		p := path.Index(i)
+		switch {
+		case v.Name == "":
+			errs = append(errs, field.Required(p.Child("name"), "a variable needs a name"))
+		case !pythonIdent.MatchString(v.Name):
+			errs = append(errs, field.Invalid(p.Child("name"), v.Name, fmt.Sprintf("variable name %q is not a Python identifier", v.Name)))
+		case seen[v.Name]:
+			errs = append(errs, field.Duplicate(p.Child("name"), v.Name, fmt.Sprintf("variable %q is declared twice", v.Name)))
+		}
+		seen[v.Name] = true
+		if v.Type.IsZero() {
+			errs = append(errs, field.Required(p.Child("type"), fmt.Sprintf("variable %q needs a type: integer, float, string, boolean, datetime, duration, file, directory, list[T] or map[T]", v.Name)))
+		}
+	}
+	return errs
+}
+
+func (pt *PodTemplate) primaryName() string {
+	if pt.PrimaryContainerName == "" {
+		return DefaultPrimaryContainerName
+	}
+	return pt.PrimaryContainerName
+}
+
+func (pt *PodTemplate) primaryImage() string {
+	for _, c := range pt.Spec.Containers {
+		if c.Name == pt.primaryName() {
+			return c.Image
+		}
+	}
+	return ""
+}
+
+func (pt *PodTemplate) validate(path *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	for _, msg := range validation.IsDNS1123Label(pt.primaryName()) {
+		errs = append(errs, field.Invalid(path.Child("primary_container_name"), pt.PrimaryContainerName, "invalid container name: "+msg))
+	}
+	names := map[string]bool{}
+	for i, c := range pt.Spec.Containers {
+		cp := path.Child("spec", "containers").Index(i)
+		if c.Name == "" {
+			errs = append(errs, field.Required(cp.Child("name"), "every container needs a name"))
+			continue
+		}
+		if names[c.Name] {
+			errs = append(errs, field.Duplicate(cp.Child("name"), c.Name, fmt.Sprintf("container %q is declared twice", c.Name)))
+		}
+		names[c.Name] = true
+		if e := imageref.Validate(cp.Child("image"), c.Image); e != nil {
+			errs = append(errs, e)
+		}
+	}
+	for _, k := range sortedKeys(pt.Labels) {
+		lp := path.Child("labels").Key(k)
+		for _, msg := range validation.IsQualifiedName(k) {
+			errs = append(errs, field.Invalid(lp, k, "invalid label key: "+msg))
+		}
+		for _, msg := range validation.IsValidLabelValue(pt.Labels[k]) {
+			errs = append(errs, field.Invalid(lp, pt.Labels[k], "invalid label value: "+msg))
+		}
+	}
+	for _, k := range sortedKeys(pt.Annotations) {
+		for _, msg := range validation.IsQualifiedName(strings.ToLower(k)) {
+			errs = append(errs, field.Invalid(path.Child("annotations").Key(k), k, "invalid annotation key: "+msg))
+		}
+	}
+	return errs
+}
+
+func sortedKeys(m map[string]string) []string {
+	if len(m) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
