@@ -1,0 +1,47 @@
+// Package bundle writes and reads registrable bundles: the archives (and directories) of binary
+// protobuf files that `flytectl register files` accepts and `pyflyte package` / `pyflyte serialize`
+// produce.
+//
+// # Format
+//
+// A bundle holds one file per entity. This package writes tasks only: each file is a binary
+// admin.TaskSpec (never a bare core.TaskTemplate, which flytectl cannot register) named
+// "{idx}_{name}_1.pb" (see FileName), where name is spec.Template.Id.Name and idx the zero-padded
+// position. flytectl sorts the file paths and registers in that order, and (v0.7.5+) uses the "_1"
+// suffix to decode the file as a TaskSpec first; "_2.pb" are workflows, "_3.pb" launch plans.
+//
+// Archives are tar (".tar") or gzip-compressed tar (".tgz", ".tar.gz"; DefaultArchiveName is
+// "flyte-package.tgz"), with the files at the archive root. flytectl rejects archives holding other
+// files (README, manifests), so nothing else is written.
+//
+// # Writing
+//
+// WriteArchive streams a bundle to an io.Writer, WriteFile writes an archive file atomically
+// (temporary file + rename; the extension picks the format), WriteDir writes loose files into an
+// empty or new directory (temporary directory + rename). Output is deterministic: the same specs
+// give byte-identical archives (deterministic proto encoding, fixed tar and gzip headers; see
+// WriteArchive for the exact header values and the limits of that promise).
+//
+// Write functions check only what the file layout needs (non-nil spec/template/id, a usable and
+// unique name); whether a task is valid for FlyteAdmin is for the caller to check before.
+//
+// # Reading
+//
+// Read, ReadFile and the Bundle type give the task specs of a bundle in registration order, and list
+// every other file with the reason it is not a task (Skipped, Kind). Everything flytectl accepts is
+// accepted, including the pyflyte layouts seen in practice (a leading "/" directory entry,
+// "./core/_pb_output/" sub-folders, 1- to 3-digit indexes, fast-register source archives, macOS
+// junk files). Input is treated as untrusted: path traversal, links and devices, oversized members,
+// gzip bombs and absurd entry counts are rejected with typed errors (see Read and Limits), and the
+// reader never panics (fuzzed by FuzzRead).
+//
+// # Errors
+//
+// Every error wraps a sentinel (ErrInvalidSpec, ErrUnsafePath, ErrTooLarge, ...) for errors.Is;
+// *SpecError carries the index of a rejected spec, *EntryError the archive member, for errors.As.
+//
+// # Dependencies
+//
+// Only the standard library, google.golang.org/protobuf and flyteidl's generated admin/core types
+// (legacy APIv1 messages, used through protoadapt.MessageV2Of). No gRPC, no other project package.
+package bundle
