@@ -1,0 +1,75 @@
+// Package explain answers, before registration, "what will Flyte's backend build for this Dask task?".
+//
+// Explain takes a flyteidl TaskTemplate (a Dask task, type "dask", with the DaskJob in custom) and
+// Platform settings, and returns the three pods of the DaskJob the backend's Dask plugin creates —
+// the job runner, the scheduler and the worker group — with images, commands, args, resolved
+// requests and limits, replicas, restart policies, interruptibility and ports, plus Notes that
+// explain surprising results in plain language. Job.WriteText renders a table; Job is also
+// JSON-ready through its struct tags (Job.WriteJSON).
+//
+// # What is modelled
+//
+// The model is the current Flyte v1 backend (flyteorg/flyte master, v1.15.1 and later,
+// flyteplugins/go/tasks/plugins/k8s/dask/dask.go with flytek8s container_helper.go and utils.go):
+//
+//   - custom is decoded exactly like the backend: the Struct is written as JSON with golang/protobuf
+//     jsonpb and read into plugins.DaskJob with AllowUnknownFields (camelCase and snake_case keys,
+//     numbers as strings, enum names or numbers; unknown keys ignored, unknown enum names rejected).
+//     A missing workers or scheduler object is accepted (0 worker replicas, default scheduler).
+//   - the base pod comes from the container target (image, command, args, env and resources of
+//     template.container) or the k8s_pod target (the container of pod_spec named by
+//     config["primary_container_name"]; a resource named "gpu" becomes nvidia.com/gpu). Other
+//     targets fail with the backend's text.
+//   - task resources go through ToK8sResourceRequirements (ParseQuantity; zero values, STORAGE and
+//     UNKNOWN dropped; GPU → nvidia.com/gpu) and ApplyResourceOverrides with assignIfUnset: for cpu
+//     and memory always, for ephemeral-storage and nvidia.com/gpu when present, an unset request
+//     becomes the limit or the platform default request, an unset limit becomes the request, both
+//     are capped at the platform limit and the request at the limit.
+//   - scheduler and workers use their Dask custom resources when those have at least one request
+//     or limit entry (then they replace the task's resources entirely and go through the same
+//     defaulting, via ApplyK8sResourceOverrides), else the job runner's resolved resources.
+//   - worker args are dask-worker --name $(DASK_WORKER_NAME) --nthreads <cpu limit Value(), rounded
+//     up> --memory-limit <memory limit String(), canonical>; scheduler args are dask-scheduler with
+//     ports tcp-comm 8786 and dashboard 8787; the command is never changed.
+//   - restart policies Never (job runner), Always (scheduler, workers); only workers follow
+//     template.metadata.interruptible.
+//
+// Not modelled (they need the execution or the cluster): node-level resource overrides (they take
+// precedence over the task's resources per resource name — to explain them, put them in the task's
+// resources), pod templates stored in the cluster (metadata.pod_template_name or the configured
+// default; in current releases their container resources fill in what the task leaves unset),
+// rendering of the job runner's {{.input}}-style arg templates, env decoration,
+// tolerations, node selectors and affinity, extended resources, execution-level image overrides,
+// labels and annotations, and sidecar resources. The real plugin also depends on the k8s plugin
+// configuration; Explain assumes its defaults (gpu-resource-name nvidia.com/gpu, default-cpus
+// 1000m, default-memory 1024Mi). Platform values should be flyteadmin's task resource defaults and
+// limits for the project and domain.
+//
+// # Backend versions
+//
+// Version-independent since the plugin moved onto the shared pod builder (flyteplugins v1.1.26,
+// pod templates) — safe to compare against any such backend: images (custom image or task image),
+// replicas (numberOfWorkers), container names (job-runner, scheduler, dask-worker), scheduler args
+// and ports, worker arg names and order (dask-worker --name $(DASK_WORKER_NAME) --nthreads …
+// --memory-limit …), restart policies, interruptible placement (workers only), and the job
+// runner's resources (flyteplugins v1.1.31 applies the same defaulting to the task's container).
+//
+// Version-dependent:
+//   - Dask custom resources. Before Flyte v1.15.1 (flyte 199731bd, and in every flyteplugins
+//     release such as v1.1.31) they were used raw: no defaults, no requests == limits, no capping.
+//     A worker with only requests then got "--nthreads 0 --memory-limit 0", and only-limits left
+//     requests empty (Kubernetes then defaults them to the limits at admission). STORAGE entries
+//     were kept as "storage" in raw custom resources.
+//   - Worker and scheduler commands. The Flyte v2 line (flyteorg/flyte main, flyte#7707) runs
+//     "dask worker …" and "dask scheduler" (the legacy dask-worker and dask-scheduler scripts were
+//     removed in dask distributed 2026.6.0), may add --dashboard-prefix, and adds a scheduler
+//     readiness probe. Explain prints the v1 form (dask-worker, dask-scheduler).
+//   - A missing workers or scheduler object crashes backends before v1.14.0 (nil dereference)
+//     instead of giving 0 replicas.
+//   - Before flyteplugins v1.1.26 the plugin built its own containers (no k8s_pod support,
+//     "task is missing a default container/image" errors).
+//   - Error messages: the backend prints custom in proto text form; Explain prints compact JSON.
+//
+// Errors are *BuildError values whose Error() text matches what the backend's BuildResource
+// returns; Flyte reports them as "could not build resource for task: <text>".
+package explain

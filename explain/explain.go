@@ -1,0 +1,399 @@
+package explain
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	//nolint:staticcheck // jsonpb is the backend's own Struct → DaskJob decoder; using it reproduces its behaviour.
+	"github.com/golang/protobuf/jsonpb"
+	structpb "github.com/golang/protobuf/ptypes/struct"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
+	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/plugins"
+	"k8s.io/apimachinery/pkg/api/resource"
+)
+
+// Roles of the pods in a Job, in the order Explain returns them.
+const (
+	// RoleJobRunner is the pod that runs the task's own command (DaskJob spec.job).
+	RoleJobRunner = "job-runner"
+	// RoleScheduler is the Dask scheduler pod (DaskJob spec.cluster.spec.scheduler).
+	RoleScheduler = "scheduler"
+	// RoleWorker is the Dask worker group (DaskJob spec.cluster.spec.worker).
+	RoleWorker = "worker"
+)
+
+// Names the backend gives the primary container of each pod.
+const (
+	// ContainerJobRunner is the job runner's primary container name.
+	ContainerJobRunner = "job-runner"
+	// ContainerScheduler is the scheduler's primary container name.
+	ContainerScheduler = "scheduler"
+	// ContainerWorker is the workers' primary container name.
+	ContainerWorker = "dask-worker"
+)
+
+// Restart policies the backend sets.
+const (
+	// RestartNever is the job runner's restart policy.
+	RestartNever = "Never"
+	// RestartAlways is the scheduler's and the workers' restart policy.
+	RestartAlways = "Always"
+)
+
+// Scheduler ports, the same on every backend version since flyteplugins v1.0.37.
+const (
+	// PortNameComm is the scheduler's TCP communication port name.
+	PortNameComm = "tcp-comm"
+	// PortComm is the scheduler's TCP communication port.
+	PortComm int32 = 8786
+	// PortNameDashboard is the scheduler's dashboard port name.
+	PortNameDashboard = "dashboard"
+	// PortDashboard is the scheduler's dashboard port.
+	PortDashboard int32 = 8787
+)
+
+// WorkerNameArg is the value the backend passes to `--name`; the dask operator injects
+// DASK_WORKER_NAME into worker pods and Kubernetes expands $(…) in args.
+const WorkerNameArg = "$(DASK_WORKER_NAME)"
+
+// CodeBadTaskSpecification is the backend's error code for template problems.
+const CodeBadTaskSpecification = "BadTaskSpecification"
+
+// Job is what the backend's Dask plugin builds for a task: three pods and observations about them.
+type Job struct {
+	// Task is the template's id name (empty if the template has no id).
+	Task string `json:"task"`
+	// Pods are the job runner, the scheduler and the worker group, in that order.
+	Pods []Pod `json:"pods"`
+	// Notes are plain-language observations, task-level ones first, then per pod in pod order.
+	Notes []Note `json:"notes"`
+}
+
+// Pod describes the primary container and pod-level settings of one DaskJob component.
+type Pod struct {
+	// Role is RoleJobRunner, RoleScheduler or RoleWorker.
+	Role string `json:"role"`
+	// ContainerName is the primary container's name (ContainerJobRunner, ContainerScheduler, ContainerWorker).
+	ContainerName string `json:"containerName"`
+	// Image is the primary container's image.
+	Image string `json:"image"`
+	// Command is the primary container's command; empty means the image entrypoint.
+	Command []string `json:"command,omitempty"`
+	// Args are the primary container's args. The job runner's are shown before the backend renders
+	// their templates ({{.input}}, {{.outputPrefix}}, …).
+	Args []string `json:"args"`
+	// Requests maps Kubernetes resource names to canonical quantity strings.
+	Requests map[string]string `json:"requests"`
+	// Limits maps Kubernetes resource names to canonical quantity strings.
+	Limits map[string]string `json:"limits"`
+	// Replicas is 1 for the job runner and scheduler, numberOfWorkers for the workers.
+	Replicas int `json:"replicas"`
+	// RestartPolicy is RestartNever or RestartAlways.
+	RestartPolicy string `json:"restartPolicy"`
+	// Interruptible reports whether the pod gets the interruptible tolerations, node selector and affinity.
+	Interruptible bool `json:"interruptible"`
+	// Ports are the primary container's ports (scheduler only).
+	Ports []Port `json:"ports,omitempty"`
+}
+
+// Port is a named container port.
+type Port struct {
+	// Name is the port name.
+	Name string `json:"name"`
+	// Port is the container port number (TCP).
+	Port int32 `json:"port"`
+}
+
+// Note is a plain-language observation about the built job.
+type Note struct {
+	// Pod is the role the note is about; empty for task-level notes.
+	Pod string `json:"pod,omitempty"`
+	// Field names what the note is about, e.g. "limits.memory", "args", "image".
+	Field string `json:"field,omitempty"`
+	// Message is the observation.
+	Message string `json:"message"`
+}
+
+// BuildError is an error the backend's BuildResource would return for the template. Flyte reports it
+// as a permanent failure with code FailedToBuildResource and the message
+// "could not build resource for task: " + Error().
+type BuildError struct {
+	// Code is CodeBadTaskSpecification, or empty when the backend returns a plain error
+	// (unparsable quantities).
+	Code string
+	// Message is the backend's message.
+	Message string
+	// Err is the cause, if any.
+	Err error
+}
+
+// Error renders the error the way the backend does: "[Code] message, caused by: cause" for coded
+// errors and "message: cause" for plain ones.
+func (e *BuildError) Error() string {
+	var b strings.Builder
+	if e.Code != "" {
+		b.WriteString("[" + e.Code + "] ")
+	}
+	b.WriteString(e.Message)
+	if e.Err != nil {
+		if e.Code != "" {
+			b.WriteString(", caused by: ")
+		} else {
+			b.WriteString(": ")
+		}
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the cause.
+func (e *BuildError) Unwrap() error { return e.Err }
+
+func badSpec(format string, args ...any) error {
+	return &BuildError{Code: CodeBadTaskSpecification, Message: fmt.Sprintf(format, args...)}
+}
+
+// basePod is the primary container of the task's pod before Dask-specific changes.
+type basePod struct {
+	target        string // "container" or "k8s_pod"
+	image         string
+	command, args []string
+	env           []string // env var names
+	resources     rawRequirements
+	others        []string // other containers' names (k8s_pod only)
+	restartPolicy string   // pod spec restartPolicy (k8s_pod only)
+}
+
+// Explain computes what the current Flyte backend (v1 line, ≥ v1.15.1) builds for a Dask task
+// template under the given platform settings: the job runner, scheduler and worker pods, plus
+// notes. It returns a *BuildError when the backend's BuildResource would fail, with the backend's
+// text. It never contacts a cluster. See the package documentation for what is modelled.
+func Explain(tmpl *core.TaskTemplate, p Platform) (*Job, error) {
+	if tmpl == nil {
+		return nil, badSpec("nil task specification")
+	}
+	job, err := decodeCustom(tmpl.GetCustom())
+	if err != nil {
+		return nil, err
+	}
+	base, err := buildBasePod(tmpl)
+	if err != nil {
+		return nil, err
+	}
+	runnerRes := applyOverrides(base.resources, p)
+
+	workers := job.GetWorkers()
+	workerRes, workerCustom := runnerRes, false
+	if hasEntries(workers.GetResources()) {
+		raw, err := toRequirements(workers.GetResources())
+		if err != nil {
+			return nil, err
+		}
+		workerRes, workerCustom = applyOverrides(raw, p), true
+	}
+	scheduler := job.GetScheduler()
+	schedRes, schedCustom := runnerRes, false
+	if hasEntries(scheduler.GetResources()) {
+		raw, err := toRequirements(scheduler.GetResources())
+		if err != nil {
+			return nil, err
+		}
+		schedRes, schedCustom = applyOverrides(raw, p), true
+	}
+
+	interruptible := tmpl.GetMetadata().GetInterruptible()
+	runner := Pod{
+		Role:          RoleJobRunner,
+		ContainerName: ContainerJobRunner,
+		Image:         base.image,
+		Command:       cloneStrings(base.command),
+		Args:          cloneStrings(base.args),
+		Requests:      runnerRes.requests.strings(),
+		Limits:        runnerRes.limits.strings(),
+		Replicas:      1,
+		RestartPolicy: RestartNever,
+	}
+	sched := Pod{
+		Role:          RoleScheduler,
+		ContainerName: ContainerScheduler,
+		Image:         imageOr(scheduler.GetImage(), base.image),
+		Command:       cloneStrings(base.command),
+		Args:          []string{"dask-scheduler"},
+		Requests:      schedRes.requests.strings(),
+		Limits:        schedRes.limits.strings(),
+		Replicas:      1,
+		RestartPolicy: RestartAlways,
+		Ports:         []Port{{Name: PortNameComm, Port: PortComm}, {Name: PortNameDashboard, Port: PortDashboard}},
+	}
+	worker := Pod{
+		Role:          RoleWorker,
+		ContainerName: ContainerWorker,
+		Image:         imageOr(workers.GetImage(), base.image),
+		Command:       cloneStrings(base.command),
+		Args:          workerArgs(workerRes),
+		Requests:      workerRes.requests.strings(),
+		Limits:        workerRes.limits.strings(),
+		Replicas:      int(workers.GetNumberOfWorkers()),
+		RestartPolicy: RestartAlways,
+		Interruptible: interruptible,
+	}
+	out := &Job{Task: tmpl.GetId().GetName(), Pods: []Pod{runner, sched, worker}}
+	n := noter{tmpl: tmpl, base: base, runner: runnerRes, sched: schedRes, worker: workerRes,
+		schedCustom: schedCustom, workerCustom: workerCustom, pods: out.Pods}
+	out.Notes = n.notes()
+	return out, nil
+}
+
+// workerArgs mirrors createWorkerSpec: --nthreads is the cpu limit's Value() (rounded up) and
+// --memory-limit the memory limit's canonical String(). After applyOverrides both limits exist.
+func workerArgs(r requirements) []string {
+	args := []string{"dask-worker", "--name", WorkerNameArg}
+	cpu := r.limits[ResourceCPU].q
+	mem := r.limits[ResourceMemory].q
+	return append(args, "--nthreads", fmt.Sprint(cpu.Value()), "--memory-limit", mem.String())
+}
+
+func imageOr(custom, task string) string {
+	if custom != "" {
+		return custom
+	}
+	return task
+}
+
+func cloneStrings(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return append([]string(nil), s...)
+}
+
+// decodeCustom mirrors flytestdlib utils.UnmarshalStructToPb as the backend calls it: the Struct is
+// written as JSON with golang/protobuf jsonpb and read into plugins.DaskJob with AllowUnknownFields.
+// The backend prints the Struct in proto text form inside the message; Explain prints compact JSON
+// instead (proto text form is deliberately unstable).
+func decodeCustom(custom *structpb.Struct) (*plugins.DaskJob, error) {
+	fail := func(shown string, cause error) error {
+		return &BuildError{Code: CodeBadTaskSpecification,
+			Message: fmt.Sprintf("invalid TaskSpecification [%s], failed to unmarshal", shown), Err: cause}
+	}
+	if custom == nil {
+		return nil, fail("<nil>", errors.New("nil Struct object passed"))
+	}
+	text, err := (&jsonpb.Marshaler{}).MarshalToString(custom)
+	if err != nil {
+		return nil, fail(showStruct(custom), fmt.Errorf("Failed to marshal strcutObj input: %w", err))
+	}
+	job := &plugins.DaskJob{}
+	u := jsonpb.Unmarshaler{AllowUnknownFields: true}
+	if err := u.Unmarshal(strings.NewReader(text), job); err != nil {
+		return nil, fail(text, fmt.Errorf("Failed to unmarshal json obj into proto: %w", err))
+	}
+	return job, nil
+}
+
+// showStruct renders a Struct as compact JSON for messages, or a placeholder if it cannot.
+func showStruct(s *structpb.Struct) string {
+	b, err := protojson.MarshalOptions{}.Marshal(s)
+	if err != nil {
+		return "<unprintable Struct>"
+	}
+	return string(b)
+}
+
+// buildBasePod mirrors flytek8s.BuildRawPod plus the primary-container part of
+// ApplyFlytePodConfiguration that Explain models.
+func buildBasePod(tmpl *core.TaskTemplate) (*basePod, error) {
+	switch target := tmpl.GetTarget().(type) {
+	case *core.TaskTemplate_Container:
+		c := target.Container
+		if c == nil {
+			return nil, badSpec("unable to create container with no definition in TaskTemplate")
+		}
+		res, err := toRequirements(c.GetResources())
+		if err != nil {
+			return nil, err
+		}
+		b := &basePod{target: "container", image: c.GetImage(), command: c.GetCommand(), args: c.GetArgs(), resources: res}
+		for _, kv := range c.GetEnv() {
+			b.env = append(b.env, kv.GetKey())
+		}
+		return b, nil
+	case *core.TaskTemplate_K8SPod:
+		return podTarget(tmpl, target.K8SPod)
+	default:
+		return nil, badSpec("invalid TaskSpecification, unable to determine Pod configuration")
+	}
+}
+
+// podSpecJSON is the part of a Kubernetes PodSpec that Explain reads.
+type podSpecJSON struct {
+	Containers    []containerJSON `json:"containers"`
+	RestartPolicy string          `json:"restartPolicy"`
+}
+
+type containerJSON struct {
+	Name    string   `json:"name"`
+	Image   string   `json:"image"`
+	Command []string `json:"command"`
+	Args    []string `json:"args"`
+	Env     []struct {
+		Name string `json:"name"`
+	} `json:"env"`
+	Resources struct {
+		Requests map[string]resource.Quantity `json:"requests"`
+		Limits   map[string]resource.Quantity `json:"limits"`
+	} `json:"resources"`
+}
+
+func podTarget(tmpl *core.TaskTemplate, pod *core.K8SPod) (*basePod, error) {
+	if pod.GetPodSpec() == nil {
+		return nil, badSpec("Pod tasks with task type version > 1 should specify their target as a K8sPod with a defined pod spec")
+	}
+	var spec podSpecJSON
+	raw, err := json.Marshal(pod.GetPodSpec())
+	if err == nil {
+		err = json.Unmarshal(raw, &spec)
+	}
+	if err != nil {
+		return nil, badSpec("Unable to unmarshal task k8s pod [%s], Err: [%v]", showStruct(pod.GetPodSpec()), err.Error())
+	}
+	primary, ok := tmpl.GetConfig()["primary_container_name"]
+	if !ok {
+		return nil, badSpec("invalid TaskSpecification, config missing [%s] key in [%v]", "primary_container_name", tmpl.GetConfig())
+	}
+	b := &basePod{target: "k8s_pod", restartPolicy: spec.RestartPolicy}
+	found := false
+	for _, c := range spec.Containers {
+		if c.Name != primary || found {
+			b.others = append(b.others, c.Name)
+			continue
+		}
+		found = true
+		b.image, b.command, b.args = c.Image, c.Command, c.Args
+		for _, e := range c.Env {
+			b.env = append(b.env, e.Name)
+		}
+		b.resources = rawRequirements{requests: sanitizeGPU(c.Resources.Requests), limits: sanitizeGPU(c.Resources.Limits)}
+	}
+	if !found {
+		return nil, badSpec("invalid TaskSpecification, primary container [%s] not defined", primary)
+	}
+	return b, nil
+}
+
+// sanitizeGPU mirrors SanitizeGPUResourceRequirements: a resource named "gpu" becomes nvidia.com/gpu.
+func sanitizeGPU(in map[string]resource.Quantity) ResourceList {
+	out := ResourceList{}
+	for k, v := range in {
+		out[k] = v
+	}
+	if q, ok := out["gpu"]; ok {
+		out[ResourceGPU] = q
+		delete(out, "gpu")
+	}
+	return out
+}
