@@ -1,0 +1,41 @@
+# flytedask: the commands CI and developers run. `make test` is what .ci/run runs first.
+GO ?= go
+GOFILES = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go')
+
+.PHONY: all test fmt-check vet unit fuzz-seeds bench update-golden quickstart verify e2e ci
+
+all: test
+
+## test: gofmt check, go vet, and every unit test of the main module (fuzz seeds included)
+test: fmt-check vet unit
+
+fmt-check:
+	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt: these files need formatting:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+unit:
+	$(GO) test -count=1 ./...
+
+## bench: the benchmarks, each reporting its ratio to a floor measured in the same run
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## update-golden: rewrite golden files after an intended output change (review the diff!)
+update-golden:
+	$(GO) test ./... -update
+
+## quickstart: the README's first command
+quickstart:
+	$(GO) run ./examples/quickstart
+
+## verify: run the real Flyte compiler and Dask backend plugin over every bundle the project writes
+verify:
+	cd internal/backendcheck && $(GO) test -count=1 ./...
+
+## e2e: register against a real FlyteAdmin v1.1.131 (PostgreSQL, stub kube API; see internal/e2e)
+e2e:
+	bash internal/e2e/run.sh
+
+ci: test verify e2e
