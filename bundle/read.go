@@ -364,6 +364,23 @@ func ReadFile(name string, opts ...ReadOption) (*Bundle, error) {
 	return b, nil
 }
 
+// errReader remembers the last error of the reader it wraps.
+type errReader struct {
+	r   io.Reader
+	err error
+}
+
+func (e *errReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil {
+		e.err = err
+	}
+	return n, err
+}
+
+// failed reports a real failure (not EOF) of the wrapped reader.
+func (e *errReader) failed() bool { return e.err != nil && !errors.Is(e.err, io.EOF) }
+
 // countingReader counts bytes and fails once more than limit bytes were read.
 type countingReader struct {
 	r     io.Reader
@@ -383,46 +400,69 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// archiveReader is the layered input of readArchive: source -> (gzip) -> counting -> tar.
+type archiveReader struct {
+	src     *errReader // the caller's reader
+	gz      *errReader // the gzip layer, nil for plain tar
+	entries int        // tar headers read so far
+}
+
+// wrap turns an error met while reading the archive into one wrapping the right sentinel: limit
+// errors stay as they are, I/O errors of the caller's reader are passed through, gzip-level errors
+// and damage after the first header are ErrCorrupt, and a failure on the first header means the
+// input is no archive (ErrNotArchive).
+func (a *archiveReader) wrap(err error, what string) error {
+	switch {
+	case errors.Is(err, ErrTooLarge):
+		return err
+	case a.src.failed():
+		return fmt.Errorf("reading input: %w", a.src.err)
+	case a.gz != nil && a.gz.failed():
+		return fmt.Errorf("%w: gzip stream (%s): %w", ErrCorrupt, what, a.gz.err)
+	case a.entries == 0 && a.gz == nil:
+		return fmt.Errorf("%w: %w", ErrNotArchive, err)
+	case a.entries == 0:
+		return fmt.Errorf("%w: gzip data does not hold a tar archive: %w", ErrNotArchive, err)
+	}
+	return fmt.Errorf("%w: %s: %w", ErrCorrupt, what, err)
+}
+
 func readArchive(r io.Reader, cfg readConfig) (*Bundle, error) {
-	br := bufio.NewReader(r)
+	a := &archiveReader{src: &errReader{r: r}}
+	br := bufio.NewReader(a.src)
 	magic, err := br.Peek(2)
 	if len(magic) == 0 {
-		if err == nil || errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("%w: input is empty", ErrNotArchive)
+		if a.src.failed() {
+			return nil, fmt.Errorf("reading input: %w", a.src.err)
 		}
-		return nil, err
+		return nil, fmt.Errorf("%w: input is empty", ErrNotArchive)
 	}
 	var src io.Reader = br
 	var zr *gzip.Reader
 	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		if zr, err = gzip.NewReader(br); err != nil {
+			if a.src.failed() {
+				return nil, fmt.Errorf("reading input: %w", a.src.err)
+			}
 			return nil, fmt.Errorf("%w: bad gzip header: %w", ErrCorrupt, err)
 		}
-		src = zr
+		a.gz = &errReader{r: zr}
+		src = a.gz
 	}
 	cr := &countingReader{r: src, limit: cfg.limits.MaxTotalSize}
 	tr := tar.NewReader(cr)
 	c := &collector{cfg: cfg}
 	seen := make(map[string]string)
-	entries := 0
 	for {
 		hdr, err := tr.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			switch {
-			case errors.Is(err, ErrTooLarge):
-				return nil, err
-			case entries == 0 && zr == nil:
-				return nil, fmt.Errorf("%w: %w", ErrNotArchive, err)
-			case entries == 0:
-				return nil, fmt.Errorf("%w: gzip data does not hold a tar archive: %w", ErrNotArchive, err)
-			}
-			return nil, fmt.Errorf("%w: after %d entries: %w", ErrCorrupt, entries, err)
+			return nil, a.wrap(err, fmt.Sprintf("reading header after %d entries", a.entries))
 		}
-		entries++
-		if entries > cfg.limits.MaxEntries {
+		a.entries++
+		if a.entries > cfg.limits.MaxEntries {
 			return nil, fmt.Errorf("%w: more than %d archive entries (Limits.MaxEntries)", ErrTooManyEntries, cfg.limits.MaxEntries)
 		}
 		switch hdr.Typeflag {
@@ -452,10 +492,7 @@ func readArchive(r io.Reader, cfg readConfig) (*Bundle, error) {
 		load := func() ([]byte, error) {
 			data := make([]byte, size)
 			if _, err := io.ReadFull(tr, data); err != nil {
-				if errors.Is(err, ErrTooLarge) {
-					return nil, err
-				}
-				return nil, fmt.Errorf("%w: reading member data: %w", ErrCorrupt, err)
+				return nil, a.wrap(err, "reading member data")
 			}
 			return data, nil
 		}
@@ -464,11 +501,9 @@ func readArchive(r io.Reader, cfg readConfig) (*Bundle, error) {
 		}
 	}
 	if zr != nil {
+		// Read the rest of the gzip stream so its checksum is verified (bounded by MaxTotalSize).
 		if _, err := io.Copy(io.Discard, cr); err != nil {
-			if errors.Is(err, ErrTooLarge) {
-				return nil, err
-			}
-			return nil, fmt.Errorf("%w: gzip stream after the tar end: %w", ErrCorrupt, err)
+			return nil, a.wrap(err, "after the tar end")
 		}
 	}
 	return c.bundle()
