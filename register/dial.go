@@ -1,0 +1,196 @@
+package register
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/service"
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
+)
+
+// Client registers tasks with FlyteAdmin. It is safe for concurrent use. Create it with [Dial], or with
+// [NewClient] around any service.AdminServiceClient (tests, custom transports).
+type Client struct {
+	svc   service.AdminServiceClient
+	conn  *grpc.ClientConn // nil when built by NewClient
+	retry RetryPolicy
+}
+
+// ClientOption configures a Client built by [NewClient].
+type ClientOption func(*Client)
+
+// WithRetryPolicy sets how calls are retried; zero fields take the defaults (see [RetryPolicy]).
+func WithRetryPolicy(p RetryPolicy) ClientOption {
+	return func(c *Client) { c.retry = p.withDefaults() }
+}
+
+// NewClient wraps an existing AdminService client. The caller keeps ownership of its connection;
+// Close on the returned Client is a no-op.
+func NewClient(svc service.AdminServiceClient, opts ...ClientOption) *Client {
+	c := &Client{svc: svc, retry: RetryPolicy{}.withDefaults()}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
+}
+
+// Dial creates a Client for cfg with grpc.NewClient. It reads the CA file and the client secret now,
+// so configuration mistakes surface here, but it does not contact the server: connection problems show
+// up as codes.Unavailable on the first call (and are retried there). ctx is used only for its values
+// (e.g. an oauth2.HTTPClient for the token endpoint); the token source outlives its cancellation.
+// Errors wrap [ErrConfig] and never contain secrets.
+func Dial(ctx context.Context, cfg Config) (*Client, error) {
+	if strings.TrimSpace(cfg.Endpoint) == "" {
+		return nil, fmt.Errorf("%w: endpoint is empty", ErrConfig)
+	}
+	var opts []grpc.DialOption
+	if cfg.Insecure {
+		opts = append(opts, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	} else {
+		creds, err := transportCredentials(cfg)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, grpc.WithTransportCredentials(creds))
+	}
+	ts, err := tokenSource(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if ts != nil {
+		if cfg.Insecure && !cfg.AllowCredentialsOverPlaintext {
+			return nil, fmt.Errorf("%w: refusing to send bearer tokens over a plaintext (insecure) connection; set AllowCredentialsOverPlaintext to override", ErrConfig)
+		}
+		header := cfg.AuthorizationHeader
+		if header == "" {
+			header = DefaultAuthorizationHeader
+		}
+		opts = append(opts, grpc.WithPerRPCCredentials(&bearerCredentials{
+			ts:        oauth2.ReuseTokenSource(nil, ts),
+			header:    strings.ToLower(header),
+			plaintext: cfg.Insecure,
+		}))
+	}
+	opts = append(opts, cfg.DialOptions...)
+	conn, err := grpc.NewClient(cfg.Endpoint, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("%w: endpoint %q: %w", ErrConfig, cfg.Endpoint, err)
+	}
+	c := NewClient(service.NewAdminServiceClient(conn))
+	c.conn = conn
+	c.retry = cfg.retryPolicy()
+	return c, nil
+}
+
+// Close releases the connection created by Dial.
+func (c *Client) Close() error {
+	if c.conn == nil {
+		return nil
+	}
+	return c.conn.Close()
+}
+
+func transportCredentials(cfg Config) (credentials.TransportCredentials, error) {
+	tlsCfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if cfg.CACertFile != "" {
+		pem, err := os.ReadFile(cfg.CACertFile)
+		if err != nil {
+			return nil, fmt.Errorf("%w: CA certificates: %w", ErrConfig, err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("%w: CA certificates: no PEM certificate in %q", ErrConfig, cfg.CACertFile)
+		}
+		tlsCfg.RootCAs = pool
+	}
+	if cfg.InsecureSkipVerify {
+		tlsCfg.InsecureSkipVerify = true //nolint:gosec // explicit user opt-in, as flytectl's insecureSkipVerify
+	}
+	return credentials.NewTLS(tlsCfg), nil
+}
+
+// tokenSource returns the configured token source, or nil when no authentication is configured.
+func tokenSource(ctx context.Context, cfg Config) (oauth2.TokenSource, error) {
+	if cfg.TokenSource != nil {
+		return cfg.TokenSource, nil
+	}
+	switch cfg.AuthType {
+	case AuthNone:
+		return nil, nil
+	case AuthClientSecret:
+	default:
+		return nil, fmt.Errorf("%w: authType %s is not implemented; obtain a token yourself and set Config.TokenSource", ErrConfig, cfg.AuthType)
+	}
+	if cfg.ClientID == "" {
+		return nil, fmt.Errorf("%w: authType ClientSecret needs clientId", ErrConfig)
+	}
+	if cfg.TokenURL == "" {
+		return nil, fmt.Errorf("%w: authType ClientSecret needs tokenUrl (discovery through FlyteAdmin is not implemented)", ErrConfig)
+	}
+	var secret string
+	switch {
+	case cfg.ClientSecretEnvVar != "":
+		v, ok := os.LookupEnv(cfg.ClientSecretEnvVar)
+		if !ok {
+			return nil, fmt.Errorf("%w: client secret: environment variable %s is not set", ErrConfig, cfg.ClientSecretEnvVar)
+		}
+		secret = v
+	default:
+		loc := cfg.ClientSecretLocation
+		if loc == "" {
+			loc = DefaultClientSecretLocation
+		}
+		b, err := os.ReadFile(loc)
+		if err != nil {
+			// os errors carry the path and the operation, never file contents.
+			return nil, fmt.Errorf("%w: client secret: %w", ErrConfig, err)
+		}
+		secret = string(b)
+	}
+	secret = strings.TrimSpace(secret)
+	if secret == "" {
+		return nil, fmt.Errorf("%w: client secret is empty", ErrConfig)
+	}
+	cc := clientcredentials.Config{
+		ClientID:     cfg.ClientID,
+		ClientSecret: secret,
+		TokenURL:     cfg.TokenURL,
+		Scopes:       cfg.Scopes,
+	}
+	if cfg.Audience != "" {
+		cc.EndpointParams = url.Values{"audience": {cfg.Audience}}
+	}
+	return cc.TokenSource(context.WithoutCancel(ctx)), nil
+}
+
+// bearerCredentials adds "<type> <token>" to every RPC under header.
+type bearerCredentials struct {
+	ts        oauth2.TokenSource
+	header    string
+	plaintext bool
+}
+
+// GetRequestMetadata implements credentials.PerRPCCredentials. Token failures become
+// codes.Unauthenticated, which is not retried.
+func (b *bearerCredentials) GetRequestMetadata(ctx context.Context, _ ...string) (map[string]string, error) {
+	tok, err := b.ts.Token()
+	if err != nil {
+		return nil, status.Errorf(codes.Unauthenticated, "register: obtaining an OAuth2 token: %v", err)
+	}
+	return map[string]string{b.header: tok.Type() + " " + tok.AccessToken}, nil
+}
+
+// RequireTransportSecurity implements credentials.PerRPCCredentials; it is false only when the user
+// allowed credentials over a plaintext connection.
+func (b *bearerCredentials) RequireTransportSecurity() bool { return !b.plaintext }

@@ -1,0 +1,198 @@
+package register
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"sigs.k8s.io/yaml"
+)
+
+// EnvFlytectlConfig is the environment variable flytectl reads its config file path from.
+const EnvFlytectlConfig = "FLYTECTL_CONFIG"
+
+// maxConfigSize bounds how much of a config file is read; flytectl configs are a few hundred bytes.
+const maxConfigSize = 1 << 20
+
+// ErrNoFlytectlConfig is returned (wrapped) by [FindFlytectlConfig] when no config file exists.
+var ErrNoFlytectlConfig = errors.New("register: no flytectl config file found")
+
+// FindFlytectlConfig resolves the flytectl config file the way flytectl does: explicit (e.g. a
+// --config flag) if non-empty, else $FLYTECTL_CONFIG if set, else ~/.flyte/config.yaml. An explicit or
+// environment path that does not exist is an error rather than a fall-through, so a typo is not
+// silently replaced by another file. The returned error wraps [ErrNoFlytectlConfig] (and
+// os.ErrNotExist where applicable).
+func FindFlytectlConfig(explicit string) (string, error) {
+	check := func(path, from string) (string, error) {
+		fi, err := os.Stat(path)
+		if err != nil {
+			return "", fmt.Errorf("%w: %s %q: %w", ErrNoFlytectlConfig, from, path, err)
+		}
+		if fi.IsDir() {
+			return "", fmt.Errorf("%w: %s %q is a directory", ErrNoFlytectlConfig, from, path)
+		}
+		return path, nil
+	}
+	if explicit != "" {
+		return check(explicit, "config")
+	}
+	if env := os.Getenv(EnvFlytectlConfig); env != "" {
+		return check(env, "$"+EnvFlytectlConfig)
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrNoFlytectlConfig, err)
+	}
+	return check(filepath.Join(home, ".flyte", "config.yaml"), "default config")
+}
+
+// LoadFlytectlConfig reads a flytectl config file and returns its `admin:` section as a Config; see
+// [ParseFlytectlConfig]. Errors wrap [ErrConfig] (or the file system error).
+func LoadFlytectlConfig(path string) (Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("register: reading flytectl config: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxConfigSize+1))
+	if err != nil {
+		return Config{}, fmt.Errorf("register: reading flytectl config %q: %w", path, err)
+	}
+	if len(data) > maxConfigSize {
+		return Config{}, fmt.Errorf("%w: %q is larger than %d bytes", ErrConfig, path, maxConfigSize)
+	}
+	cfg, err := ParseFlytectlConfig(data)
+	if err != nil {
+		return Config{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// flytectlDuration decodes flytestdlib's config.Duration: a Go duration string ("15s") or a number of
+// nanoseconds.
+type flytectlDuration struct{ time.Duration }
+
+func (d *flytectlDuration) UnmarshalJSON(b []byte) error {
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	switch x := v.(type) {
+	case nil:
+		d.Duration = 0
+	case float64:
+		d.Duration = time.Duration(x)
+	case string:
+		if x == "" {
+			d.Duration = 0
+			return nil
+		}
+		p, err := time.ParseDuration(x)
+		if err != nil {
+			return err
+		}
+		d.Duration = p
+	default:
+		return fmt.Errorf("invalid duration %s", b)
+	}
+	return nil
+}
+
+// flytectlAdmin holds the admin keys this package understands; others are ignored, as flytectl does.
+type flytectlAdmin struct {
+	Endpoint             string           `json:"endpoint"`
+	Insecure             bool             `json:"insecure"`
+	CACertFilePath       string           `json:"caCertFilePath"`
+	InsecureSkipVerify   bool             `json:"insecureSkipVerify"`
+	MaxRetries           *int             `json:"maxRetries"`
+	PerRetryTimeout      flytectlDuration `json:"perRetryTimeout"`
+	MaxBackoffDelay      flytectlDuration `json:"maxBackoffDelay"`
+	AuthType             string           `json:"authType"`
+	ClientID             string           `json:"clientId"`
+	ClientSecretLocation string           `json:"clientSecretLocation"`
+	ClientSecretEnvVar   string           `json:"clientSecretEnvVar"`
+	TokenURL             string           `json:"tokenUrl"`
+	Scopes               []string         `json:"scopes"`
+	Audience             string           `json:"audience"`
+	AuthorizationHeader  string           `json:"authorizationHeader"`
+}
+
+// ParseFlytectlConfig decodes flytectl YAML (the `admin:` section; key names as in flyteidl
+// clients/go/admin/config.go) into a Config. Understood keys: endpoint, insecure, caCertFilePath,
+// insecureSkipVerify, maxRetries, perRetryTimeout, maxBackoffDelay, authType, clientId,
+// clientSecretLocation, clientSecretEnvVar, tokenUrl, scopes, audience, authorizationHeader. Unknown
+// keys and other sections are ignored, like flytectl. Durations accept "15s" or nanoseconds.
+//
+// Mapping decisions: an explicit `maxRetries: 0` means "no retries" (Config.MaxRetries -1), absent
+// means the default; `authType: ClientSecret` (case-insensitive) without clientSecretLocation and
+// clientSecretEnvVar uses [DefaultClientSecretLocation] like flytectl; no authType means no
+// authentication (flytectl would try ClientSecret lazily after an Unauthenticated reply). Secrets are
+// not read here, only when dialling. admin.endpoint is required. Errors wrap [ErrConfig].
+func ParseFlytectlConfig(data []byte) (Config, error) {
+	var doc struct {
+		Admin *flytectlAdmin `json:"admin"`
+	}
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return Config{}, fmt.Errorf("%w: flytectl YAML: %w", ErrConfig, err)
+	}
+	if doc.Admin == nil {
+		return Config{}, fmt.Errorf("%w: no admin section", ErrConfig)
+	}
+	a := doc.Admin
+	cfg := Config{
+		Endpoint:             strings.TrimSpace(a.Endpoint),
+		Insecure:             a.Insecure,
+		CACertFile:           a.CACertFilePath,
+		InsecureSkipVerify:   a.InsecureSkipVerify,
+		PerRetryTimeout:      a.PerRetryTimeout.Duration,
+		MaxBackoffDelay:      a.MaxBackoffDelay.Duration,
+		ClientID:             a.ClientID,
+		ClientSecretLocation: a.ClientSecretLocation,
+		ClientSecretEnvVar:   a.ClientSecretEnvVar,
+		TokenURL:             a.TokenURL,
+		Scopes:               a.Scopes,
+		Audience:             a.Audience,
+		AuthorizationHeader:  a.AuthorizationHeader,
+	}
+	if cfg.Endpoint == "" {
+		return Config{}, fmt.Errorf("%w: admin.endpoint is not set", ErrConfig)
+	}
+	if a.MaxRetries != nil {
+		switch {
+		case *a.MaxRetries < 0:
+			return Config{}, fmt.Errorf("%w: admin.maxRetries is negative (%d)", ErrConfig, *a.MaxRetries)
+		case *a.MaxRetries == 0:
+			cfg.MaxRetries = -1
+		default:
+			cfg.MaxRetries = *a.MaxRetries
+		}
+	}
+	if cfg.PerRetryTimeout < 0 || cfg.MaxBackoffDelay < 0 {
+		return Config{}, fmt.Errorf("%w: negative duration in admin section", ErrConfig)
+	}
+	if a.AuthType != "" {
+		t, ok := parseAuthType(a.AuthType)
+		if !ok {
+			return Config{}, fmt.Errorf("%w: admin.authType %q is not one of ClientSecret, Pkce, DeviceFlow, ExternalCommand", ErrConfig, a.AuthType)
+		}
+		cfg.AuthType = t
+		if t == AuthClientSecret && cfg.ClientSecretLocation == "" && cfg.ClientSecretEnvVar == "" {
+			cfg.ClientSecretLocation = DefaultClientSecretLocation
+		}
+	}
+	return cfg, nil
+}
+
+func parseAuthType(s string) (AuthType, bool) {
+	for _, t := range []AuthType{AuthClientSecret, AuthPkce, AuthDeviceFlow, AuthExternalCommand} {
+		if strings.EqualFold(s, string(t)) {
+			return t, true
+		}
+	}
+	return AuthNone, false
+}

@@ -1,0 +1,382 @@
+package register
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/protoadapt"
+
+	"github.com/flytedask/flytedask/internal/protodiff"
+)
+
+// DefaultConcurrency is the number of CreateTask calls Register keeps in flight.
+const DefaultConcurrency = 8
+
+// Option configures Register and DryRun.
+type Option func(*options)
+
+type options struct {
+	concurrency     int
+	validate        func(*admin.TaskSpec) error
+	continueOnError bool
+	progress        func(Result)
+}
+
+// WithConcurrency sets how many specs are registered at once (default [DefaultConcurrency]; values
+// below 1 mean 1).
+func WithConcurrency(n int) Option {
+	return func(o *options) { o.concurrency = max(n, 1) }
+}
+
+// WithValidator adds a validation step run on every spec after [Preflight] (which always runs: it
+// guards against specs that crash FlyteAdmin). A non-nil error marks the spec Invalid; if any spec is
+// invalid nothing is sent.
+func WithValidator(fn func(*admin.TaskSpec) error) Option {
+	return func(o *options) { o.validate = fn }
+}
+
+// WithContinueOnError keeps registering after a spec fails. By default, as flytectl, the first
+// failure stops the run: specs not yet started are reported NotAttempted, those in flight finish.
+func WithContinueOnError() Option {
+	return func(o *options) { o.continueOnError = true }
+}
+
+// WithProgress calls fn with each spec's final result as soon as it is known (in completion order,
+// never concurrently). Results for specs that were never started are not reported through fn.
+func WithProgress(fn func(Result)) Option {
+	return func(o *options) { o.progress = fn }
+}
+
+func buildOptions(opts []Option) options {
+	o := options{concurrency: DefaultConcurrency}
+	for _, f := range opts {
+		f(&o)
+	}
+	return o
+}
+
+// cloneSpec deep-copies a legacy flyteidl message through the protobuf v2 API.
+func cloneSpec(s *admin.TaskSpec) *admin.TaskSpec {
+	return protoadapt.MessageV1Of(proto.Clone(protoadapt.MessageV2Of(s))).(*admin.TaskSpec)
+}
+
+func cloneID(id *core.Identifier) *core.Identifier {
+	return protoadapt.MessageV1Of(proto.Clone(protoadapt.MessageV2Of(id))).(*core.Identifier)
+}
+
+// prepare builds the request for spec: the request id from the target and a clone of the spec whose
+// template id equals the request id. The caller's spec is never modified.
+func prepare(spec *admin.TaskSpec, target Target) *admin.TaskCreateRequest {
+	id := requestID(spec, target)
+	c := cloneSpec(spec)
+	c.Template.Id = cloneID(id)
+	return &admin.TaskCreateRequest{Id: id, Spec: c}
+}
+
+// validated runs validation and returns the prepared requests, or the results/error to return.
+func validated(specs []*admin.TaskSpec, target Target, o options) ([]*admin.TaskCreateRequest, []Result, error) {
+	results := make([]Result, len(specs))
+	for i, s := range specs {
+		results[i] = Result{Index: i, ID: requestID(s, target)}
+	}
+	if ve := validateAll(specs, target, o.validate); ve != nil {
+		for i := range results {
+			results[i].Reason = "not sent: other specs failed validation"
+		}
+		for _, p := range ve.Problems {
+			r := &results[p.Index]
+			r.Outcome, r.Code, r.Reason, r.Err = Invalid, codes.InvalidArgument, p.Err.Error(), p.Err
+		}
+		return nil, results, ve
+	}
+	reqs := make([]*admin.TaskCreateRequest, len(specs))
+	for i, s := range specs {
+		reqs[i] = prepare(s, target)
+	}
+	return reqs, results, nil
+}
+
+// DryRun validates specs exactly as [Client.Register] does and lists what would be registered, without
+// any network access: valid specs get WouldRegister; if any spec is invalid the invalid ones get
+// Invalid and the others NotAttempted (Register would send nothing).
+func DryRun(specs []*admin.TaskSpec, target Target, opts ...Option) []Result {
+	_, results, err := validated(specs, target, buildOptions(opts))
+	if err == nil {
+		for i := range results {
+			results[i].Outcome = WouldRegister
+			results[i].Reason = "valid, not sent (dry run)"
+		}
+	}
+	return results
+}
+
+// Register creates every spec as a task under target with CreateTask and returns one Result per spec,
+// in input order.
+//
+// Behaviour:
+//   - All specs are validated first ([Target.Validate], [Preflight], WithValidator, no duplicate
+//     names). If any fails, nothing is sent and the error is a *[ValidationError].
+//   - Each request uses the id {TASK, target.Project, target.Domain, template.id.name,
+//     target.Version}; the same id is written into a clone of the template (the input is not modified).
+//   - Up to WithConcurrency calls run at once. codes.AlreadyExists counts as success (AlreadyExisted).
+//   - Unavailable, DeadlineExceeded and ResourceExhausted are retried with exponential backoff and full
+//     jitter, at most RetryPolicy.MaxRetries times, each attempt bounded by PerRetryTimeout. Other codes
+//     are final. A spec is never sent again after a successful reply.
+//   - An InvalidArgument "different structure" reply is reported with Conflict set, and the
+//     registered template is fetched (GetTask) to fill Result.Diff.
+//   - Unless WithContinueOnError, the first failure stops the run; unstarted specs are NotAttempted.
+//   - When ctx ends, no new call starts; calls in flight are cancelled and reported Failed with the
+//     context's code (their server-side effect is unknown; registering again is safe because identical
+//     re-registration yields AlreadyExisted).
+//
+// The error is nil when every spec is Created or AlreadyExisted, a *ValidationError when validation
+// failed, else a *[BatchError] (which unwraps to ctx.Err() if the context ended the run).
+func (c *Client) Register(ctx context.Context, specs []*admin.TaskSpec, target Target, opts ...Option) ([]Result, error) {
+	o := buildOptions(opts)
+	reqs, results, err := validated(specs, target, o)
+	if err != nil {
+		return results, err
+	}
+
+	var (
+		next    atomic.Int64
+		stopped atomic.Bool
+		mu      sync.Mutex // serialises progress callbacks
+		wg      sync.WaitGroup
+	)
+	workers := min(o.concurrency, len(reqs))
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				if stopped.Load() || ctx.Err() != nil {
+					return
+				}
+				i := int(next.Add(1) - 1)
+				if i >= len(reqs) {
+					return
+				}
+				r := &results[i]
+				c.registerOne(ctx, reqs[i], r)
+				if r.Outcome == Failed && !o.continueOnError {
+					stopped.Store(true)
+				}
+				if o.progress != nil && r.Outcome != NotAttempted {
+					mu.Lock()
+					o.progress(*r)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+
+	be := &BatchError{Total: len(results)}
+	for i := range results {
+		r := &results[i]
+		switch r.Outcome {
+		case NotAttempted:
+			be.NotAttempted++
+			if ctx.Err() != nil {
+				r.Code, r.Err = status.FromContextError(ctx.Err()).Code(), ctx.Err()
+				r.Reason = "not attempted: " + ctx.Err().Error()
+			} else {
+				r.Reason = "not attempted: stopped after an earlier failure"
+			}
+		case Failed:
+			be.Failed++
+			if be.First == nil {
+				be.First = r
+			}
+		}
+	}
+	if be.Failed == 0 && be.NotAttempted == 0 {
+		return results, nil
+	}
+	if ctx.Err() != nil {
+		be.Cause = ctx.Err()
+	}
+	return results, be
+}
+
+// registerOne sends one request with retries and fills r. It leaves r NotAttempted if ctx ended before
+// the first attempt.
+func (c *Client) registerOne(ctx context.Context, req *admin.TaskCreateRequest, r *Result) {
+	err := c.retrying(ctx, func(actx context.Context) error {
+		r.Attempts++
+		_, err := c.svc.CreateTask(actx, req)
+		return err
+	})
+	if r.Attempts == 0 {
+		return // ctx ended before the first attempt
+	}
+	st := status.Convert(err)
+	switch {
+	case err == nil:
+		r.Outcome, r.Code, r.Reason = Created, codes.OK, "registered"
+	case st.Code() == codes.AlreadyExists:
+		r.Outcome, r.Code, r.Reason = AlreadyExisted, codes.AlreadyExists, "identical task already registered"
+		if r.Attempts > 1 {
+			r.Reason += " (an earlier attempt of this run may have created it)"
+		}
+	default:
+		r.Outcome, r.Code, r.Err = Failed, st.Code(), err
+		r.Reason = oneLine(st.Message())
+		if ctx.Err() != nil && (retryable(st.Code()) || st.Code() == codes.Canceled) {
+			r.Code, r.Err = status.FromContextError(ctx.Err()).Code(), fmt.Errorf("%w (last error: %w)", ctx.Err(), err)
+			r.Reason = "interrupted by " + ctx.Err().Error() + "; server-side effect unknown; last error: " + r.Reason
+		}
+		if isDifferentStructure(err) {
+			r.Conflict = true
+			diffs, derr := c.remoteDiff(ctx, req)
+			if derr != nil {
+				r.Reason += "; diff unavailable: " + oneLine(status.Convert(derr).Message())
+			} else {
+				r.Diff = diffs
+			}
+		}
+	}
+}
+
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i] + " ..."
+	}
+	return s
+}
+
+// isDifferentStructure recognises FlyteAdmin's reply to re-registering an id with other content
+// (v1.1.131 "task with different structure already exists with id ..."; newer releases add a diff).
+func isDifferentStructure(err error) bool {
+	st := status.Convert(err)
+	return st.Code() == codes.InvalidArgument && strings.Contains(st.Message(), "different structure")
+}
+
+// retryable reports whether a failed attempt may be repeated.
+func retryable(c codes.Code) bool {
+	return c == codes.Unavailable || c == codes.DeadlineExceeded || c == codes.ResourceExhausted
+}
+
+// retrying calls fn until it succeeds, fails with a non-retryable code, retries are exhausted or ctx
+// ends. Each call gets a context bounded by PerRetryTimeout. It returns fn's last error (or nil); when
+// ctx ends before the first call it returns ctx.Err() without calling fn.
+func (c *Client) retrying(ctx context.Context, fn func(context.Context) error) error {
+	p := c.retry
+	var last error
+	for attempt := 0; ; attempt++ {
+		if err := ctx.Err(); err != nil {
+			if last == nil {
+				return err
+			}
+			return last
+		}
+		actx, cancel := context.WithTimeout(ctx, p.PerRetryTimeout)
+		err := fn(actx)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		last = err
+		if !retryable(status.Code(err)) || attempt >= p.MaxRetries || ctx.Err() != nil {
+			return err
+		}
+		if !sleep(ctx, backoff(p, attempt)) {
+			return err
+		}
+	}
+}
+
+// backoff is the full-jitter wait before retry number attempt+1: uniform in [0, min(max, base*2^attempt)].
+func backoff(p RetryPolicy, attempt int) time.Duration {
+	bound := p.MaxBackoff
+	if attempt < 32 {
+		if b := p.BaseBackoff << attempt; b > 0 && b < bound {
+			bound = b
+		}
+	}
+	return rand.N(bound + 1)
+}
+
+// sleep waits d or until ctx ends; it reports whether the full wait elapsed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// getTemplate fetches the registered template for id. A missing task yields a codes.NotFound error.
+func (c *Client) getTemplate(ctx context.Context, id *core.Identifier) (*core.TaskTemplate, error) {
+	var task *admin.Task
+	err := c.retrying(ctx, func(actx context.Context) error {
+		var err error
+		task, err = c.svc.GetTask(actx, &admin.ObjectGetRequest{Id: id})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	tt := task.GetClosure().GetCompiledTask().GetTemplate()
+	if tt == nil {
+		return nil, status.Errorf(codes.Internal, "GetTask returned no template for %s", id.GetName())
+	}
+	return tt, nil
+}
+
+// remoteDiff compares the registered template with the prepared request's template. The registered
+// template's id is replaced by the request id first (FlyteAdmin overwrites it with the request id
+// anyway, and may normalise e.g. resource_type).
+func (c *Client) remoteDiff(ctx context.Context, req *admin.TaskCreateRequest) ([]Difference, error) {
+	remote, err := c.getTemplate(ctx, req.GetId())
+	if err != nil {
+		return nil, err
+	}
+	return diffTemplates(remote, req.GetSpec().GetTemplate()), nil
+}
+
+func diffTemplates(remote, local *core.TaskTemplate) []Difference {
+	r := protoadapt.MessageV1Of(proto.Clone(protoadapt.MessageV2Of(remote))).(*core.TaskTemplate)
+	r.Id = local.GetId()
+	return protodiff.Diff(protoadapt.MessageV2Of(r), protoadapt.MessageV2Of(local))
+}
+
+// Diff compares spec, as it would be registered under target, with the task FlyteAdmin has under the
+// same id: Same, NotRegistered (GetTask NotFound) or Changed with the field differences (Old =
+// registered, New = local). The spec is validated first (errors wrap ErrInvalidSpec/ErrInvalidTarget);
+// other errors are the GetTask status error after retries.
+func (c *Client) Diff(ctx context.Context, spec *admin.TaskSpec, target Target) (DiffResult, error) {
+	if ve := validateAll([]*admin.TaskSpec{spec}, target, nil); ve != nil {
+		return DiffResult{ID: requestID(spec, target)}, ve.Problems[0].Err
+	}
+	req := prepare(spec, target)
+	res := DiffResult{ID: req.GetId()}
+	remote, err := c.getTemplate(ctx, req.GetId())
+	if status.Code(err) == codes.NotFound {
+		res.Status = NotRegistered
+		return res, nil
+	}
+	if err != nil {
+		return res, fmt.Errorf("register: GetTask %s: %w", req.GetId().GetName(), err)
+	}
+	res.Differences = diffTemplates(remote, req.GetSpec().GetTemplate())
+	if len(res.Differences) > 0 {
+		res.Status = Changed
+	}
+	return res, nil
+}

@@ -1,0 +1,199 @@
+package register
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
+	"google.golang.org/grpc/codes"
+
+	"github.com/flytedask/flytedask/internal/protodiff"
+)
+
+// Difference is one differing field between a registered task template (Old) and the local one (New),
+// e.g. {Path: "custom.workers.numberOfWorkers", Old: "2", New: "3"}. Paths use JSON field names.
+type Difference = protodiff.Difference
+
+// Outcome is what happened to one task spec.
+type Outcome int
+
+// Outcomes. Exactly one per spec.
+const (
+	// NotAttempted: nothing was sent for this spec (context ended, an earlier failure stopped the run,
+	// or another spec failed validation).
+	NotAttempted Outcome = iota
+	// Created: FlyteAdmin accepted the task.
+	Created
+	// AlreadyExisted: an identical task with this id exists (codes.AlreadyExists); success, as in flytectl.
+	AlreadyExisted
+	// Failed: the request was sent and did not succeed (see Result.Code and Result.Reason); this
+	// includes a request interrupted by the context while in flight, whose server-side effect is unknown.
+	Failed
+	// Invalid: local validation rejected the spec; it was not sent.
+	Invalid
+	// WouldRegister: dry run only; the spec is valid and would be sent.
+	WouldRegister
+)
+
+var outcomeNames = [...]string{"NotAttempted", "Created", "AlreadyExisted", "Failed", "Invalid", "WouldRegister"}
+
+// String returns the outcome's name, e.g. "AlreadyExisted".
+func (o Outcome) String() string {
+	if o >= 0 && int(o) < len(outcomeNames) {
+		return outcomeNames[o]
+	}
+	return fmt.Sprintf("Outcome(%d)", int(o))
+}
+
+// OK reports whether the outcome means the task is registered (Created or AlreadyExisted).
+func (o Outcome) OK() bool { return o == Created || o == AlreadyExisted }
+
+// Result is the outcome for one input spec. Register returns them in input order.
+type Result struct {
+	// Index is the position of the spec in the input slice.
+	Index int
+	// ID is the identifier sent (or that would be sent): TASK, target project/domain/version, the
+	// template's name.
+	ID *core.Identifier
+	// Outcome is what happened.
+	Outcome Outcome
+	// Code is the gRPC code of the final error (codes.OK on success, codes.AlreadyExists for
+	// AlreadyExisted, codes.InvalidArgument for Invalid, codes.Canceled/DeadlineExceeded when the
+	// context ended).
+	Code codes.Code
+	// Reason is a one-line human explanation (server message, validation problems, ...).
+	Reason string
+	// Attempts is the number of CreateTask calls made for this spec.
+	Attempts int
+	// Conflict is set when FlyteAdmin reported a task with the same id but a different structure.
+	Conflict bool
+	// Diff lists the fields in which the registered task differs from this spec (Old = registered,
+	// New = local), when Conflict is set and GetTask succeeded.
+	Diff []Difference
+	// Err is the underlying error (a gRPC status error, a validation error, or a context error);
+	// nil on success.
+	Err error
+}
+
+// Name is the task name (template.id.name), or "" if the spec had none.
+func (r Result) Name() string { return r.ID.GetName() }
+
+// String renders the result on one line, e.g. `pkg.job@v1: Failed (InvalidArgument, 1 attempt): ...`.
+func (r Result) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s@%s: %s", displayName(r.Name()), r.ID.GetVersion(), r.Outcome)
+	var meta []string
+	if r.Code != codes.OK {
+		meta = append(meta, r.Code.String())
+	}
+	if r.Attempts > 0 {
+		meta = append(meta, plural(r.Attempts, "attempt"))
+	}
+	if len(meta) > 0 {
+		fmt.Fprintf(&b, " (%s)", strings.Join(meta, ", "))
+	}
+	if info := r.info(); info != "" {
+		b.WriteString(": " + info)
+	}
+	return b.String()
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+func (r Result) info() string {
+	s := r.Reason
+	if r.Conflict && len(r.Diff) > 0 {
+		paths := make([]string, 0, 3)
+		for i, d := range r.Diff {
+			if i == 3 {
+				paths = append(paths, "...")
+				break
+			}
+			paths = append(paths, d.Path)
+		}
+		s += fmt.Sprintf(" [%s differ: %s]", plural(len(r.Diff), "field"), strings.Join(paths, ", "))
+	}
+	return s
+}
+
+// ResultHeader returns the column names matching [Result.Row].
+func ResultHeader() []string { return []string{"NAME", "VERSION", "OUTCOME", "ATTEMPTS", "INFO"} }
+
+// Row renders the result as table cells (see [ResultHeader]); the full diff is in Result.Diff.
+func (r Result) Row() []string {
+	info := r.info()
+	if r.Code != codes.OK && r.Outcome != Invalid {
+		info = r.Code.String() + ": " + info
+	}
+	return []string{displayName(r.Name()), r.ID.GetVersion(), r.Outcome.String(), fmt.Sprint(r.Attempts), info}
+}
+
+// BatchError reports that Register finished without registering every spec. It is returned together
+// with the per-spec results. Unwrap yields the context error when the run was cut short by the context.
+type BatchError struct {
+	// Total is the number of specs.
+	Total int
+	// Failed counts Failed results; NotAttempted counts NotAttempted results.
+	Failed, NotAttempted int
+	// First is the first failure in input order, if any.
+	First *Result
+	// Cause is the context error when the context ended the run, else nil.
+	Cause error
+}
+
+// Error summarises the counts and the first failure.
+func (e *BatchError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "register: %d of %d tasks failed, %d not attempted", e.Failed, e.Total, e.NotAttempted)
+	if e.Cause != nil {
+		fmt.Fprintf(&b, " (%v)", e.Cause)
+	}
+	if e.First != nil {
+		fmt.Fprintf(&b, "; first failure: %s", e.First)
+	}
+	return b.String()
+}
+
+// Unwrap returns the context error, if any.
+func (e *BatchError) Unwrap() error { return e.Cause }
+
+// DiffStatus is the result of comparing a local spec with FlyteAdmin.
+type DiffStatus int
+
+// Diff statuses.
+const (
+	// Same: a task with this id is registered and its template equals the local one.
+	Same DiffStatus = iota
+	// NotRegistered: no task with this id exists (GetTask returned codes.NotFound).
+	NotRegistered
+	// Changed: a task with this id exists and differs; registering would fail with "different structure".
+	Changed
+)
+
+// String returns the status name.
+func (s DiffStatus) String() string {
+	switch s {
+	case Same:
+		return "Same"
+	case NotRegistered:
+		return "NotRegistered"
+	case Changed:
+		return "Changed"
+	}
+	return fmt.Sprintf("DiffStatus(%d)", int(s))
+}
+
+// DiffResult is the comparison of one local spec with the registered task of the same id.
+type DiffResult struct {
+	// ID is the identifier looked up.
+	ID *core.Identifier
+	// Status summarises the comparison.
+	Status DiffStatus
+	// Differences lists the differing fields (Old = registered, New = local) when Status is Changed.
+	Differences []Difference
+}

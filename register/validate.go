@@ -1,0 +1,228 @@
+package register
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
+)
+
+// ErrInvalidSpec is wrapped by every local validation failure of a task spec.
+var ErrInvalidSpec = errors.New("register: invalid task spec")
+
+// ErrInvalidTarget is wrapped by every validation failure of a [Target].
+var ErrInvalidTarget = errors.New("register: invalid target")
+
+// urlReservedChars is the list flyteadmin's validation.ValidateVersion names in its message.
+const urlReservedChars = "!*'();:@&=+$,/?#[]"
+
+// Target is where tasks are registered. Project and Domain must exist on the server; Version is
+// applied to every task (it replaces any version in the spec, unlike flytectl where a concrete version
+// in the file wins).
+type Target struct {
+	Project string
+	Domain  string
+	Version string
+}
+
+// String renders the target as "project/domain@version".
+func (t Target) String() string { return t.Project + "/" + t.Domain + "@" + t.Version }
+
+// Validate checks that project, domain and version are set and that the version is URL-safe in
+// flyteadmin's sense (url.QueryEscape leaves it unchanged, so none of !*'();:@&=+$,/?#[], spaces,
+// '%' or non-ASCII). flyteadmin v1.1.131 does not check this on CreateTask, but such versions break
+// its HTTP API paths. Errors wrap [ErrInvalidTarget].
+func (t Target) Validate() error {
+	var problems []string
+	if t.Project == "" {
+		problems = append(problems, "project is empty")
+	}
+	if t.Domain == "" {
+		problems = append(problems, "domain is empty")
+	}
+	if err := ValidateVersion(t.Version); err != nil {
+		problems = append(problems, err.Error())
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%w: %s", ErrInvalidTarget, strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// ValidateVersion reports whether version is non-empty and URL-safe as flyteadmin's
+// validation.ValidateVersion defines it (url.QueryEscape(version) equals version, ignoring case).
+func ValidateVersion(version string) error {
+	if version == "" {
+		return errors.New("version is empty")
+	}
+	if !strings.EqualFold(url.QueryEscape(version), version) {
+		return fmt.Errorf("version %q must be url safe, cannot contain chars [%s], spaces, '%%' or non-ASCII", version, urlReservedChars)
+	}
+	return nil
+}
+
+// Preflight is the built-in local validation run on every spec before anything is sent. It checks what
+// FlyteAdmin would reject, plus what would crash or break it:
+//   - spec, template and template.id are set, template.id.name is non-empty;
+//   - template.type is non-empty;
+//   - template.metadata and template.metadata.runtime are set and runtime.version is non-empty (a
+//     template with metadata but no runtime crashes flyteadmin v1.1.x after inserting the row);
+//   - template.interface is set;
+//   - if a container is set, its image is non-empty and contains no unresolved "{{" template (nothing
+//     on the registration path substitutes images).
+//
+// Errors wrap [ErrInvalidSpec] and list every problem found.
+func Preflight(spec *admin.TaskSpec) error {
+	var p []string
+	tt := spec.GetTemplate()
+	switch {
+	case spec == nil:
+		p = append(p, "spec is nil")
+	case tt == nil:
+		p = append(p, "template is missing")
+	default:
+		if tt.GetId() == nil {
+			p = append(p, "template.id is missing")
+		} else if tt.GetId().GetName() == "" {
+			p = append(p, "template.id.name is empty")
+		}
+		if tt.GetType() == "" {
+			p = append(p, "template.type is empty")
+		}
+		switch {
+		case tt.GetMetadata() == nil:
+			p = append(p, "template.metadata is missing")
+		case tt.GetMetadata().GetRuntime() == nil:
+			p = append(p, "template.metadata.runtime is missing")
+		case tt.GetMetadata().GetRuntime().GetVersion() == "":
+			p = append(p, "template.metadata.runtime.version is empty")
+		}
+		if tt.GetInterface() == nil {
+			p = append(p, "template.interface is missing")
+		}
+		if c := tt.GetContainer(); c != nil {
+			switch {
+			case c.GetImage() == "":
+				p = append(p, "template.container.image is empty")
+			case strings.Contains(c.GetImage(), "{{"):
+				p = append(p, fmt.Sprintf("template.container.image %q contains an unresolved template", c.GetImage()))
+			}
+		}
+	}
+	if len(p) > 0 {
+		return fmt.Errorf("%w: %s", ErrInvalidSpec, strings.Join(p, "; "))
+	}
+	return nil
+}
+
+// Problem is the validation failure of one spec.
+type Problem struct {
+	// Index is the position of the spec in the input.
+	Index int
+	// Name is template.id.name, if the spec has one.
+	Name string
+	// Err describes the failure; it wraps ErrInvalidSpec or ErrInvalidTarget.
+	Err error
+}
+
+// ValidationError reports that nothing was sent because local validation failed. It lists every
+// failing spec in input order. errors.Is matches ErrInvalidSpec and/or ErrInvalidTarget.
+type ValidationError struct {
+	Problems []Problem
+}
+
+// Error lists the failures, one per spec.
+func (e *ValidationError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "register: %d of the task specs failed validation, nothing was sent", len(e.Problems))
+	for _, p := range e.Problems {
+		fmt.Fprintf(&b, "; [%d] %s: %v", p.Index, displayName(p.Name), p.Err)
+	}
+	return b.String()
+}
+
+// Unwrap returns the individual failures.
+func (e *ValidationError) Unwrap() []error {
+	errs := make([]error, len(e.Problems))
+	for i, p := range e.Problems {
+		errs[i] = p.Err
+	}
+	return errs
+}
+
+func displayName(n string) string {
+	if n == "" {
+		return "<unnamed>"
+	}
+	return n
+}
+
+// requestID is the identifier sent to FlyteAdmin for spec under target (as flytectl builds it).
+func requestID(spec *admin.TaskSpec, target Target) *core.Identifier {
+	return &core.Identifier{
+		ResourceType: core.ResourceType_TASK,
+		Project:      target.Project,
+		Domain:       target.Domain,
+		Name:         spec.GetTemplate().GetId().GetName(),
+		Version:      target.Version,
+	}
+}
+
+// validateAll runs the target check, Preflight, the extra validator and a duplicate-name check on every
+// spec. It returns nil when everything is valid.
+func validateAll(specs []*admin.TaskSpec, target Target, extra func(*admin.TaskSpec) error) *ValidationError {
+	var ve ValidationError
+	terr := target.Validate()
+	seen := map[string]int{}
+	for i, s := range specs {
+		name := s.GetTemplate().GetId().GetName()
+		var errs []error
+		if terr != nil {
+			errs = append(errs, terr)
+		}
+		if err := Preflight(s); err != nil {
+			errs = append(errs, err)
+		} else if extra != nil {
+			if err := extra(s); err != nil {
+				errs = append(errs, fmt.Errorf("%w: %w", ErrInvalidSpec, err))
+			}
+		}
+		if name != "" {
+			if j, dup := seen[name]; dup {
+				errs = append(errs, fmt.Errorf("%w: duplicate task name, also spec [%d]", ErrInvalidSpec, j))
+			} else {
+				seen[name] = i
+			}
+		}
+		if len(errs) > 0 {
+			ve.Problems = append(ve.Problems, Problem{Index: i, Name: name, Err: joinErrs(errs)})
+		}
+	}
+	if len(ve.Problems) == 0 {
+		return nil
+	}
+	return &ve
+}
+
+// joinErrs joins errors on one line ("; "), keeping all of them for errors.Is/As.
+type joined []error
+
+func (j joined) Error() string {
+	s := make([]string, len(j))
+	for i, e := range j {
+		s[i] = e.Error()
+	}
+	return strings.Join(s, "; ")
+}
+
+func (j joined) Unwrap() []error { return j }
+
+func joinErrs(errs []error) error {
+	if len(errs) == 1 {
+		return errs[0]
+	}
+	return joined(errs)
+}
