@@ -29,7 +29,6 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
 	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/plugins"
 	"google.golang.org/protobuf/types/known/structpb"
 
@@ -105,14 +104,14 @@ func workerCountDetail(n int) string {
 func (c Config) Validate(path *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	sp, wp := path.Child("scheduler"), path.Child("workers")
-	if e := imageref.Validate(sp.Child("image"), c.Scheduler.Image); e != nil {
+	if e := imageref.Validate(func() *field.Path { return sp.Child("image") }, c.Scheduler.Image); e != nil {
 		errs = append(errs, e)
 	}
 	errs = append(errs, resources.Validate(sp, c.Scheduler.Requests, c.Scheduler.Limits)...)
 	if n := c.Workers.NumberOfWorkers; n < 0 || n > MaxNumberOfWorkers {
 		errs = append(errs, field.Invalid(wp.Child("number_of_workers"), n, workerCountDetail(n)))
 	}
-	if e := imageref.Validate(wp.Child("image"), c.Workers.Image); e != nil {
+	if e := imageref.Validate(func() *field.Path { return wp.Child("image") }, c.Workers.Image); e != nil {
 		errs = append(errs, e)
 	}
 	errs = append(errs, resources.Validate(wp, c.Workers.Requests, c.Workers.Limits)...)
@@ -171,24 +170,29 @@ func structValue(fields map[string]*structpb.Value) *structpb.Value {
 }
 
 func resourcesValue(requests, limits resources.Spec) *structpb.Value {
-	r := resources.ToProto(requests, limits)
 	fields := make(map[string]*structpb.Value, 2)
-	if len(r.Requests) > 0 {
-		fields["requests"] = entriesValue(r.Requests)
+	if !requests.IsZero() {
+		fields["requests"] = entriesValue(requests)
 	}
-	if len(r.Limits) > 0 {
-		fields["limits"] = entriesValue(r.Limits)
+	if !limits.IsZero() {
+		fields["limits"] = entriesValue(limits)
 	}
 	return structValue(fields)
 }
 
-func entriesValue(entries []*core.Resources_ResourceEntry) *structpb.Value {
-	vals := make([]*structpb.Value, len(entries))
-	for i, e := range entries {
-		vals[i] = structValue(map[string]*structpb.Value{
-			"name":  structpb.NewStringValue(e.GetName().String()),
-			"value": structpb.NewStringValue(e.GetValue()),
-		})
+// entriesValue writes s as resources.ToProto would, in the same order
+// (resources.Names), with enum names as MessageToDict writes them.
+func entriesValue(s resources.Spec) *structpb.Value {
+	vals := make([]*structpb.Value, 0, len(resources.Names))
+	for _, name := range resources.Names {
+		v := s.Get(name)
+		if v == "" {
+			continue
+		}
+		vals = append(vals, structValue(map[string]*structpb.Value{
+			"name":  structpb.NewStringValue(name.ProtoName().String()),
+			"value": structpb.NewStringValue(v),
+		}))
 	}
 	return structpb.NewListValue(&structpb.ListValue{Values: vals})
 }

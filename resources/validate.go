@@ -26,54 +26,64 @@ var hints = map[Name]string{
 func Validate(path *field.Path, requests, limits Spec) field.ErrorList {
 	var errs field.ErrorList
 	var reqQ, limQ [len(customOrder)]*resource.Quantity
-	check := func(p *field.Path, s Spec, into *[len(customOrder)]*resource.Quantity) {
+	// Paths are built only when a problem is found: validation is on the
+	// hot path of Build.
+	check := func(list string, s Spec, into *[len(customOrder)]*resource.Quantity) {
 		for i, name := range customOrder {
 			v := s.Get(name)
 			if v == "" {
 				continue
 			}
-			fp := p.Child(string(name))
+			fp := lazyPath{path, list, string(name)}
 			q, err := resource.ParseQuantity(v)
 			if err != nil {
-				errs = append(errs, field.Invalid(fp, v, fmt.Sprintf(
+				errs = append(errs, field.Invalid(fp.get(), v, fmt.Sprintf(
 					"invalid quantity %q: must be a Kubernetes quantity matching %s, %s",
 					v, `'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`, hints[name])))
 				continue
 			}
 			if q.Sign() < 0 {
-				errs = append(errs, field.Invalid(fp, v, fmt.Sprintf("negative quantity %q: resources must be zero or more", v)))
+				errs = append(errs, field.Invalid(fp.get(), v, fmt.Sprintf("negative quantity %q: resources must be zero or more", v)))
 				continue
 			}
 			if name == GPU {
 				if _, exact := q.AsScale(0); !exact {
-					errs = append(errs, field.Invalid(fp, v, fmt.Sprintf("gpu %q is not a whole number: request whole GPUs, e.g. \"1\"", v)))
+					errs = append(errs, field.Invalid(fp.get(), v, fmt.Sprintf("gpu %q is not a whole number: request whole GPUs, e.g. \"1\"", v)))
 					continue
 				}
 			}
 			into[i] = &q
 		}
 	}
-	check(path.Child("requests"), requests, &reqQ)
-	check(path.Child("limits"), limits, &limQ)
+	check("requests", requests, &reqQ)
+	check("limits", limits, &limQ)
 	for i, name := range customOrder {
 		r, l := reqQ[i], limQ[i]
 		if r == nil || l == nil {
 			continue
 		}
-		fp := path.Child("requests", string(name))
+		fp := lazyPath{path, "requests", string(name)}
 		if name == GPU {
 			if r.Cmp(*l) != 0 {
-				errs = append(errs, field.Invalid(fp, requests.Get(name), fmt.Sprintf(
+				errs = append(errs, field.Invalid(fp.get(), requests.Get(name), fmt.Sprintf(
 					"gpu request %q differs from gpu limit %q: FlyteAdmin requires them to be equal; set only the limit or make them match",
 					requests.Get(name), limits.Get(name))))
 			}
 			continue
 		}
 		if r.Cmp(*l) > 0 {
-			errs = append(errs, field.Invalid(fp, requests.Get(name), fmt.Sprintf(
+			errs = append(errs, field.Invalid(fp.get(), requests.Get(name), fmt.Sprintf(
 				"%s request %q is greater than its limit %q: lower the request or raise the limit",
 				name, requests.Get(name), limits.Get(name))))
 		}
 	}
 	return errs
 }
+
+// lazyPath is parent.list.name, rendered only when an error needs it.
+type lazyPath struct {
+	parent     *field.Path
+	list, name string
+}
+
+func (l lazyPath) get() *field.Path { return l.parent.Child(l.list, l.name) }

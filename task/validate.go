@@ -3,7 +3,6 @@ package task
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"sort"
 	"strings"
 	"unicode"
@@ -22,8 +21,6 @@ const VersionPlaceholder = "{{ registration.version }}"
 // urlUnsafe are the characters FlyteAdmin's ValidateVersion refuses (they
 // break the HTTP path /api/v1/tasks/{project}/{domain}/{name}/{version}).
 const urlUnsafe = "!*'();:@&=+$,/?#[]"
-
-var pythonIdent = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // Validate returns nil when t can be built with s, and otherwise a
 // *field.ValidationError with every problem, each with the path of its field
@@ -51,7 +48,7 @@ func (t Task) validate(s Settings) field.ErrorList {
 			add(field.Required(imgPath, "image is required: set a concrete image reference such as ghcr.io/acme/dask-app:1.4.2 (or give the pod template's primary container an image)"))
 		}
 	} else {
-		add(imageref.Validate(imgPath, t.Image))
+		add(imageref.Validate(func() *field.Path { return imgPath }, t.Image))
 	}
 
 	// Entrypoint: exactly one of python and command/args.
@@ -70,7 +67,7 @@ func (t Task) validate(s Settings) field.ErrorList {
 		}
 		if t.Python.Function == "" {
 			add(field.Required(pp.Child("function"), "the task function name is required, e.g. hello_dask"))
-		} else if !pythonIdent.MatchString(t.Python.Function) {
+		} else if !isIdent(t.Python.Function) {
 			add(field.Invalid(pp.Child("function"), t.Python.Function, fmt.Sprintf("%q is not a Python identifier", t.Python.Function)))
 		}
 	}
@@ -149,13 +146,35 @@ func validateVersion(v string) *field.Error {
 	return nil
 }
 
-func isDottedIdent(s string) bool {
-	for _, part := range strings.Split(s, ".") {
-		if !pythonIdent.MatchString(part) {
+// isIdent reports whether s is an ASCII Python identifier,
+// ^[A-Za-z_][A-Za-z0-9_]*$ (a loop: this is on the hot path of Build).
+func isIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '_', 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+		case '0' <= c && c <= '9' && i > 0:
+		default:
 			return false
 		}
 	}
 	return true
+}
+
+func isDottedIdent(s string) bool {
+	for {
+		i := strings.IndexByte(s, '.')
+		if i < 0 {
+			return isIdent(s)
+		}
+		if !isIdent(s[:i]) {
+			return false
+		}
+		s = s[i+1:]
+	}
 }
 
 func validateVariables(path *field.Path, vars []Variable) field.ErrorList {
@@ -166,7 +185,7 @@ func validateVariables(path *field.Path, vars []Variable) field.ErrorList {
 		switch {
 		case v.Name == "":
 			errs = append(errs, field.Required(p.Child("name"), "a variable needs a name"))
-		case !pythonIdent.MatchString(v.Name):
+		case !isIdent(v.Name):
 			errs = append(errs, field.Invalid(p.Child("name"), v.Name, fmt.Sprintf("variable name %q is not a Python identifier", v.Name)))
 		case seen[v.Name]:
 			errs = append(errs, field.Duplicate(p.Child("name"), v.Name, fmt.Sprintf("variable %q is declared twice", v.Name)))
@@ -211,7 +230,7 @@ func (pt *PodTemplate) validate(path *field.Path) field.ErrorList {
 			errs = append(errs, field.Duplicate(cp.Child("name"), c.Name, fmt.Sprintf("container %q is declared twice", c.Name)))
 		}
 		names[c.Name] = true
-		if e := imageref.Validate(cp.Child("image"), c.Image); e != nil {
+		if e := imageref.Validate(func() *field.Path { return cp.Child("image") }, c.Image); e != nil {
 			errs = append(errs, e)
 		}
 	}

@@ -1,0 +1,133 @@
+package task_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/protoadapt"
+	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/flytedask/flytedask"
+)
+
+var marshal = proto.MarshalOptions{Deterministic: true}
+
+// handBuilt is the floor: the same TaskSpec as full() written directly with
+// flyteidl types, without validation or any SDK code.
+func handBuilt() *admin.TaskSpec {
+	entry := func(n core.Resources_ResourceName, v string) *core.Resources_ResourceEntry {
+		return &core.Resources_ResourceEntry{Name: n, Value: v}
+	}
+	res := func(cpu, mem string) *structpb.Value {
+		list := func() *structpb.Value {
+			return structpb.NewListValue(&structpb.ListValue{Values: []*structpb.Value{
+				structpb.NewStructValue(&structpb.Struct{Fields: map[string]*structpb.Value{"name": structpb.NewStringValue("CPU"), "value": structpb.NewStringValue(cpu)}}),
+				structpb.NewStructValue(&structpb.Struct{Fields: map[string]*structpb.Value{"name": structpb.NewStringValue("MEMORY"), "value": structpb.NewStringValue(mem)}}),
+			}})
+		}
+		return structpb.NewStructValue(&structpb.Struct{Fields: map[string]*structpb.Value{"requests": list(), "limits": list()}})
+	}
+	simple := func(s core.SimpleType) *core.LiteralType {
+		return &core.LiteralType{Type: &core.LiteralType_Simple{Simple: s}}
+	}
+	return &admin.TaskSpec{Template: &core.TaskTemplate{
+		Id:   &core.Identifier{ResourceType: core.ResourceType_TASK, Project: "flytesnacks", Domain: "development", Name: "workflows.dask_example.hello_dask", Version: "v1"},
+		Type: "dask",
+		Metadata: &core.TaskMetadata{
+			Discoverable: true, DiscoveryVersion: "1.0", CacheSerializable: true,
+			Runtime:                &core.RuntimeMetadata{Type: core.RuntimeMetadata_FLYTE_SDK, Version: flytedask.Version, Flavor: "go"},
+			Timeout:                durationpb.New(90 * time.Minute),
+			Retries:                &core.RetryStrategy{Retries: 2},
+			DeprecatedErrorMessage: "use hello_dask_v2",
+			InterruptibleValue:     &core.TaskMetadata_Interruptible{Interruptible: true},
+			PodTemplateName:        "dask-base",
+		},
+		Interface: &core.TypedInterface{
+			Inputs: &core.VariableMap{Variables: map[string]*core.Variable{
+				"n":    {Type: simple(core.SimpleType_INTEGER), Description: "n"},
+				"path": {Type: &core.LiteralType{Type: &core.LiteralType_Blob{Blob: &core.BlobType{}}}, Description: "input data"},
+				"when": {Type: simple(core.SimpleType_DATETIME), Description: "when"},
+				"tags": {Type: &core.LiteralType{Type: &core.LiteralType_MapValueType{MapValueType: &core.LiteralType{Type: &core.LiteralType_CollectionType{CollectionType: simple(core.SimpleType_STRING)}}}}, Description: "tags"},
+			}},
+			Outputs: &core.VariableMap{Variables: map[string]*core.Variable{
+				"o0": {Type: simple(core.SimpleType_FLOAT), Description: "o0"},
+				"o1": {Type: &core.LiteralType{Type: &core.LiteralType_Blob{Blob: &core.BlobType{Dimensionality: core.BlobType_MULTIPART}}}, Description: "o1"},
+			}},
+		},
+		Custom: &structpb.Struct{Fields: map[string]*structpb.Value{
+			"scheduler": structpb.NewStructValue(&structpb.Struct{Fields: map[string]*structpb.Value{"resources": res("1", "2Gi")}}),
+			"workers": structpb.NewStructValue(&structpb.Struct{Fields: map[string]*structpb.Value{
+				"numberOfWorkers": structpb.NewNumberValue(4), "resources": res("2", "8Gi")}}),
+		}},
+		Target: &core.TaskTemplate_Container{Container: &core.Container{
+			Image: "ghcr.io/acme/dask-app:1.4.2",
+			Args: []string{"pyflyte-execute", "--inputs", "{{.input}}", "--output-prefix", "{{.outputPrefix}}",
+				"--raw-output-data-prefix", "{{.rawOutputDataPrefix}}", "--checkpoint-path", "{{.checkpointOutputPrefix}}",
+				"--prev-checkpoint", "{{.prevCheckpointPrefix}}", "--resolver", "flytekit.core.python_auto_container.default_task_resolver",
+				"--", "task-module", "workflows.dask_example", "task-name", "hello_dask"},
+			Resources: &core.Resources{
+				Requests: []*core.Resources_ResourceEntry{entry(core.Resources_CPU, "1"), entry(core.Resources_GPU, "1"), entry(core.Resources_MEMORY, "2Gi")},
+				Limits:   []*core.Resources_ResourceEntry{entry(core.Resources_EPHEMERAL_STORAGE, "10Gi"), entry(core.Resources_CPU, "2"), entry(core.Resources_GPU, "1"), entry(core.Resources_MEMORY, "4Gi")},
+			},
+			Env: []*core.KeyValuePair{{Key: "A_FIRST", Value: "1"}, {Key: "LOG_LEVEL", Value: "debug"}},
+		}},
+		SecurityContext: &core.SecurityContext{Secrets: []*core.Secret{{Group: "aws", Key: "token", MountRequirement: core.Secret_ENV_VAR}, {Group: "db"}}},
+		Config:          map[string]string{},
+	}}
+}
+
+// TestHandBuiltFloorMatches keeps the benchmark honest: the floor builds the
+// very same message as the SDK.
+func TestHandBuiltFloorMatches(t *testing.T) {
+	got := build(t, full())
+	if !proto.Equal(protoadapt.MessageV2Of(handBuilt()), protoadapt.MessageV2Of(got)) {
+		t.Fatal("handBuilt() differs from full().Build(); update the floor")
+	}
+}
+
+// BenchmarkBuild measures Validate+Build+Marshal of a realistic task against
+// a floor measured in the same run: the same TaskSpec built by hand from
+// flyteidl types and marshalled the same way. It reports x-floor (SDK time /
+// floor time) and tasks/s of the SDK path. Run with -cpu 1 for the one-core
+// figure.
+func BenchmarkBuild(b *testing.B) {
+	tk := full()
+	var sdk, floor time.Duration
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		spec, err := tk.Build(settings)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := marshal.Marshal(protoadapt.MessageV2Of(spec)); err != nil {
+			b.Fatal(err)
+		}
+		mid := time.Now()
+		if _, err := marshal.Marshal(protoadapt.MessageV2Of(handBuilt())); err != nil {
+			b.Fatal(err)
+		}
+		sdk += mid.Sub(start)
+		floor += time.Since(mid)
+	}
+	b.ReportMetric(float64(sdk)/float64(floor), "x-floor")
+	b.ReportMetric(float64(b.N)/sdk.Seconds(), "tasks/s")
+}
+
+// BenchmarkValidateBuild is Validate+Build alone (no marshalling): the
+// figure behind "tasks per second on one core".
+func BenchmarkValidateBuild(b *testing.B) {
+	tk := full()
+	b.ReportAllocs()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		if _, err := tk.Build(settings); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "tasks/s")
+}

@@ -1,0 +1,93 @@
+package task_test
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/flytedask/flytedask/dask"
+	"github.com/flytedask/flytedask/field"
+	"github.com/flytedask/flytedask/resources"
+	"github.com/flytedask/flytedask/task"
+)
+
+func ExampleTask_Build() {
+	t := task.Task{
+		Name:   "workflows.dask_example.hello_dask",
+		Image:  "ghcr.io/acme/dask-app:1.4.2",
+		Python: &task.PythonFunction{Module: "workflows.dask_example", Function: "hello_dask"},
+		Inputs: []task.Variable{{Name: "n", Type: task.Integer}},
+		Dask: dask.Config{Workers: dask.WorkerGroup{
+			NumberOfWorkers: 4,
+			Requests:        resources.Spec{CPU: "2", Mem: "8Gi"},
+			Limits:          resources.Spec{CPU: "2", Mem: "8Gi"},
+		}},
+	}
+	spec, err := t.Build(task.Settings{Project: "flytesnacks", Domain: "development", Version: "v1"})
+	if err != nil {
+		panic(err)
+	}
+	tmpl := spec.Template
+	fmt.Println(tmpl.Id.Name, tmpl.Type, tmpl.Metadata.Runtime.Flavor)
+	fmt.Println(tmpl.GetContainer().Args[len(tmpl.GetContainer().Args)-4:])
+	// Output:
+	// workflows.dask_example.hello_dask dask go
+	// [task-module workflows.dask_example task-name hello_dask]
+}
+
+func ExampleTask_Validate() {
+	t := task.Task{
+		Name:  "jobs.etl",
+		Image: "ghcr.io/acme/etl:1",
+		// No entrypoint, and two Dask mistakes.
+		Dask: dask.Config{Workers: dask.WorkerGroup{
+			NumberOfWorkers: -2,
+			Limits:          resources.Spec{Mem: "1 Gi"},
+		}},
+	}
+	err := t.Validate(task.Settings{Version: "v1"})
+	var verr *field.ValidationError
+	if errors.As(err, &verr) {
+		for _, e := range verr.Errors {
+			fmt.Println(e.Field, e.Type)
+		}
+	}
+	// Output:
+	// python required
+	// dask.workers.number_of_workers invalid
+	// dask.workers.limits.mem invalid
+}
+
+func ExampleTask_Warnings() {
+	t := task.Task{
+		Name:    "jobs.etl",
+		Image:   "ghcr.io/acme/etl:1",
+		Command: []string{"python", "-m", "etl"},
+		Dask: dask.Config{Workers: dask.WorkerGroup{
+			Requests: resources.Spec{CPU: "1500m", Mem: "4Gi"},
+			Limits:   resources.Spec{CPU: "1500m", Mem: "4Gi"},
+		}},
+	}
+	for _, w := range t.Warnings() {
+		fmt.Println(w)
+	}
+	// Output:
+	// dask.workers.limits.cpu: worker cpu limit 1500m is fractional: the backend rounds --nthreads up, so each worker runs 2 threads on 1500m CPUs; use a whole number [workers-fractional-cpu]
+}
+
+func ExampleParseType() {
+	typ, err := task.ParseType("map[list[file]]")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(typ, typ.Proto().GetMapValueType().GetCollectionType().GetBlob().GetDimensionality())
+	_, err = task.ParseType("int")
+	fmt.Println(err)
+	// Output:
+	// map[list[file]] SINGLE
+	// unknown type "int": use integer, float, string, boolean, datetime, duration, file, directory, list[T] or map[T]
+}
+
+func ExampleListOf() {
+	fmt.Println(task.ListOf(task.MapOf(task.Integer)))
+	// Output: list[map[integer]]
+}
