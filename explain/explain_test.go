@@ -201,7 +201,7 @@ func TestExplainChecklist26OnlyLimits(t *testing.T) {
 	assert.Equal(t, rl("cpu", "500m", "memory", "1536Mi"), w.Requests)
 	assert.Equal(t, w.Requests, w.Limits)
 	assert.Equal(t, workerArgsFor("1", "1536Mi"), w.Args)
-	assert.True(t, hasNote(j, RoleWorker, "args", "workers get 1 threads on a 500m CPU limit"), j.Notes)
+	assert.True(t, hasNote(j, RoleWorker, "args", "workers get 1 thread on a 500m CPU limit"), j.Notes)
 }
 
 func TestExplainChecklist27WorkersCopyRunner(t *testing.T) {
@@ -373,13 +373,13 @@ func TestExplainResourceResolution(t *testing.T) {
 			name: "capped at platform limit", platform: specPlatform(),
 			workerRes: `{"limits":[{"name":"CPU","value":"16"},{"name":"MEMORY","value":"32G"}]}`,
 			req:       rl("cpu", "10", "memory", "24G"), lim: rl("cpu", "10", "memory", "24G"),
-			noteField: "limits.cpu", noteText: "cpu limit 16 is lowered to 10",
+			noteField: "limits.cpu", noteText: "cpu limit 16 is lowered to the platform limit 10",
 		},
 		{
 			name: "request above limit is lowered to the limit", platform: DefaultPlatform(),
 			workerRes: `{"requests":[{"name":"CPU","value":"4"}],"limits":[{"name":"CPU","value":"2"},{"name":"MEMORY","value":"1Gi"}]}`,
 			req:       rl("cpu", "2", "memory", "1Gi"), lim: rl("cpu", "2", "memory", "1Gi"),
-			noteField: "requests.cpu", noteText: "cpu request 4 is lowered to 2",
+			noteField: "requests.cpu", noteText: "cpu request 4 is lowered to its limit 2",
 		},
 		{
 			name: "zero values are dropped", platform: DefaultPlatform(),

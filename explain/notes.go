@@ -73,17 +73,17 @@ func (n *noter) runnerNotes() {
 }
 
 func (n *noter) cappedNotes(role string, r requirements) {
-	for _, side := range []struct {
-		label string
-		list  requirementsList
-	}{{"requests", r.requests}, {"limits", r.limits}} {
-		for _, name := range orderedNames(keysOf(side.list)) {
-			e := side.list[name]
-			if e.capped {
-				n.add(role, side.label+"."+name, "%s %s %s is lowered to %s (capped at the platform limit, and a request at its limit)",
-					name, strings.TrimSuffix(side.label, "s"), e.was.String(), e.q.String())
-			}
+	for _, name := range orderedNames(keysOf(r.limits)) {
+		if e := r.limits[name]; e.capped {
+			n.add(role, "limits."+name, "%s limit %s is lowered to %s %s", name, e.was.String(), e.cappedBy, e.q.String())
 		}
+	}
+	for _, name := range orderedNames(keysOf(r.requests)) {
+		e := r.requests[name]
+		if !e.capped || (e.from == originFromLimit && r.limits[name].capped) {
+			continue // a request copied from a capped limit is explained by the limit's note
+		}
+		n.add(role, "requests."+name, "%s request %s is lowered to %s %s", name, e.was.String(), e.cappedBy, e.q.String())
 	}
 }
 
@@ -149,7 +149,11 @@ func (n *noter) workerNotes() {
 		}
 	}
 	if cpu.q.MilliValue()%1000 != 0 {
-		n.add(RoleWorker, "args", "workers get %d threads on a %s CPU limit (--nthreads rounds up)", cpu.q.Value(), cpu.q.String())
+		threads := "threads"
+		if cpu.q.Value() == 1 {
+			threads = "thread"
+		}
+		n.add(RoleWorker, "args", "workers get %d %s on a %s CPU limit (--nthreads rounds up)", cpu.q.Value(), threads, cpu.q.String())
 	}
 	for _, name := range []string{ResourceCPU, ResourceMemory} {
 		req, lim := n.worker.requests[name], n.worker.limits[name]

@@ -17,10 +17,11 @@ const (
 
 // entry is one resolved quantity with its provenance.
 type entry struct {
-	q      resource.Quantity
-	from   origin
-	capped bool              // lowered to the platform limit (or the request to the limit)
-	was    resource.Quantity // value before capping
+	q        resource.Quantity
+	from     origin
+	capped   bool              // lowered by capAt
+	cappedBy string            // what it was lowered to: "the platform limit" or "its limit"
+	was      resource.Quantity // value before capping
 }
 
 // requirements is a resolved set of requests and limits with provenance.
@@ -124,16 +125,16 @@ func applyOverrides(in rawRequirements, p Platform) requirements {
 			}
 		}
 		platformLimit := caps[name]
-		req = capAt(req, platformLimit)
-		lim = capAt(lim, platformLimit)
-		req = capAt(req, lim.q)
+		req = capAt(req, platformLimit, "the platform limit")
+		lim = capAt(lim, platformLimit, "the platform limit")
+		req = capAt(req, lim.q, "its limit")
 		out.requests[name], out.limits[name] = req, lim
 	}
 	return out
 }
 
 // capAt mirrors ensureResourceLimit: a non-zero value above a non-zero limit becomes the limit.
-func capAt(e entry, limit resource.Quantity) entry {
+func capAt(e entry, limit resource.Quantity, by string) entry {
 	if e.q.IsZero() || limit.IsZero() {
 		return e
 	}
@@ -143,6 +144,7 @@ func capAt(e entry, limit resource.Quantity) entry {
 		}
 		e.q = limit
 		e.capped = true
+		e.cappedBy = by
 	}
 	return e
 }
