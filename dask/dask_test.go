@@ -186,3 +186,18 @@ func TestWarnings(t *testing.T) {
 	assert.Equal(t, []string{"dask.workers.limits.gpu workers-gpu"},
 		codes(dask.Config{Workers: dask.WorkerGroup{Limits: resources.Spec{CPU: "1", Mem: "1Gi", GPU: "1"}}}))
 }
+
+func TestFromCustomRoundTrip(t *testing.T) {
+	for _, c := range []dask.Config{{}, flytekitFull} {
+		s, err := c.Custom()
+		require.NoError(t, err)
+		got, errs := dask.FromCustom(field.NewPath("custom"), s)
+		require.Empty(t, errs)
+		want := c
+		want.Workers.NumberOfWorkers = c.Workers.Replicas()
+		assert.Equal(t, want, got)
+	}
+	_, errs := dask.FromCustom(field.NewPath("custom"), nil)
+	require.Len(t, errs, 1)
+	assert.Equal(t, "custom", errs[0].Field)
+}

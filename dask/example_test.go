@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/flytedask/flytedask/dask"
 	"github.com/flytedask/flytedask/field"
@@ -59,4 +60,18 @@ func ExampleConfig_Proto() {
 func ExampleWorkerGroup_Replicas() {
 	fmt.Println(dask.WorkerGroup{}.Replicas(), dask.WorkerGroup{NumberOfWorkers: 3}.Replicas())
 	// Output: 1 3
+}
+
+func ExampleFromCustom() {
+	custom, _ := structpb.NewStruct(map[string]any{
+		"workers": map[string]any{"numberOfWorkers": 2, "resources": map[string]any{}},
+	})
+	cfg, errs := dask.FromCustom(field.NewPath("custom"), custom)
+	fmt.Println(cfg.Workers.NumberOfWorkers)
+	for _, e := range errs {
+		fmt.Println(e)
+	}
+	// Output:
+	// 2
+	// custom.scheduler: custom has no scheduler message: write "scheduler": {"resources": {}} as flytekit does
 }

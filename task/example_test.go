@@ -91,3 +91,18 @@ func ExampleListOf() {
 	fmt.Println(task.ListOf(task.MapOf(task.Integer)))
 	// Output: list[map[integer]]
 }
+
+func ExampleValidateSpec() {
+	spec, _ := task.Task{
+		Name:    "jobs.etl",
+		Image:   "ghcr.io/acme/etl:1",
+		Command: []string{"python", "-m", "etl"},
+	}.Build(task.Settings{Version: "v1"})
+	fmt.Println(task.ValidateSpec(spec))
+
+	spec.Template.Metadata.Runtime = nil // as some hand-written tools do
+	fmt.Println(task.ValidateSpec(spec))
+	// Output:
+	// <nil>
+	// validation error: template.metadata.runtime: metadata without runtime crashes FlyteAdmin ≤ v1.9 after it stores the task: set {type: FLYTE_SDK, version, flavor}
+}

@@ -1,0 +1,96 @@
+package task
+
+import (
+	"fmt"
+
+	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
+
+	"github.com/flytedask/flytedask/dask"
+	"github.com/flytedask/flytedask/field"
+	"github.com/flytedask/flytedask/internal/imageref"
+	"github.com/flytedask/flytedask/resources"
+)
+
+// ValidateSpec checks a registrable TaskSpec that did not come from Build,
+// such as one read from a bundle: everything FlyteAdmin checks on CreateTask
+// (type, metadata, runtime version, interface, image, container resources)
+// plus what FlyteAdmin never looks at and the Dask backend fails on at run
+// time (the custom DaskJob: its shape, worker count and quantities). Paths
+// use the proto's JSON names: template.metadata.runtime.version,
+// template.custom.workers.limits.mem, ...
+//
+// It returns nil or a *field.ValidationError.
+func ValidateSpec(spec *admin.TaskSpec) error {
+	root := field.NewPath("template")
+	tmpl := spec.GetTemplate()
+	if tmpl == nil {
+		return field.ErrorList{field.Required(root, "the spec has no task template")}.Err()
+	}
+	var errs field.ErrorList
+	add := func(e *field.Error) {
+		if e != nil {
+			errs = append(errs, e)
+		}
+	}
+	id := tmpl.GetId()
+	switch {
+	case id == nil:
+		add(field.Required(root.Child("id"), "the template has no id"))
+	default:
+		if e := validateName(id.GetName()); e != nil {
+			e.Field = root.Child("id", "name").String()
+			add(e)
+		}
+		if e := validateVersion(id.GetVersion()); e != nil {
+			e.Field = root.Child("id", "version").String()
+			add(e)
+		}
+		if rt := id.GetResourceType(); rt != core.ResourceType_TASK && rt != core.ResourceType_UNSPECIFIED {
+			add(field.Invalid(root.Child("id", "resourceType"), rt.String(), "a task's id must have resource type TASK"))
+		}
+	}
+	if tmpl.GetType() != TaskType {
+		add(field.NotSupported(root.Child("type"), tmpl.GetType(), []string{TaskType}))
+	}
+	md := tmpl.GetMetadata()
+	switch {
+	case md == nil:
+		add(field.Required(root.Child("metadata"), "FlyteAdmin rejects a template without metadata"))
+	case md.GetRuntime() == nil:
+		add(field.Required(root.Child("metadata", "runtime"), "metadata without runtime crashes FlyteAdmin ≤ v1.9 after it stores the task: set {type: FLYTE_SDK, version, flavor}"))
+	case md.GetRuntime().GetVersion() == "":
+		add(field.Required(root.Child("metadata", "runtime", "version"), "FlyteAdmin rejects an empty runtime version"))
+	}
+	if tmpl.GetInterface() == nil {
+		add(field.Required(root.Child("interface"), "FlyteAdmin rejects a template without an interface (an empty one is fine)"))
+	}
+	switch target := tmpl.GetTarget().(type) {
+	case *core.TaskTemplate_Container:
+		cp := root.Child("container")
+		c := target.Container
+		if c.GetImage() == "" {
+			add(field.Required(cp.Child("image"), "the container has no image"))
+		} else {
+			add(imageref.Validate(func() *field.Path { return cp.Child("image") }, c.GetImage()))
+		}
+		req, lim, rerrs := resources.FromProto(cp.Child("resources"), c.GetResources())
+		errs = append(errs, rerrs...)
+		errs = append(errs, resources.Validate(cp.Child("resources"), req, lim)...)
+	case *core.TaskTemplate_K8SPod:
+		if target.K8SPod.GetPodSpec() == nil {
+			add(field.Required(root.Child("k8sPod", "podSpec"), "a k8s_pod target needs a pod spec"))
+		}
+		if tmpl.GetConfig()[PrimaryContainerNameKey] == "" {
+			add(field.Required(root.Child("config").Key(PrimaryContainerNameKey), fmt.Sprintf("a k8s_pod target needs config[%q]: the backend fails without it", PrimaryContainerNameKey)))
+		}
+	default:
+		add(field.Required(root.Child("container"), "the template has neither a container nor a k8s_pod target: the backend cannot determine the pod configuration"))
+	}
+	cfg, cerrs := dask.FromCustom(root.Child("custom"), tmpl.GetCustom())
+	errs = append(errs, cerrs...)
+	if len(cerrs) == 0 {
+		errs = append(errs, cfg.Validate(root.Child("custom"))...)
+	}
+	return errs.Err()
+}

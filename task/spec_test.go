@@ -1,0 +1,92 @@
+package task_test
+
+import (
+	"testing"
+
+	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
+	"github.com/stretchr/testify/assert"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/protoadapt"
+	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/flytedask/flytedask/field"
+	"github.com/flytedask/flytedask/task"
+)
+
+func clone(s *admin.TaskSpec) *admin.TaskSpec {
+	return protoadapt.MessageV1Of(proto.Clone(protoadapt.MessageV2Of(s))).(*admin.TaskSpec)
+}
+
+func mustStruct(t *testing.T, m map[string]any) *structpb.Struct {
+	t.Helper()
+	s, err := structpb.NewStruct(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestValidateSpec(t *testing.T) {
+	base := build(t, full())
+	tests := []struct {
+		name   string
+		mutate func(*core.TaskTemplate)
+		want   []fieldErr
+	}{
+		{"built spec is valid", func(*core.TaskTemplate) {}, nil},
+		{"no runtime", func(tt *core.TaskTemplate) { tt.Metadata.Runtime = nil },
+			[]fieldErr{{field.ErrorTypeRequired, "template.metadata.runtime"}}},
+		{"not dask, no interface", func(tt *core.TaskTemplate) { tt.Type = "python-task"; tt.Interface = nil }, []fieldErr{
+			{field.ErrorTypeNotSupported, "template.type"},
+			{field.ErrorTypeRequired, "template.interface"},
+		}},
+		{"bad version and name", func(tt *core.TaskTemplate) { tt.Id.Version = "v#1"; tt.Id.Name = "" }, []fieldErr{
+			{field.ErrorTypeRequired, "template.id.name"},
+			{field.ErrorTypeInvalid, "template.id.version"},
+		}},
+		{"container quantity", func(tt *core.TaskTemplate) {
+			tt.GetContainer().Resources.Limits[0].Value = "10gi"
+		}, []fieldErr{{field.ErrorTypeInvalid, "template.container.resources.limits.ephemeral_storage"}}},
+		{"no target", func(tt *core.TaskTemplate) { tt.Target = nil },
+			[]fieldErr{{field.ErrorTypeRequired, "template.container"}}},
+		{"k8s pod without primary container name", func(tt *core.TaskTemplate) {
+			tt.Target = &core.TaskTemplate_K8SPod{K8SPod: &core.K8SPod{PodSpec: mustStruct(t, map[string]any{})}}
+		}, []fieldErr{{field.ErrorTypeRequired, "template.config[primary_container_name]"}}},
+		{"custom missing", func(tt *core.TaskTemplate) { tt.Custom = nil },
+			[]fieldErr{{field.ErrorTypeRequired, "template.custom"}}},
+		{"custom missing scheduler and resources", func(tt *core.TaskTemplate) {
+			tt.Custom = mustStruct(t, map[string]any{"workers": map[string]any{"numberOfWorkers": 2}})
+		}, []fieldErr{
+			{field.ErrorTypeRequired, "template.custom.scheduler"},
+			{field.ErrorTypeRequired, "template.custom.workers.resources"},
+		}},
+		{"custom not a DaskJob", func(tt *core.TaskTemplate) {
+			tt.Custom = mustStruct(t, map[string]any{"workers": map[string]any{"numberOfWorkers": 2.5}})
+		}, []fieldErr{{field.ErrorTypeInvalid, "template.custom"}}},
+		{"custom quantity the backend rejects", func(tt *core.TaskTemplate) {
+			tt.Custom = mustStruct(t, map[string]any{
+				"scheduler": map[string]any{"resources": map[string]any{}},
+				"workers": map[string]any{"number_of_workers": "3", "unknown": true, "resources": map[string]any{
+					"limits": []any{map[string]any{"name": "MEMORY", "value": "2gi"}, map[string]any{"name": 3, "value": "1Gi"}}}},
+			})
+		}, []fieldErr{
+			{field.ErrorTypeDuplicate, "template.custom.workers.resources.limits[1].name"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := clone(base)
+			tt.mutate(s.Template)
+			assert.Equal(t, tt.want, errorsOf(t, task.ValidateSpec(s)))
+		})
+	}
+	// Quantities inside custom are checked once the shape is right.
+	s := clone(base)
+	s.Template.Custom = mustStruct(t, map[string]any{
+		"scheduler": map[string]any{"resources": map[string]any{}},
+		"workers":   map[string]any{"numberOfWorkers": 1, "resources": map[string]any{"limits": []any{map[string]any{"name": "MEMORY", "value": "2gi"}}}},
+	})
+	assert.Equal(t, []fieldErr{{field.ErrorTypeInvalid, "template.custom.workers.limits.mem"}}, errorsOf(t, task.ValidateSpec(s)))
+	assert.Equal(t, []fieldErr{{field.ErrorTypeRequired, "template"}}, errorsOf(t, task.ValidateSpec(&admin.TaskSpec{})))
+}
