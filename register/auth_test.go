@@ -1,0 +1,222 @@
+package register_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+
+	"github.com/flytedask/flytedask/register"
+)
+
+const (
+	testClientSecret = "client-secret-DO-NOT-LEAK"
+	testAccessToken  = "access-token-DO-NOT-LEAK"
+)
+
+// tokenServer is an OAuth2 token endpoint for the client-credentials grant.
+type tokenServer struct {
+	*httptest.Server
+	requests atomic.Int32
+	audience atomic.Value
+	scope    atomic.Value
+}
+
+func newTokenServer(t *testing.T) *tokenServer {
+	ts := &tokenServer{}
+	ts.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ts.requests.Add(1)
+		if err := r.ParseForm(); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		id, secret, ok := r.BasicAuth()
+		if !ok {
+			id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+		}
+		ts.audience.Store(r.PostForm.Get("audience"))
+		ts.scope.Store(r.PostForm.Get("scope"))
+		w.Header().Set("Content-Type", "application/json")
+		if r.PostForm.Get("grant_type") != "client_credentials" || id != "ci" || secret != testClientSecret {
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write([]byte(`{"error":"invalid_client"}`))
+			return
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"access_token": testAccessToken, "token_type": "Bearer", "expires_in": 3600})
+	}))
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+// requireBearer is a server interceptor accepting only the test token under header.
+func requireBearer(header string) grpc.ServerOption {
+	return grpc.UnaryInterceptor(func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+		md, _ := metadata.FromIncomingContext(ctx)
+		if v := md.Get(header); len(v) != 1 || v[0] != "Bearer "+testAccessToken {
+			return nil, status.Error(codes.Unauthenticated, "missing or bad token")
+		}
+		return h(ctx, req)
+	})
+}
+
+func writeSecret(t *testing.T, secret string) string {
+	p := filepath.Join(t.TempDir(), "client_secret")
+	require.NoError(t, os.WriteFile(p, []byte(secret+"\n"), 0o600))
+	return p
+}
+
+func assertNoSecrets(t *testing.T, texts ...string) {
+	t.Helper()
+	for _, s := range texts {
+		assert.NotContains(t, s, testClientSecret)
+		assert.NotContains(t, s, testAccessToken)
+	}
+}
+
+func TestClientSecretFlowOverPlaintextWhenAllowed(t *testing.T) {
+	tok := newTokenServer(t)
+	f := newFakeAdmin()
+	s := startServer(t, f, false, requireBearer("flyte-authorization"))
+	cfg := s.config()
+	cfg.AllowCredentialsOverPlaintext = true
+	cfg.AuthType = register.AuthClientSecret
+	cfg.ClientID = "ci"
+	cfg.ClientSecretLocation = writeSecret(t, testClientSecret)
+	cfg.TokenURL = tok.URL
+	cfg.Scopes = []string{"all"}
+	cfg.Audience = "https://flyte.example.com"
+	cfg.AuthorizationHeader = "Flyte-Authorization"
+	c, err := register.Dial(context.Background(), cfg)
+	require.NoError(t, err)
+	defer c.Close()
+	res, err := c.Register(context.Background(), manySpecs(t, 5), target)
+	require.NoError(t, err)
+	for _, r := range res {
+		assert.Equal(t, register.Created, r.Outcome)
+	}
+	assert.Equal(t, int32(1), tok.requests.Load(), "the token is fetched once and reused")
+	assert.Equal(t, "https://flyte.example.com", tok.audience.Load())
+	assert.Equal(t, "all", tok.scope.Load())
+	assertNoSecrets(t, cfg.String())
+}
+
+func TestClientSecretFromEnvWrongSecretIsUnauthenticated(t *testing.T) {
+	tok := newTokenServer(t)
+	f := newFakeAdmin()
+	s := startServer(t, f, false, requireBearer("authorization"))
+	t.Setenv("REGISTER_TEST_SECRET", "wrong-"+testClientSecret)
+	cfg := s.config()
+	cfg.AllowCredentialsOverPlaintext = true
+	cfg.AuthType = register.AuthClientSecret
+	cfg.ClientID = "ci"
+	cfg.ClientSecretEnvVar = "REGISTER_TEST_SECRET"
+	cfg.ClientSecretLocation = writeSecret(t, testClientSecret) // the env var wins, as in flytectl
+	cfg.TokenURL = tok.URL
+	c, err := register.Dial(context.Background(), cfg)
+	require.NoError(t, err)
+	defer c.Close()
+	res, err := c.Register(context.Background(), manySpecs(t, 1), target)
+	require.Error(t, err)
+	r := res[0]
+	assert.Equal(t, register.Failed, r.Outcome)
+	assert.Equal(t, codes.Unauthenticated, r.Code)
+	assert.Equal(t, 1, r.Attempts, "Unauthenticated is not retried")
+	assertNoSecrets(t, r.Reason, r.String(), r.Err.Error(), err.Error())
+	t.Log(r.String())
+	calls, _, _ := f.snapshot()
+	assert.Empty(t, calls, "no request reaches the server without a token")
+}
+
+func TestServerRejectsMissingToken(t *testing.T) {
+	f := newFakeAdmin()
+	s := startServer(t, f, false, requireBearer("authorization"))
+	c := dialFast(t, s, nil)
+	res, err := c.Register(context.Background(), manySpecs(t, 1), target)
+	require.Error(t, err)
+	assert.Equal(t, codes.Unauthenticated, res[0].Code)
+	assert.Equal(t, 1, res[0].Attempts)
+}
+
+// selfSigned returns a server certificate for "bufnet" and its PEM encoding.
+func selfSigned(t *testing.T) (tls.Certificate, []byte) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "bufnet"},
+		DNSNames:              []string{"bufnet"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	require.NoError(t, err)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}
+
+func TestTLS(t *testing.T) {
+	cert, caPEM := selfSigned(t)
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	require.NoError(t, os.WriteFile(caFile, caPEM, 0o600))
+	tok := newTokenServer(t)
+	f := newFakeAdmin()
+	s := startServer(t, f, false, grpc.Creds(credentials.NewServerTLSFromCert(&cert)), requireBearer("authorization"))
+	base := func() register.Config {
+		cfg := s.config()
+		cfg.Insecure = false
+		cfg.MaxRetries = -1
+		cfg.AuthType = register.AuthClientSecret
+		cfg.ClientID = "ci"
+		cfg.ClientSecretLocation = writeSecret(t, testClientSecret)
+		cfg.TokenURL = tok.URL
+		return cfg
+	}
+	tests := []struct {
+		name     string
+		mut      func(*register.Config)
+		wantCode codes.Code
+	}{
+		{name: "CA file", mut: func(c *register.Config) { c.CACertFile = caFile }, wantCode: codes.OK},
+		{name: "skip verify", mut: func(c *register.Config) { c.InsecureSkipVerify = true }, wantCode: codes.OK},
+		{name: "system roots reject a self-signed server", mut: func(*register.Config) {}, wantCode: codes.Unavailable},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := base()
+			tc.mut(&cfg)
+			c, err := register.Dial(context.Background(), cfg)
+			require.NoError(t, err)
+			defer c.Close()
+			spec := daskSpec(t, "pkg.tls"+string(rune('a'+i)), 1)
+			res, _ := c.Register(context.Background(), []*admin.TaskSpec{spec}, target)
+			assert.Equal(t, tc.wantCode, res[0].Code, res[0].String())
+			assertNoSecrets(t, res[0].String())
+			t.Log(res[0].String())
+		})
+	}
+}
