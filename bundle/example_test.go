@@ -1,0 +1,97 @@
+package bundle_test
+
+import (
+	"bytes"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+
+	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
+
+	"github.com/flytedask/flytedask/bundle"
+)
+
+// exampleSpec is a minimal TaskSpec; real ones come from the task package.
+func exampleSpec(name string) *admin.TaskSpec {
+	return &admin.TaskSpec{Template: &core.TaskTemplate{
+		Id:        &core.Identifier{ResourceType: core.ResourceType_TASK, Name: name},
+		Type:      "dask",
+		Metadata:  &core.TaskMetadata{Runtime: &core.RuntimeMetadata{Type: core.RuntimeMetadata_OTHER, Version: "0.1.0", Flavor: "go"}},
+		Interface: &core.TypedInterface{},
+		Target: &core.TaskTemplate_Container{Container: &core.Container{
+			Image: "ghcr.io/example/dask:1", Args: []string{"python", "-m", "job"},
+		}},
+	}}
+}
+
+func ExampleFileName() {
+	fmt.Println(bundle.FileName(0, 1, "mypkg.prepare"))
+	fmt.Println(bundle.FileName(3, 10, "mypkg.prepare"))
+	fmt.Println(bundle.FileName(3, 11, "mypkg.prepare"))
+	fmt.Println(bundle.FileName(42, 101, "mypkg.prepare"))
+	// Output:
+	// 0_mypkg.prepare_1.pb
+	// 3_mypkg.prepare_1.pb
+	// 03_mypkg.prepare_1.pb
+	// 042_mypkg.prepare_1.pb
+}
+
+func ExampleWriteArchive() {
+	specs := []*admin.TaskSpec{exampleSpec("mypkg.prepare"), exampleSpec("mypkg.train")}
+	var buf bytes.Buffer
+	if err := bundle.WriteArchive(&buf, specs); err != nil {
+		log.Fatal(err)
+	}
+	b, err := bundle.Read(&buf)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, t := range b.Tasks {
+		fmt.Println(t.Path, t.Name())
+	}
+	// Output:
+	// 0_mypkg.prepare_1.pb mypkg.prepare
+	// 1_mypkg.train_1.pb mypkg.train
+}
+
+func ExampleWriteFile() {
+	dir, err := os.MkdirTemp("", "bundle-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+
+	path := filepath.Join(dir, bundle.DefaultArchiveName)
+	if err := bundle.WriteFile(path, []*admin.TaskSpec{exampleSpec("mypkg.train")}); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(filepath.Base(path))
+	// Register it with: flytectl register files flyte-package.tgz --archive -p <project> -d <domain> --version <v>
+
+	// Errors say which task is wrong and how to fix it.
+	err = bundle.WriteFile(path, []*admin.TaskSpec{exampleSpec("a/b")})
+	fmt.Println(err != nil)
+	// Output:
+	// flyte-package.tgz
+	// true
+}
+
+func ExampleReadFile() {
+	b, err := bundle.ReadFile("../testdata/pyflyte/flyte-package.tgz")
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, t := range b.Tasks {
+		fmt.Println("task:", t.Path)
+	}
+	for _, s := range b.Skipped {
+		fmt.Println(s.Kind+":", s.Path)
+	}
+	// Output:
+	// task: 0_myapp.workflows.example.say_hello_1.pb
+	// workflow: 1_myapp.workflows.example.my_wf_2.pb
+	// launch-plan: 2_myapp.workflows.example.my_wf_3.pb
+	// fast-source: fastf5f188e159f61e00271e16ed59786c44.tar.gz
+}
