@@ -1,0 +1,124 @@
+package register_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
+
+	"github.com/flytedask/flytedask/register"
+)
+
+// exampleSpec stands in for a TaskSpec produced by the flytedask task package.
+func exampleSpec(name, image string) *admin.TaskSpec {
+	return &admin.TaskSpec{Template: &core.TaskTemplate{
+		Id:        &core.Identifier{ResourceType: core.ResourceType_TASK, Name: name},
+		Type:      "dask",
+		Metadata:  &core.TaskMetadata{Runtime: &core.RuntimeMetadata{Type: core.RuntimeMetadata_OTHER, Version: "0.1.0", Flavor: "go"}},
+		Interface: &core.TypedInterface{},
+		Target:    &core.TaskTemplate_Container{Container: &core.Container{Image: image, Args: []string{"python", "-m", "job"}}},
+	}}
+}
+
+func ExampleLoadFlytectlConfig() {
+	cfg, err := register.LoadFlytectlConfig(filepath.Join("testdata", "clientsecret.yaml"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(cfg.Endpoint)
+	fmt.Println(cfg.AuthType, cfg.ClientID, cfg.Scopes)
+	fmt.Println(cfg.MaxRetries, cfg.PerRetryTimeout)
+	// Output:
+	// dns:///flyte.example.com:443
+	// ClientSecret flytectl-ci [all offline]
+	// 7 30s
+}
+
+func ExampleDryRun() {
+	specs := []*admin.TaskSpec{
+		exampleSpec("pkg.etl", "ghcr.io/example/dask:1"),
+		exampleSpec("pkg.train", "ghcr.io/example/dask:1"),
+	}
+	target := register.Target{Project: "flytesnacks", Domain: "development", Version: "v1"}
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, strings.Join(register.ResultHeader(), "\t"))
+	for _, r := range register.DryRun(specs, target) {
+		fmt.Fprintln(w, strings.Join(r.Row(), "\t"))
+	}
+	_ = w.Flush()
+
+	// An unresolved image template is caught locally; nothing would be sent.
+	specs[1] = exampleSpec("pkg.train", "{{.image.default.fqn}}:{{.image.default.version}}")
+	for _, r := range register.DryRun(specs, target) {
+		fmt.Println(r)
+	}
+	// Output:
+	// NAME       VERSION  OUTCOME        ATTEMPTS  INFO
+	// pkg.etl    v1       WouldRegister  0         valid, not sent (dry run)
+	// pkg.train  v1       WouldRegister  0         valid, not sent (dry run)
+	// pkg.etl@v1: NotAttempted: not sent: other specs failed validation
+	// pkg.train@v1: Invalid (InvalidArgument): register: invalid task spec: template.container.image "{{.image.default.fqn}}:{{.image.default.version}}" contains an unresolved template
+}
+
+func ExampleDial() {
+	ctx := context.Background()
+	path, err := register.FindFlytectlConfig("") // $FLYTECTL_CONFIG or ~/.flyte/config.yaml
+	if err != nil {
+		log.Fatal(err)
+	}
+	cfg, err := register.LoadFlytectlConfig(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	client, err := register.Dial(ctx, cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+	fmt.Println("dialled", cfg.Endpoint)
+}
+
+func ExampleClient_Register() {
+	ctx := context.Background()
+	client, err := register.Dial(ctx, register.Config{Endpoint: "dns:///localhost:30080", Insecure: true})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+	specs := []*admin.TaskSpec{exampleSpec("pkg.etl", "ghcr.io/example/dask:1")}
+	target := register.Target{Project: "flytesnacks", Domain: "development", Version: "v1"}
+	results, err := client.Register(ctx, specs, target, register.WithConcurrency(4))
+	for _, r := range results {
+		fmt.Println(r) // e.g. "pkg.etl@v1: Created (1 attempt): registered"
+		for _, d := range r.Diff {
+			fmt.Println("   ", d) // on "different structure": what changed
+		}
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+}
+
+func ExampleClient_Diff() {
+	ctx := context.Background()
+	client, err := register.Dial(ctx, register.Config{Endpoint: "dns:///localhost:30080", Insecure: true})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+	target := register.Target{Project: "flytesnacks", Domain: "development", Version: "v1"}
+	res, err := client.Diff(ctx, exampleSpec("pkg.etl", "ghcr.io/example/dask:2"), target)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(res.Status) // Same, NotRegistered or Changed
+	for _, d := range res.Differences {
+		fmt.Println(d) // e.g. `container.image: "ghcr.io/example/dask:1" -> "ghcr.io/example/dask:2"`
+	}
+}
