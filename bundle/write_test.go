@@ -388,6 +388,21 @@ func TestWriteDir(t *testing.T) {
 	assert.Equal(t, []string{"empty", "file", "parent"}, dirNames(t, root))
 }
 
+// TestWriteDirCurrentDir covers the fallback that moves files one by one: the current directory
+// cannot be replaced by a rename.
+func TestWriteDirCurrentDir(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	specs := daskSpecs(3)
+	require.NoError(t, bundle.WriteDir(".", specs))
+	names := dirNames(t, dir)
+	require.Len(t, names, 3, "files only, no temporary directory: %v", names)
+	for i, s := range specs {
+		assert.Equal(t, bundle.FileName(i, 3, s.Template.Id.Name), names[i])
+	}
+	require.ErrorIs(t, bundle.WriteDir(".", specs), bundle.ErrDirNotEmpty)
+}
+
 func dirNames(t testing.TB, dir string) []string {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
