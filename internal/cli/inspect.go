@@ -1,0 +1,62 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/flytedask/flytedask/bundle"
+	"github.com/flytedask/flytedask/internal/render"
+)
+
+func newInspectCmd(e *Env) *cobra.Command {
+	var format formatFlag
+	cmd := &cobra.Command{
+		Use:   "inspect BUNDLE [--format json|yaml]",
+		Short: "Print the task specs of a bundle (flytedask's or pyflyte's)",
+		Long: `inspect reads a bundle that "flytectl register files" accepts: a .tgz/.tar.gz
+or .tar archive (detected by content), a directory of .pb files, or - for an
+archive on stdin. It prints the task specs like render, in registration
+order, and one line per file that is not a task (workflows, launch plans,
+fast-register sources) to stderr: "skipped PATH: REASON".`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fm, err := format.get()
+			if err != nil {
+				return err
+			}
+			b, err := readBundle(e, args[0])
+			if err != nil {
+				return err
+			}
+			out, err := render.Specs(fm, b.Specs())
+			if err != nil {
+				return fail(err)
+			}
+			if _, err := e.Stdout.Write(out); err != nil {
+				return fail(err)
+			}
+			for _, s := range b.Skipped {
+				fmt.Fprintf(e.Stderr, "skipped %s: %s\n", s.Path, s.Reason)
+			}
+			return nil
+		},
+	}
+	format.register(cmd)
+	return cmd
+}
+
+// readBundle reads the bundle at path ("-": an archive on stdin).
+func readBundle(e *Env, path string) (*bundle.Bundle, error) {
+	var b *bundle.Bundle
+	var err error
+	if path == "-" {
+		b, err = bundle.Read(e.Stdin)
+	} else {
+		b, err = bundle.ReadFile(path)
+	}
+	if err != nil {
+		return nil, fail(err)
+	}
+	return b, nil
+}

@@ -1,0 +1,134 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/spf13/cobra"
+
+	"github.com/flytedask/flytedask/spec"
+)
+
+// stdinName is the Source name of a spec read from stdin ("-f -").
+const stdinName = "<stdin>"
+
+// specFlags are the flags of commands that read spec files.
+type specFlags struct {
+	files                    []string
+	project, domain, version string
+	cmd                      *cobra.Command
+}
+
+// register adds -f/--file (required, repeatable), --project, --domain and
+// --version to cmd.
+func (f *specFlags) register(cmd *cobra.Command) {
+	f.cmd = cmd
+	fl := cmd.Flags()
+	fl.StringArrayVarP(&f.files, "file", "f", nil, `spec file (repeatable; "-" reads stdin); tasks of all files are merged`)
+	fl.StringVar(&f.project, "project", "", "Flyte project, replacing the spec's project")
+	fl.StringVar(&f.domain, "domain", "", "Flyte domain, replacing the spec's domain")
+	fl.StringVar(&f.version, "version", "", "task version, replacing the spec's version")
+	_ = cmd.MarkFlagRequired("file")
+}
+
+// options returns the decode options: flags given on the command line
+// (even empty) replace the files' settings.
+func (f *specFlags) options() spec.Options {
+	var o spec.Options
+	fl := f.cmd.Flags()
+	if fl.Changed("project") {
+		o.Project = &f.project
+	}
+	if fl.Changed("domain") {
+		o.Domain = &f.domain
+	}
+	if fl.Changed("version") {
+		o.Version = &f.version
+	}
+	return o
+}
+
+// load reads and decodes the spec files (validating every task). It prints
+// all problems and returns errReported when there is any, otherwise prints
+// the warnings and returns the spec and its warnings.
+func (f *specFlags) load(e *Env) (*spec.Spec, []spec.Problem, error) {
+	sources := make([]spec.Source, 0, len(f.files))
+	stdinUsed := false
+	for _, name := range f.files {
+		if name == "-" {
+			if stdinUsed {
+				return nil, nil, usageErrorf(`"-f -" given twice: stdin can be read once`)
+			}
+			stdinUsed = true
+			data, err := readLimited(e.Stdin)
+			if err != nil {
+				return nil, nil, failf("read stdin: %w", err)
+			}
+			sources = append(sources, spec.Source{Name: stdinName, Data: data})
+			continue
+		}
+		fh, err := os.Open(name)
+		if err != nil {
+			return nil, nil, fail(err)
+		}
+		data, err := readLimited(fh)
+		_ = fh.Close()
+		if err != nil {
+			return nil, nil, failf("read %s: %w", name, err)
+		}
+		sources = append(sources, spec.Source{Name: name, Data: data})
+	}
+	s, err := spec.Decode(sources, f.options())
+	if err != nil {
+		var serr *spec.Error
+		if errors.As(err, &serr) {
+			e.printProblems(serr)
+			return nil, nil, errReported
+		}
+		return nil, nil, fail(err)
+	}
+	warnings := s.Warnings()
+	e.printWarnings(warnings, s.WithFiles())
+	return s, warnings, nil
+}
+
+// build is load followed by spec.Spec.Build.
+func (f *specFlags) build(e *Env) ([]*admin.TaskSpec, []spec.Problem, error) {
+	s, warnings, err := f.load(e)
+	if err != nil {
+		return nil, nil, err
+	}
+	specs, err := s.Build()
+	if err != nil {
+		var serr *spec.Error
+		if errors.As(err, &serr) {
+			e.printProblems(serr)
+			return nil, nil, errReported
+		}
+		return nil, nil, fail(err)
+	}
+	return specs, warnings, nil
+}
+
+// readLimited reads r up to spec.MaxFileSize+1 bytes (spec.Decode reports
+// larger files).
+func readLimited(r io.Reader) ([]byte, error) {
+	return io.ReadAll(io.LimitReader(r, spec.MaxFileSize+1))
+}
+
+// printProblems prints each problem of err on its own line to stderr.
+func (e *Env) printProblems(err *spec.Error) {
+	for _, line := range err.Lines() {
+		fmt.Fprintln(e.Stderr, line)
+	}
+}
+
+// printWarnings prints "warning: PATH: MESSAGE [CODE]" lines to stderr.
+func (e *Env) printWarnings(ws []spec.Problem, withFiles bool) {
+	for _, w := range ws {
+		fmt.Fprintln(e.Stderr, "warning: "+w.Format(withFiles))
+	}
+}

@@ -1,0 +1,144 @@
+package cli
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/spf13/cobra"
+
+	"github.com/flytedask/flytedask/bundle"
+)
+
+func newPackageCmd(e *Env) *cobra.Command {
+	var f specFlags
+	var output string
+	cmd := &cobra.Command{
+		Use:   "package -f SPEC.yaml [-o flyte-package.tgz|DIR|-] [--project P --domain D --version V]",
+		Short: "Validate a spec and write the registrable bundle",
+		Long: `package validates the spec files and writes their tasks as a bundle that
+"flytectl register files --archive" (archives) or "flytectl register files
+DIR/*" (directories) registers.
+
+-o chooses the output:
+  -o NAME.tgz, NAME.tar.gz  gzip-compressed tar archive (default flyte-package.tgz)
+  -o NAME.tar               plain tar archive
+  -o -                      the .tgz archive on stdout (the summary goes to stderr)
+  -o DIR                    any other name: a directory of .pb files; it must
+                            not exist or be empty
+Files are written atomically: on any error nothing is created or changed.
+The same spec always gives byte-identical output.
+
+It prints one summary line, "wrote N tasks to PATH sha256:HEX", to stdout,
+and the warnings to stderr. For an archive HEX is the sha256 of the file; for
+a directory it is the sha256 of the manifest "sha256sum" prints for its files
+in name order: (cd DIR && sha256sum * | sha256sum).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if output == "" {
+				return usageErrorf("-o: empty output path; use a file name, a directory or -")
+			}
+			specs, _, err := f.build(e)
+			if err != nil {
+				return err
+			}
+			return writePackage(e, output, specs)
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().StringVarP(&output, "output", "o", bundle.DefaultArchiveName, "output: archive file (.tgz, .tar.gz, .tar), directory, or - for stdout")
+	return cmd
+}
+
+// isArchivePath reports whether -o names an archive (by the extensions
+// flytectl accepts) rather than a directory.
+func isArchivePath(p string) bool {
+	_, err := bundle.FormatForPath(p)
+	return err == nil && !strings.HasSuffix(p, string(filepath.Separator)) && !strings.HasSuffix(p, "/")
+}
+
+func writePackage(e *Env, output string, specs []*admin.TaskSpec) error {
+	var digest, where string
+	summary := e.Stdout
+	switch {
+	case output == "-":
+		var buf bytes.Buffer
+		if err := bundle.WriteArchive(&buf, specs); err != nil {
+			return fail(err)
+		}
+		sum := sha256.Sum256(buf.Bytes())
+		if _, err := e.Stdout.Write(buf.Bytes()); err != nil {
+			return failf("write stdout: %w", err)
+		}
+		digest, where, summary = hex.EncodeToString(sum[:]), "stdout", e.Stderr
+	case isArchivePath(output):
+		if err := bundle.WriteFile(output, specs); err != nil {
+			return fail(err)
+		}
+		d, err := fileDigest(output)
+		if err != nil {
+			return fail(err)
+		}
+		digest, where = d, output
+	default:
+		if err := bundle.WriteDir(output, specs); err != nil {
+			return fail(err)
+		}
+		d, err := dirDigest(output)
+		if err != nil {
+			return fail(err)
+		}
+		digest, where = d, output
+	}
+	noun := "tasks"
+	if len(specs) == 1 {
+		noun = "task"
+	}
+	fmt.Fprintf(summary, "wrote %d %s to %s sha256:%s\n", len(specs), noun, where, digest)
+	return nil
+}
+
+func fileDigest(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// dirDigest is the sha256 of `sha256sum *` run in dir (files in name order).
+func dirDigest(dir string) (string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return "", err
+	}
+	names := make([]string, 0, len(entries))
+	for _, ent := range entries {
+		if ent.Type().IsRegular() {
+			names = append(names, ent.Name())
+		}
+	}
+	sort.Strings(names)
+	var manifest bytes.Buffer
+	for _, n := range names {
+		d, err := fileDigest(filepath.Join(dir, n))
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(&manifest, "%s  %s\n", d, n)
+	}
+	sum := sha256.Sum256(manifest.Bytes())
+	return hex.EncodeToString(sum[:]), nil
+}

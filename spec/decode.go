@@ -1,0 +1,377 @@
+package spec
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strconv"
+
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/flytedask/flytedask/field"
+	"github.com/flytedask/flytedask/task"
+)
+
+// MaxFileSize is the largest spec file Decode accepts (8 MiB).
+const MaxFileSize = 8 << 20
+
+// Source is one spec file to decode.
+type Source struct {
+	// Name identifies the file in problems, e.g. the path given on the
+	// command line.
+	Name string
+	// Data is the YAML text.
+	Data []byte
+}
+
+// Options configure Decode. The zero value decodes and validates.
+type Options struct {
+	// Project, Domain and Version, when non-nil, replace the values the spec
+	// files set (the CLI's --project, --domain and --version flags); files
+	// that disagree about a value replaced this way are not an error.
+	Project, Domain, Version *string
+	// SkipValidation makes Decode report decoding problems only, without
+	// calling task.Task.Validate.
+	SkipValidation bool
+}
+
+// Spec is the decoded content of one or more spec files.
+type Spec struct {
+	// Settings are the registration coordinates: the files' top-level
+	// project, domain and version, replaced by Options.
+	Settings task.Settings
+	// Tasks are the tasks of all files, in order, with the defaults of
+	// their file merged in.
+	Tasks []task.Task
+	// Origins says where each task was written; Origins[i] is Tasks[i]'s.
+	Origins []Origin
+
+	withFiles bool
+}
+
+// Origin is where a task was written.
+type Origin struct {
+	// File is the Source name.
+	File string
+	// Index is the position in the file's tasks list.
+	Index int
+	// Line is the line of the task's list item.
+	Line int
+}
+
+// Path returns tasks[Index], the prefix of the task's field paths.
+func (o Origin) Path() *field.Path { return field.NewPath("tasks").Index(o.Index) }
+
+// ReadFiles reads the named files and decodes them with Decode.
+func ReadFiles(opts Options, paths ...string) (*Spec, error) {
+	sources := make([]Source, 0, len(paths))
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			return nil, fmt.Errorf("spec: %w", err)
+		}
+		data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+		_ = f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("spec: read %s: %w", p, err)
+		}
+		sources = append(sources, Source{Name: p, Data: data})
+	}
+	return Decode(sources, opts)
+}
+
+// fileResult is one decoded file.
+type fileResult struct {
+	name                     string
+	top                      problems // the file as a whole and its top-level keys
+	project, domain, version *setting
+	defaults                 problems
+	tasks                    []taskResult
+}
+
+type setting struct {
+	value string
+	line  int
+}
+
+type taskResult struct {
+	doc    *taskDoc
+	origin Origin
+	probs  problems
+}
+
+var yamlLineErr = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// decodeFile decodes one file. It never panics on bad input.
+func decodeFile(src Source) (res *fileResult) {
+	res = &fileResult{name: src.Name}
+	w := &walker{file: src.Name, budget: maxNodeVisits, out: &res.top}
+	fileProblem := func(line int, format string, args ...any) {
+		res.top.add(Problem{File: src.Name, Line: line, Type: ErrorTypeSyntax, Message: fmt.Sprintf(format, args...)}, true)
+	}
+	if len(src.Data) > MaxFileSize {
+		fileProblem(0, "file is larger than %d bytes", MaxFileSize)
+		return res
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(src.Data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			fileProblem(0, "the file is empty: a spec needs at least a tasks list")
+			return res
+		}
+		msg := err.Error()
+		if m := yamlLineErr.FindStringSubmatch(msg); m != nil {
+			line, _ := strconv.Atoi(m[1])
+			fileProblem(line, "invalid YAML: %s", m[2])
+		} else {
+			fileProblem(0, "invalid YAML: %s", msg)
+		}
+		return res
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		line := extra.Line
+		if err != nil {
+			line = 0
+		}
+		fileProblem(line, "a spec file holds one YAML document; remove the second one (or the '---' separator) or split it into another file")
+		return res
+	}
+
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(errTooComplex); !ok {
+				panic(r)
+			}
+			res = &fileResult{name: src.Name}
+			res.top.add(Problem{File: src.Name, Type: ErrorTypeSyntax,
+				Message: fmt.Sprintf("the document is too complex: more than %d YAML nodes to visit (anchors and aliases count each time they are used)", maxNodeVisits)}, true)
+		}
+	}()
+
+	if len(doc.Content) == 0 {
+		fileProblem(0, "the file is empty: a spec needs at least a tasks list")
+		return res
+	}
+	root := w.resolve(doc.Content[0])
+	var defaultsNode, tasksNode *yaml.Node
+	w.fields(root, nil, []string{"project", "domain", "version", "defaults", "tasks"}, nil, func(key string, v *yaml.Node, kp *field.Path) {
+		switch key {
+		case "project", "domain", "version":
+			if s, ok := w.str(v, kp); ok {
+				st := &setting{value: s, line: v.Line}
+				switch key {
+				case "project":
+					res.project = st
+				case "domain":
+					res.domain = st
+				default:
+					res.version = st
+				}
+			}
+		case "defaults":
+			defaultsNode = v
+		case "tasks":
+			tasksNode = v
+		}
+	})
+	if res.top.blocking && root.Kind != yaml.MappingNode {
+		return res
+	}
+
+	var defaults *taskDoc
+	if defaultsNode != nil {
+		w.out = &res.defaults
+		defaults = w.task(defaultsNode, field.NewPath("defaults"), true)
+	}
+	tp := field.NewPath("tasks")
+	switch {
+	case tasksNode == nil:
+		w.out = &res.top
+		w.fail(root, tp, field.ErrorTypeRequired, false, "a spec needs a tasks list with at least one task")
+	case tasksNode.Kind != yaml.SequenceNode:
+		w.out = &res.top
+		w.wrongType(tasksNode, tp, "a list of tasks")
+	case len(tasksNode.Content) == 0:
+		w.out = &res.top
+		w.fail(tasksNode, tp, field.ErrorTypeRequired, false, "the tasks list is empty: add at least one task")
+	}
+	if tasksNode == nil || tasksNode.Kind != yaml.SequenceNode {
+		return res
+	}
+	for i, item := range tasksNode.Content {
+		tr := taskResult{origin: Origin{File: src.Name, Index: i, Line: item.Line}}
+		w.out = &tr.probs
+		item = w.resolve(item)
+		p := tp.Index(i)
+		if isNull(item) {
+			w.wrongType(item, p, "a task mapping")
+		} else {
+			td := w.task(item, p, false)
+			tr.doc = merge(defaults, td)
+			if tr.doc.dask == nil {
+				w.fail(item, p.Child("dask"), field.ErrorTypeRequired, false,
+					"a Dask task needs a dask block: write dask: {} for flytekit's Dask() (one worker; images and resources inherited from the task)")
+			}
+		}
+		res.tasks = append(res.tasks, tr)
+	}
+	return res
+}
+
+// Decode decodes the spec files in order into one Spec: their tasks are
+// concatenated, each merged with the defaults block of its own file, and
+// their settings combined (files that set the same setting must agree,
+// unless Options replaces it). Unless Options.SkipValidation is set, every
+// task is then validated with task.Task.Validate.
+//
+// On any problem Decode returns a nil Spec and an *Error listing every
+// problem of every file that could be found, in spec order. Tasks with
+// decoding problems (and all tasks of a file whose defaults block has them)
+// are not validated, so a typo does not cause a cascade of follow-up errors.
+func Decode(sources []Source, opts Options) (*Spec, error) {
+	withFiles := len(sources) > 1
+	files := make([]*fileResult, len(sources))
+	for i, src := range sources {
+		files[i] = decodeFile(src)
+	}
+
+	var top []Problem
+	settings := task.Settings{}
+	combine := func(key string, override *string, get func(*fileResult) *setting, into *string) {
+		if override != nil {
+			*into = *override
+			return
+		}
+		var first *setting
+		var firstFile string
+		for _, f := range files {
+			s := get(f)
+			if s == nil {
+				continue
+			}
+			if first == nil {
+				first, firstFile = s, f.name
+				*into = s.value
+				continue
+			}
+			if s.value != first.value {
+				top = append(top, Problem{File: f.name, Line: s.line, Path: key, Type: field.ErrorTypeInvalid, Message: fmt.Sprintf(
+					"%q conflicts with %s %q set in %s: set it in one file only, or pass --%s", s.value, key, first.value, firstFile, key)})
+			}
+		}
+	}
+	combine("project", opts.Project, func(f *fileResult) *setting { return f.project }, &settings.Project)
+	combine("domain", opts.Domain, func(f *fileResult) *setting { return f.domain }, &settings.Domain)
+	combine("version", opts.Version, func(f *fileResult) *setting { return f.version }, &settings.Version)
+
+	s := &Spec{Settings: settings, withFiles: withFiles}
+	var all []Problem
+	seen := map[string]Origin{}
+	versionChecked := false
+	for _, f := range files {
+		all = append(all, f.top.list...)
+		if len(top) > 0 {
+			// Settings conflicts are reported with the file that introduces them.
+			var rest []Problem
+			for _, p := range top {
+				if p.File == f.name {
+					all = append(all, p)
+				} else {
+					rest = append(rest, p)
+				}
+			}
+			top = rest
+		}
+		all = append(all, f.defaults.list...)
+		for _, tr := range f.tasks {
+			all = append(all, tr.probs.list...)
+			if tr.doc == nil {
+				continue
+			}
+			t := tr.doc.toTask()
+			p := tr.origin.Path()
+			if t.Name != "" {
+				if prev, dup := seen[t.Name]; dup {
+					where := prev.Path().String()
+					if withFiles {
+						where = prev.File + ": " + where
+					}
+					all = append(all, Problem{File: f.name, Line: tr.origin.Line, Path: p.Child("name").String(), Type: field.ErrorTypeDuplicate,
+						Message: fmt.Sprintf("duplicate task name %q: also defined at %s (line %d)", t.Name, where, prev.Line)})
+				} else {
+					seen[t.Name] = tr.origin
+				}
+			}
+			if !opts.SkipValidation && !f.top.blocking && !f.defaults.blocking && !tr.probs.blocking {
+				for _, e := range validationErrors(t, settings) {
+					if e.Field == "version" {
+						if !versionChecked {
+							all = append(all, Problem{File: settingFile(files, func(f *fileResult) *setting { return f.version }, opts.Version),
+								Path: "version", Type: e.Type, Message: e.Detail})
+						}
+						versionChecked = true
+						continue
+					}
+					all = append(all, Problem{File: f.name, Line: tr.origin.Line, Path: p.Join(varPath(e.Field, t)), Type: e.Type, Message: e.Detail})
+				}
+			}
+			s.Tasks = append(s.Tasks, t)
+			s.Origins = append(s.Origins, tr.origin)
+		}
+	}
+	if len(all) > 0 {
+		return nil, &Error{Problems: all, WithFiles: withFiles}
+	}
+	return s, nil
+}
+
+// settingFile names the file a setting came from ("" for a flag).
+func settingFile(files []*fileResult, get func(*fileResult) *setting, override *string) string {
+	if override != nil {
+		return ""
+	}
+	for _, f := range files {
+		if get(f) != nil {
+			return f.name
+		}
+	}
+	return ""
+}
+
+// validationErrors returns t's validation problems with task-relative paths.
+func validationErrors(t task.Task, s task.Settings) field.ErrorList {
+	err := t.Validate(s)
+	if err == nil {
+		return nil
+	}
+	var verr *field.ValidationError
+	if errors.As(err, &verr) {
+		return verr.Errors
+	}
+	return field.ErrorList{{Type: field.ErrorTypeInvalid, Detail: err.Error()}}
+}
+
+var varIndexPath = regexp.MustCompile(`^(inputs|outputs)\[(\d+)\]`)
+
+// varPath rewrites the core's inputs[i] / outputs[i] (an index into the
+// sorted slice) to inputs[NAME], the key written in the spec.
+func varPath(path string, t task.Task) string {
+	m := varIndexPath.FindStringSubmatchIndex(path)
+	if m == nil {
+		return path
+	}
+	vars := t.Inputs
+	if path[m[2]:m[3]] == "outputs" {
+		vars = t.Outputs
+	}
+	i, err := strconv.Atoi(path[m[4]:m[5]])
+	if err != nil || i < 0 || i >= len(vars) {
+		return path
+	}
+	return path[m[2]:m[3]] + "[" + vars[i].Name + "]" + path[m[1]:]
+}

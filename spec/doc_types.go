@@ -1,0 +1,230 @@
+package spec
+
+import (
+	"maps"
+	"sort"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/flytedask/flytedask/dask"
+	"github.com/flytedask/flytedask/resources"
+	"github.com/flytedask/flytedask/task"
+)
+
+// The *Doc types are a task (or the defaults block) as written: nil pointers
+// and nil maps mean "absent", so the defaults can be merged under a task.
+
+type taskDoc struct {
+	line            int
+	name            *string
+	image           *string
+	python          *pythonDoc
+	command         *[]string
+	args            *[]string
+	requests        map[resources.Name]string
+	limits          map[resources.Name]string
+	environment     map[string]string
+	secrets         *[]task.Secret
+	inputs          map[string]task.Type
+	outputs         map[string]task.Type
+	retries         *int
+	timeout         *time.Duration
+	interruptible   *bool
+	cache           *cacheDoc
+	deprecated      *string
+	podTemplateName *string
+	podTemplate     *podTemplateDoc
+	dask            *daskDoc
+}
+
+type pythonDoc struct{ module, function *string }
+
+type cacheDoc struct {
+	version   *string
+	serialize *bool
+}
+
+type podTemplateDoc struct {
+	primaryContainerName *string
+	labels, annotations  map[string]string
+	spec                 *corev1.PodSpec
+}
+
+type daskDoc struct {
+	scheduler *roleDoc
+	workers   *roleDoc
+}
+
+// roleDoc is a scheduler (numberOfWorkers always nil) or a worker group.
+type roleDoc struct {
+	numberOfWorkers  *int
+	image            *string
+	requests, limits map[resources.Name]string
+}
+
+func or[T any](t, d *T) *T {
+	if t != nil {
+		return t
+	}
+	return d
+}
+
+func mergeMap[K comparable, V any](d, t map[K]V) map[K]V {
+	if d == nil {
+		return t
+	}
+	if t == nil {
+		return d
+	}
+	out := make(map[K]V, len(d)+len(t))
+	maps.Copy(out, d)
+	maps.Copy(out, t)
+	return out
+}
+
+// mergeNested merges two optional nested documents with fn when both are
+// present.
+func mergeNested[T any](d, t *T, fn func(d, t *T) *T) *T {
+	switch {
+	case d == nil:
+		return t
+	case t == nil:
+		return d
+	}
+	return fn(d, t)
+}
+
+// merge returns t with the defaults d merged under it (see the package
+// documentation for the rules). d may be nil.
+func merge(d, t *taskDoc) *taskDoc {
+	if d == nil {
+		return t
+	}
+	m := *t
+	m.image = or(t.image, d.image)
+	switch {
+	case t.command != nil || t.args != nil:
+		// The task's raw entrypoint replaces any default entrypoint.
+	case t.python != nil:
+		m.python = mergeNested(d.python, t.python, func(d, t *pythonDoc) *pythonDoc {
+			return &pythonDoc{module: or(t.module, d.module), function: or(t.function, d.function)}
+		})
+	default:
+		m.python, m.command, m.args = d.python, d.command, d.args
+	}
+	m.requests = mergeMap(d.requests, t.requests)
+	m.limits = mergeMap(d.limits, t.limits)
+	m.environment = mergeMap(d.environment, t.environment)
+	m.secrets = or(t.secrets, d.secrets)
+	m.inputs = mergeMap(d.inputs, t.inputs)
+	m.outputs = mergeMap(d.outputs, t.outputs)
+	m.retries = or(t.retries, d.retries)
+	m.timeout = or(t.timeout, d.timeout)
+	m.interruptible = or(t.interruptible, d.interruptible)
+	m.cache = mergeNested(d.cache, t.cache, func(d, t *cacheDoc) *cacheDoc {
+		return &cacheDoc{version: or(t.version, d.version), serialize: or(t.serialize, d.serialize)}
+	})
+	m.deprecated = or(t.deprecated, d.deprecated)
+	m.podTemplateName = or(t.podTemplateName, d.podTemplateName)
+	m.podTemplate = mergeNested(d.podTemplate, t.podTemplate, func(d, t *podTemplateDoc) *podTemplateDoc {
+		return &podTemplateDoc{
+			primaryContainerName: or(t.primaryContainerName, d.primaryContainerName),
+			labels:               mergeMap(d.labels, t.labels),
+			annotations:          mergeMap(d.annotations, t.annotations),
+			spec:                 or(t.spec, d.spec),
+		}
+	})
+	mergeRole := func(d, t *roleDoc) *roleDoc {
+		return &roleDoc{
+			numberOfWorkers: or(t.numberOfWorkers, d.numberOfWorkers),
+			image:           or(t.image, d.image),
+			requests:        mergeMap(d.requests, t.requests),
+			limits:          mergeMap(d.limits, t.limits),
+		}
+	}
+	m.dask = mergeNested(d.dask, t.dask, func(d, t *daskDoc) *daskDoc {
+		return &daskDoc{
+			scheduler: mergeNested(d.scheduler, t.scheduler, mergeRole),
+			workers:   mergeNested(d.workers, t.workers, mergeRole),
+		}
+	})
+	return &m
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+func resourceSpec(m map[resources.Name]string) resources.Spec {
+	var s resources.Spec
+	for name, q := range m {
+		s.Set(name, q)
+	}
+	return s
+}
+
+func variables(m map[string]task.Type) []task.Variable {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make([]task.Variable, 0, len(m))
+	for name, t := range m {
+		out = append(out, task.Variable{Name: name, Type: t})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// toTask converts a (merged) document into a task.Task.
+func (td *taskDoc) toTask() task.Task {
+	t := task.Task{
+		Name:            deref(td.name),
+		Image:           deref(td.image),
+		Command:         deref(td.command),
+		Args:            deref(td.args),
+		Requests:        resourceSpec(td.requests),
+		Limits:          resourceSpec(td.limits),
+		Environment:     td.environment,
+		Secrets:         deref(td.secrets),
+		Inputs:          variables(td.inputs),
+		Outputs:         variables(td.outputs),
+		Retries:         deref(td.retries),
+		Timeout:         deref(td.timeout),
+		Interruptible:   td.interruptible,
+		Deprecated:      deref(td.deprecated),
+		PodTemplateName: deref(td.podTemplateName),
+	}
+	if td.python != nil {
+		t.Python = &task.PythonFunction{Module: deref(td.python.module), Function: deref(td.python.function)}
+	}
+	if td.cache != nil {
+		t.Cache = &task.Cache{Version: deref(td.cache.version), Serialize: deref(td.cache.serialize)}
+	}
+	if pt := td.podTemplate; pt != nil {
+		t.PodTemplate = &task.PodTemplate{
+			PrimaryContainerName: deref(pt.primaryContainerName),
+			Labels:               pt.labels,
+			Annotations:          pt.annotations,
+			Spec:                 deref(pt.spec),
+		}
+	}
+	if td.dask != nil {
+		if s := td.dask.scheduler; s != nil {
+			t.Dask.Scheduler = dask.Scheduler{Image: deref(s.image), Requests: resourceSpec(s.requests), Limits: resourceSpec(s.limits)}
+		}
+		if w := td.dask.workers; w != nil {
+			t.Dask.Workers = dask.WorkerGroup{
+				NumberOfWorkers: deref(w.numberOfWorkers),
+				Image:           deref(w.image),
+				Requests:        resourceSpec(w.requests),
+				Limits:          resourceSpec(w.limits),
+			}
+		}
+	}
+	return t
+}

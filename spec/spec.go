@@ -1,0 +1,54 @@
+package spec
+
+import (
+	"fmt"
+
+	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
+
+	"github.com/flytedask/flytedask/field"
+)
+
+// Warnings returns what is legal in the tasks but against Dask or Flyte
+// best practice (task.Task.Warnings), with paths prefixed by tasks[i] and
+// the file of each task.
+func (s *Spec) Warnings() []Problem {
+	var out []Problem
+	for i, t := range s.Tasks {
+		o := s.Origins[i]
+		for _, w := range t.Warnings() {
+			out = append(out, Problem{File: o.File, Line: o.Line, Path: o.Path().Join(varPath(w.Field, t)), Code: w.Code, Message: w.Message})
+		}
+	}
+	return out
+}
+
+// WithFiles reports whether problems about s should name their file
+// (several files were decoded).
+func (s *Spec) WithFiles() bool { return s.withFiles }
+
+// Build returns the admin.TaskSpec of every task, in order, built with
+// s.Settings. The tasks were validated by Decode (unless
+// Options.SkipValidation was set); if one is invalid, the error is an
+// *Error with its problems.
+func (s *Spec) Build() ([]*admin.TaskSpec, error) {
+	out := make([]*admin.TaskSpec, len(s.Tasks))
+	var probs []Problem
+	for i, t := range s.Tasks {
+		ts, err := t.Build(s.Settings)
+		if err != nil {
+			o := s.Origins[i]
+			for _, e := range validationErrors(t, s.Settings) {
+				probs = append(probs, Problem{File: o.File, Line: o.Line, Path: o.Path().Join(varPath(e.Field, t)), Type: e.Type, Message: e.Detail})
+			}
+			if len(probs) == 0 {
+				probs = append(probs, Problem{File: o.File, Line: o.Line, Path: o.Path().String(), Type: field.ErrorTypeInvalid, Message: fmt.Sprintf("cannot build the task: %v", err)})
+			}
+			continue
+		}
+		out[i] = ts
+	}
+	if len(probs) > 0 {
+		return nil, &Error{Problems: probs, WithFiles: s.withFiles}
+	}
+	return out, nil
+}

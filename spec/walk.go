@@ -1,0 +1,620 @@
+package spec
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	yaml "go.yaml.in/yaml/v3"
+	corev1 "k8s.io/api/core/v1"
+	kjson "sigs.k8s.io/json"
+
+	"github.com/flytedask/flytedask/field"
+	"github.com/flytedask/flytedask/resources"
+	"github.com/flytedask/flytedask/task"
+)
+
+// maxNodeVisits bounds the YAML nodes the decoder visits, counting every
+// visit through an alias: anchors and aliases cannot make it do unbounded
+// work.
+const maxNodeVisits = 1_000_000
+
+// errTooComplex is panicked inside the walker when the budget runs out and
+// recovered by decodeFile; it never leaves the package.
+type errTooComplex struct{}
+
+// walker decodes the nodes of one file, appending problems to out.
+type walker struct {
+	file   string
+	budget int
+	out    *problems
+}
+
+func (w *walker) fail(n *yaml.Node, p *field.Path, typ field.ErrorType, blocking bool, format string, args ...any) {
+	line := 0
+	if n != nil {
+		line = n.Line
+	}
+	w.out.add(Problem{File: w.file, Line: line, Path: p.String(), Type: typ, Message: fmt.Sprintf(format, args...)}, blocking)
+}
+
+func (w *walker) wrongType(n *yaml.Node, p *field.Path, want string) {
+	w.fail(n, p, ErrorTypeWrongType, true, "must be %s, got %s", want, describe(n))
+}
+
+// resolve follows aliases and charges one visit to the budget.
+func (w *walker) resolve(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode; i++ {
+		if i > 64 {
+			panic(errTooComplex{})
+		}
+		n = n.Alias
+	}
+	w.budget--
+	if w.budget < 0 {
+		panic(errTooComplex{})
+	}
+	return n
+}
+
+func isNull(n *yaml.Node) bool {
+	return n == nil || (n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null")
+}
+
+// describe names a node's YAML type and value for type errors.
+func describe(n *yaml.Node) string {
+	if n == nil {
+		return "nothing"
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.DocumentNode:
+		return "a document"
+	}
+	v := n.Value
+	if len(v) > 40 {
+		v = v[:37] + "..."
+	}
+	switch n.ShortTag() {
+	case "!!str":
+		return fmt.Sprintf("the string %q", v)
+	case "!!int":
+		return "the integer " + v
+	case "!!float":
+		return "the number " + v
+	case "!!bool":
+		return "the boolean " + v
+	case "!!null":
+		return "null"
+	}
+	return fmt.Sprintf("%s %q", n.ShortTag(), v)
+}
+
+// fields walks a mapping with a fixed set of keys. It reports keys that are
+// unknown (with the closest valid one), repeated, merge keys (<<) and
+// non-scalar keys, skips null values (a null value counts as absent), and
+// calls fn with the canonical key (aliases resolved), the resolved value and
+// the value's path as written.
+func (w *walker) fields(n *yaml.Node, p *field.Path, valid []string, aliases map[string]string, fn func(key string, v *yaml.Node, kp *field.Path)) {
+	if n.Kind != yaml.MappingNode {
+		w.wrongType(n, p, "a mapping")
+		return
+	}
+	seen := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := w.resolve(n.Content[i])
+		if !w.key(k, p) {
+			continue
+		}
+		key := k.Value
+		kp := p.Child(key)
+		canon := key
+		if a, ok := aliases[key]; ok {
+			canon = a
+		}
+		if !contains(valid, canon) {
+			all := append(append([]string(nil), valid...), mapKeys(aliases)...)
+			if s := closest(key, all); s != "" {
+				w.fail(k, kp, ErrorTypeUnknownKey, true, "unknown key %q: did you mean %s?", key, s)
+			} else {
+				w.fail(k, kp, ErrorTypeUnknownKey, true, "unknown key %q: valid keys are %s", key, strings.Join(valid, ", "))
+			}
+			continue
+		}
+		if prev, ok := seen[canon]; ok {
+			if prev.Value == key {
+				w.fail(k, kp, field.ErrorTypeDuplicate, true, "duplicate key %q (first at line %d)", key, prev.Line)
+			} else {
+				w.fail(k, kp, field.ErrorTypeDuplicate, true, "%s and %s are the same key (an alias): set only one (the other is at line %d)", key, prev.Value, prev.Line)
+			}
+			continue
+		}
+		seen[canon] = k
+		v := w.resolve(n.Content[i+1])
+		if isNull(v) {
+			continue
+		}
+		fn(canon, v, kp)
+	}
+}
+
+// key checks that a resolved mapping key is a plain scalar.
+func (w *walker) key(k *yaml.Node, p *field.Path) bool {
+	switch {
+	case k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge":
+		w.fail(k, p, ErrorTypeUnknownKey, true, "YAML merge keys (<<) are not supported: use the defaults block to share values between tasks")
+		return false
+	case k.Kind != yaml.ScalarNode:
+		w.fail(k, p, ErrorTypeWrongType, true, "mapping keys must be strings, got %s", describe(k))
+		return false
+	}
+	return true
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func mapKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// str reads a string scalar. Integers and floats are taken as written
+// (version: 1.10 is "1.10"); booleans must be quoted.
+func (w *walker) str(n *yaml.Node, p *field.Path) (string, bool) {
+	if n.Kind == yaml.ScalarNode {
+		switch n.ShortTag() {
+		case "!!str", "!!int", "!!float", "!!timestamp":
+			return n.Value, true
+		case "!!bool":
+			w.fail(n, p, ErrorTypeWrongType, true, "must be a string, got the boolean %s: quote it (\"%s\") if you mean the text", n.Value, n.Value)
+			return "", false
+		}
+	}
+	w.wrongType(n, p, "a string")
+	return "", false
+}
+
+func (w *walker) strPtr(n *yaml.Node, p *field.Path) *string {
+	if s, ok := w.str(n, p); ok {
+		return &s
+	}
+	return nil
+}
+
+func (w *walker) integer(n *yaml.Node, p *field.Path) (int, bool) {
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!int" {
+		var v int64
+		if err := n.Decode(&v); err == nil && v >= math.MinInt && v <= math.MaxInt {
+			return int(v), true
+		}
+		w.fail(n, p, field.ErrorTypeInvalid, true, "integer %s is out of range", n.Value)
+		return 0, false
+	}
+	w.wrongType(n, p, "an integer")
+	return 0, false
+}
+
+func (w *walker) boolean(n *yaml.Node, p *field.Path) (bool, bool) {
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!bool" {
+		var b bool
+		if err := n.Decode(&b); err == nil {
+			return b, true
+		}
+	}
+	w.wrongType(n, p, "true or false")
+	return false, false
+}
+
+// quantity reads a resource quantity: a string as written, or a number
+// written the way Python's str() writes it (2 -> "2", 0.5 -> "0.5").
+func (w *walker) quantity(n *yaml.Node, p *field.Path) (string, bool) {
+	if n.Kind == yaml.ScalarNode {
+		switch n.ShortTag() {
+		case "!!str":
+			return n.Value, true
+		case "!!int":
+			var v any
+			if err := n.Decode(&v); err == nil {
+				return fmt.Sprint(v), true
+			}
+		case "!!float":
+			var f float64
+			if err := n.Decode(&f); err == nil {
+				return pythonFloat(f), true
+			}
+		}
+	}
+	w.wrongType(n, p, `a quantity (a string such as "500m" or "4Gi", or a number)`)
+	return "", false
+}
+
+func (w *walker) strList(n *yaml.Node, p *field.Path) *[]string {
+	if n.Kind != yaml.SequenceNode {
+		w.wrongType(n, p, "a list of strings, e.g. [python, -m, job]")
+		return nil
+	}
+	out := make([]string, 0, len(n.Content))
+	ok := true
+	for i, item := range n.Content {
+		item = w.resolve(item)
+		s, good := w.str(item, p.Index(i))
+		ok = ok && good
+		out = append(out, s)
+	}
+	if !ok {
+		return nil
+	}
+	return &out
+}
+
+// mapEntries walks a mapping of free-form names (environment, labels,
+// inputs): keys are rendered as path[KEY].
+func (w *walker) mapEntries(n *yaml.Node, p *field.Path, want string, fn func(key string, v *yaml.Node, kp *field.Path)) {
+	if n.Kind != yaml.MappingNode {
+		w.wrongType(n, p, want)
+		return
+	}
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := w.resolve(n.Content[i])
+		if !w.key(k, p) {
+			continue
+		}
+		kp := p.Key(k.Value)
+		if line, ok := seen[k.Value]; ok {
+			w.fail(k, kp, field.ErrorTypeDuplicate, true, "duplicate key %q (first at line %d)", k.Value, line)
+			continue
+		}
+		seen[k.Value] = k.Line
+		fn(k.Value, w.resolve(n.Content[i+1]), kp)
+	}
+}
+
+func (w *walker) stringMap(n *yaml.Node, p *field.Path) map[string]string {
+	out := map[string]string{}
+	w.mapEntries(n, p, "a mapping of names to strings", func(key string, v *yaml.Node, kp *field.Path) {
+		if isNull(v) {
+			w.fail(v, kp, ErrorTypeWrongType, true, `must be a string, got null: write "" for an empty value`)
+			return
+		}
+		if s, ok := w.str(v, kp); ok {
+			out[key] = s
+		}
+	})
+	return out
+}
+
+func (w *walker) types(n *yaml.Node, p *field.Path) map[string]task.Type {
+	out := map[string]task.Type{}
+	w.mapEntries(n, p, "a mapping of variable names to types, e.g. {n: integer}", func(key string, v *yaml.Node, kp *field.Path) {
+		if isNull(v) || v.Kind != yaml.ScalarNode || v.ShortTag() != "!!str" {
+			w.wrongType(v, kp, "a type name: integer, float, string, boolean, datetime, duration, file, directory, list[T] or map[T]")
+			return
+		}
+		t, err := task.ParseType(v.Value)
+		if err != nil {
+			w.fail(v, kp, field.ErrorTypeInvalid, false, "%v", err)
+			return
+		}
+		out[key] = t
+	})
+	return out
+}
+
+var resourceKeys = []string{"cpu", "mem", "gpu", "ephemeral_storage"}
+
+var resourceAliases = map[string]string{"memory": "mem"}
+
+func (w *walker) resources(n *yaml.Node, p *field.Path) map[resources.Name]string {
+	out := map[resources.Name]string{}
+	w.fields(n, p, resourceKeys, resourceAliases, func(key string, v *yaml.Node, kp *field.Path) {
+		if q, ok := w.quantity(v, kp); ok {
+			out[resources.Name(key)] = q
+		}
+	})
+	return out
+}
+
+// taskKeys are the keys of a task, in the order of the format reference.
+var taskKeys = []string{
+	"name", "image", "python", "command", "args", "requests", "limits", "environment", "secrets",
+	"inputs", "outputs", "retries", "timeout", "interruptible", "cache", "deprecated",
+	"pod_template_name", "pod_template", "dask",
+}
+
+// task decodes a task, or the defaults block when defaults is set.
+func (w *walker) task(n *yaml.Node, p *field.Path, defaults bool) *taskDoc {
+	td := &taskDoc{line: n.Line}
+	w.fields(n, p, taskKeys, nil, func(key string, v *yaml.Node, kp *field.Path) {
+		switch key {
+		case "name":
+			if defaults {
+				w.fail(v, kp, ErrorTypeUnknownKey, true, "a task name cannot have a default: set name in each task")
+				return
+			}
+			td.name = w.strPtr(v, kp)
+		case "image":
+			td.image = w.strPtr(v, kp)
+		case "python":
+			py := &pythonDoc{}
+			w.fields(v, kp, []string{"module", "function"}, nil, func(key string, v *yaml.Node, kp *field.Path) {
+				if key == "module" {
+					py.module = w.strPtr(v, kp)
+				} else {
+					py.function = w.strPtr(v, kp)
+				}
+			})
+			td.python = py
+		case "command":
+			td.command = w.strList(v, kp)
+		case "args":
+			td.args = w.strList(v, kp)
+		case "requests":
+			td.requests = w.resources(v, kp)
+		case "limits":
+			td.limits = w.resources(v, kp)
+		case "environment":
+			td.environment = w.stringMap(v, kp)
+		case "secrets":
+			td.secrets = w.secrets(v, kp)
+		case "inputs":
+			td.inputs = w.types(v, kp)
+		case "outputs":
+			td.outputs = w.types(v, kp)
+		case "retries":
+			if r, ok := w.integer(v, kp); ok {
+				td.retries = &r
+			}
+		case "timeout":
+			td.timeout = w.duration(v, kp)
+		case "interruptible":
+			if b, ok := w.boolean(v, kp); ok {
+				td.interruptible = &b
+			}
+		case "cache":
+			c := &cacheDoc{}
+			w.fields(v, kp, []string{"version", "serialize"}, nil, func(key string, v *yaml.Node, kp *field.Path) {
+				if key == "version" {
+					c.version = w.strPtr(v, kp)
+				} else if b, ok := w.boolean(v, kp); ok {
+					c.serialize = &b
+				}
+			})
+			td.cache = c
+		case "deprecated":
+			td.deprecated = w.strPtr(v, kp)
+		case "pod_template_name":
+			td.podTemplateName = w.strPtr(v, kp)
+		case "pod_template":
+			td.podTemplate = w.podTemplate(v, kp)
+		case "dask":
+			td.dask = w.dask(v, kp)
+		}
+	})
+	return td
+}
+
+func (w *walker) duration(n *yaml.Node, p *field.Path) *time.Duration {
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" {
+		w.wrongType(n, p, "a duration in Go syntax, e.g. 90s, 45m or 1h30m (a bare number has no unit)")
+		return nil
+	}
+	d, err := time.ParseDuration(n.Value)
+	if err != nil {
+		w.fail(n, p, field.ErrorTypeInvalid, false, "invalid duration %q: use Go duration syntax, e.g. 90s, 45m or 1h30m", n.Value)
+		return nil
+	}
+	return &d
+}
+
+func (w *walker) secrets(n *yaml.Node, p *field.Path) *[]task.Secret {
+	if n.Kind != yaml.SequenceNode {
+		w.wrongType(n, p, "a list of secrets, e.g. [{group: aws, key: token}]")
+		return nil
+	}
+	out := make([]task.Secret, 0, len(n.Content))
+	for i, item := range n.Content {
+		ip := p.Index(i)
+		item = w.resolve(item)
+		var s task.Secret
+		if isNull(item) {
+			w.wrongType(item, ip, "a secret mapping, e.g. {group: aws, key: token}")
+			continue
+		}
+		w.fields(item, ip, []string{"group", "key", "group_version", "mount_requirement"}, nil, func(key string, v *yaml.Node, kp *field.Path) {
+			val, ok := w.str(v, kp)
+			if !ok {
+				return
+			}
+			switch key {
+			case "group":
+				s.Group = val
+			case "key":
+				s.Key = val
+			case "group_version":
+				s.GroupVersion = val
+			case "mount_requirement":
+				if val == "any" {
+					val = string(task.MountAny)
+				}
+				s.MountRequirement = task.MountRequirement(val)
+			}
+		})
+		out = append(out, s)
+	}
+	return &out
+}
+
+func (w *walker) podTemplate(n *yaml.Node, p *field.Path) *podTemplateDoc {
+	pt := &podTemplateDoc{}
+	w.fields(n, p, []string{"primary_container_name", "labels", "annotations", "spec"}, nil, func(key string, v *yaml.Node, kp *field.Path) {
+		switch key {
+		case "primary_container_name":
+			pt.primaryContainerName = w.strPtr(v, kp)
+		case "labels":
+			pt.labels = w.stringMap(v, kp)
+		case "annotations":
+			pt.annotations = w.stringMap(v, kp)
+		case "spec":
+			pt.spec = w.podSpec(v, kp)
+		}
+	})
+	return pt
+}
+
+// podSpec decodes a Kubernetes PodSpec strictly: its YAML is converted to
+// JSON and decoded case-sensitively with unknown fields rejected, as
+// kubectl's strict field validation does.
+func (w *walker) podSpec(n *yaml.Node, p *field.Path) *corev1.PodSpec {
+	if n.Kind != yaml.MappingNode {
+		w.wrongType(n, p, "a Kubernetes PodSpec mapping, e.g. {containers: [{name: primary}]}")
+		return nil
+	}
+	before := len(w.out.list)
+	v := w.generic(n, p)
+	if len(w.out.list) > before {
+		return nil
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		w.fail(n, p, ErrorTypeWrongType, true, "cannot convert the pod spec to JSON: %v", err)
+		return nil
+	}
+	var spec corev1.PodSpec
+	strict, err := kjson.UnmarshalStrict(raw, &spec, kjson.DisallowUnknownFields)
+	if err != nil {
+		w.fail(n, p, ErrorTypeWrongType, true, "%s", strings.TrimPrefix(err.Error(), "json: "))
+		return nil
+	}
+	for _, e := range strict {
+		var fe kjson.FieldError
+		if fieldErr, ok := e.(kjson.FieldError); ok {
+			fe = fieldErr
+		}
+		if fe == nil {
+			w.fail(n, p, ErrorTypeUnknownKey, true, "%v", e)
+			continue
+		}
+		rel := fe.FieldPath()
+		name := rel[strings.LastIndexAny(rel, ".]")+1:]
+		w.out.add(Problem{File: w.file, Line: n.Line, Path: p.Join(rel), Type: ErrorTypeUnknownKey,
+			Message: fmt.Sprintf("unknown PodSpec field %q (Kubernetes field names are camelCase and case-sensitive)", name)}, true)
+	}
+	if len(strict) > 0 {
+		return nil
+	}
+	return &spec
+}
+
+// generic converts a node to the value encoding/json would produce from
+// the equivalent JSON.
+func (w *walker) generic(n *yaml.Node, p *field.Path) any {
+	n = w.resolve(n)
+	switch n.Kind {
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		seen := map[string]int{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := w.resolve(n.Content[i])
+			if !w.key(k, p) {
+				continue
+			}
+			kp := p.Child(k.Value)
+			if line, ok := seen[k.Value]; ok {
+				w.fail(k, kp, field.ErrorTypeDuplicate, true, "duplicate key %q (first at line %d)", k.Value, line)
+				continue
+			}
+			seen[k.Value] = k.Line
+			m[k.Value] = w.generic(n.Content[i+1], kp)
+		}
+		return m
+	case yaml.SequenceNode:
+		s := make([]any, len(n.Content))
+		for i, item := range n.Content {
+			s[i] = w.generic(item, p.Index(i))
+		}
+		return s
+	case yaml.ScalarNode:
+		switch n.ShortTag() {
+		case "!!null":
+			return nil
+		case "!!bool":
+			var b bool
+			if n.Decode(&b) == nil {
+				return b
+			}
+		case "!!int":
+			var v any
+			if n.Decode(&v) == nil {
+				return json.Number(fmt.Sprint(v))
+			}
+		case "!!float":
+			var f float64
+			if n.Decode(&f) == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+				return f
+			}
+			w.fail(n, p, field.ErrorTypeInvalid, true, "%s is not a number JSON can carry", n.Value)
+			return nil
+		}
+		return n.Value
+	}
+	w.wrongType(n, p, "a value")
+	return nil
+}
+
+func (w *walker) dask(n *yaml.Node, p *field.Path) *daskDoc {
+	d := &daskDoc{}
+	w.fields(n, p, []string{"scheduler", "workers"}, nil, func(key string, v *yaml.Node, kp *field.Path) {
+		if key == "scheduler" {
+			d.scheduler = w.role(v, kp, false)
+		} else {
+			d.workers = w.role(v, kp, true)
+		}
+	})
+	return d
+}
+
+func (w *walker) role(n *yaml.Node, p *field.Path, workers bool) *roleDoc {
+	r := &roleDoc{}
+	keys := []string{"image", "requests", "limits"}
+	if workers {
+		keys = []string{"number_of_workers", "image", "requests", "limits"}
+	}
+	w.fields(n, p, keys, nil, func(key string, v *yaml.Node, kp *field.Path) {
+		switch key {
+		case "number_of_workers":
+			num, ok := w.integer(v, kp)
+			if !ok {
+				return
+			}
+			if num < 1 {
+				// flytekit's models.WorkerGroup ValueError, verbatim.
+				w.fail(v, kp, field.ErrorTypeInvalid, false, "Each worker group needs to have at least one worker, but %d have been specified.", num)
+				return
+			}
+			r.numberOfWorkers = &num
+		case "image":
+			r.image = w.strPtr(v, kp)
+		case "requests":
+			r.requests = w.resources(v, kp)
+		case "limits":
+			r.limits = w.resources(v, kp)
+		}
+	})
+	return r
+}
