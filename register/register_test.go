@@ -136,7 +136,7 @@ func TestRegisterRetries(t *testing.T) {
 				}
 				return nil
 			},
-			maxRetries: 4, perAttempt: 200 * time.Millisecond, wantOutcome: register.Created, wantCode: codes.OK, wantAttempts: 3,
+			maxRetries: 4, perAttempt: 500 * time.Millisecond, wantOutcome: register.Created, wantCode: codes.OK, wantAttempts: 3,
 		},
 		{
 			name: "retries are bounded",
@@ -452,6 +452,8 @@ func TestRegisterContextCancelledMidRun(t *testing.T) {
 	var be *register.BatchError
 	require.ErrorAs(t, err, &be)
 
+	// Server handlers of cancelled calls may still be running: let them finish before looking.
+	s.srv.GracefulStop()
 	calls, _, stored := f.snapshot()
 	storedSet := map[string]bool{}
 	for _, n := range stored {
@@ -487,7 +489,6 @@ func TestRegisterContextCancelledMidRun(t *testing.T) {
 	assert.Equal(t, len(in), counts[register.Created]+counts[register.Failed]+counts[register.NotAttempted])
 	assert.Equal(t, counts[register.NotAttempted], be.NotAttempted)
 	require.NoError(t, c.Close())
-	s.srv.Stop()
 	checkNoGoroutineLeak(t, before)
 }
 
