@@ -140,9 +140,13 @@ func DryRun(specs []*admin.TaskSpec, target Target, opts ...Option) []Result {
 //     re-registration yields AlreadyExisted).
 //
 // The error is nil when every spec is Created or AlreadyExisted, a *ValidationError when validation
-// failed, else a *[BatchError] (which unwraps to ctx.Err() if the context ended the run).
+// failed, else a *[BatchError] (which unwraps to ctx.Err() if the context ended the run). With no
+// specs, Register only validates the target.
 func (c *Client) Register(ctx context.Context, specs []*admin.TaskSpec, target Target, opts ...Option) ([]Result, error) {
 	o := buildOptions(opts)
+	if len(specs) == 0 {
+		return nil, target.Validate()
+	}
 	reqs, results, err := validated(specs, target, o)
 	if err != nil {
 		return results, err

@@ -561,3 +561,13 @@ func (s *stubAdmin) CreateTask(ctx context.Context, req *admin.TaskCreateRequest
 }
 
 func runtimeGoroutines() int { return runtime.NumGoroutine() }
+
+func TestRegisterNoSpecs(t *testing.T) {
+	c := register.NewClient(&stubAdmin{})
+	res, err := c.Register(context.Background(), nil, target)
+	assert.NoError(t, err)
+	assert.Empty(t, res)
+	_, err = c.Register(context.Background(), nil, register.Target{})
+	assert.ErrorIs(t, err, register.ErrInvalidTarget)
+	assert.Empty(t, register.DryRun(nil, target))
+}
