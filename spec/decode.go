@@ -7,7 +7,9 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"sort"
 	"strconv"
+	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
 
@@ -50,6 +52,7 @@ type Spec struct {
 	Origins []Origin
 
 	withFiles bool
+	lines     map[string]map[string]int // file -> path -> line
 }
 
 // Origin is where a task was written.
@@ -90,6 +93,7 @@ type fileResult struct {
 	project, domain, version *setting
 	defaults                 problems
 	tasks                    []taskResult
+	lines                    map[string]int
 }
 
 type setting struct {
@@ -107,8 +111,8 @@ var yamlLineErr = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 // decodeFile decodes one file. It never panics on bad input.
 func decodeFile(src Source) (res *fileResult) {
-	res = &fileResult{name: src.Name}
-	w := &walker{file: src.Name, budget: maxNodeVisits, out: &res.top}
+	res = &fileResult{name: src.Name, lines: map[string]int{}}
+	w := &walker{file: src.Name, budget: maxNodeVisits, out: &res.top, lines: res.lines}
 	fileProblem := func(line int, format string, args ...any) {
 		res.top.add(Problem{File: src.Name, Line: line, Type: ErrorTypeSyntax, Message: fmt.Sprintf(format, args...)}, true)
 	}
@@ -159,6 +163,10 @@ func decodeFile(src Source) (res *fileResult) {
 	}
 	root := w.resolve(doc.Content[0])
 	var defaultsNode, tasksNode *yaml.Node
+	if root.Kind != yaml.MappingNode {
+		w.fail(root, nil, ErrorTypeWrongType, true, "a spec file must be a mapping with the keys project, domain, version, defaults and tasks, got %s", describe(root))
+		return res
+	}
 	w.fields(root, nil, []string{"project", "domain", "version", "defaults", "tasks"}, nil, func(key string, v *yaml.Node, kp *field.Path) {
 		switch key {
 		case "project", "domain", "version":
@@ -179,9 +187,6 @@ func decodeFile(src Source) (res *fileResult) {
 			tasksNode = v
 		}
 	})
-	if res.top.blocking && root.Kind != yaml.MappingNode {
-		return res
-	}
 
 	var defaults *taskDoc
 	if defaultsNode != nil {
@@ -269,7 +274,10 @@ func Decode(sources []Source, opts Options) (*Spec, error) {
 	combine("domain", opts.Domain, func(f *fileResult) *setting { return f.domain }, &settings.Domain)
 	combine("version", opts.Version, func(f *fileResult) *setting { return f.version }, &settings.Version)
 
-	s := &Spec{Settings: settings, withFiles: withFiles}
+	s := &Spec{Settings: settings, withFiles: withFiles, lines: map[string]map[string]int{}}
+	for _, f := range files {
+		s.lines[f.name] = f.lines
+	}
 	var all []Problem
 	seen := map[string]Origin{}
 	versionChecked := false
@@ -289,10 +297,11 @@ func Decode(sources []Source, opts Options) (*Spec, error) {
 		}
 		all = append(all, f.defaults.list...)
 		for _, tr := range f.tasks {
-			all = append(all, tr.probs.list...)
 			if tr.doc == nil {
+				all = append(all, tr.probs.list...)
 				continue
 			}
+			taskProbs := append([]Problem(nil), tr.probs.list...)
 			t := tr.doc.toTask()
 			p := tr.origin.Path()
 			if t.Name != "" {
@@ -301,7 +310,7 @@ func Decode(sources []Source, opts Options) (*Spec, error) {
 					if withFiles {
 						where = prev.File + ": " + where
 					}
-					all = append(all, Problem{File: f.name, Line: tr.origin.Line, Path: p.Child("name").String(), Type: field.ErrorTypeDuplicate,
+					taskProbs = append(taskProbs, Problem{File: f.name, Line: lineOf(f.lines, p.Child("name").String(), tr.origin.Line), Path: p.Child("name").String(), Type: field.ErrorTypeDuplicate,
 						Message: fmt.Sprintf("duplicate task name %q: also defined at %s (line %d)", t.Name, where, prev.Line)})
 				} else {
 					seen[t.Name] = tr.origin
@@ -317,9 +326,13 @@ func Decode(sources []Source, opts Options) (*Spec, error) {
 						versionChecked = true
 						continue
 					}
-					all = append(all, Problem{File: f.name, Line: tr.origin.Line, Path: p.Join(varPath(e.Field, t)), Type: e.Type, Message: e.Detail})
+					path := p.Join(varPath(e.Field, t))
+					taskProbs = append(taskProbs, Problem{File: f.name, Line: lineOf(f.lines, path, tr.origin.Line), Path: path, Type: e.Type, Message: e.Detail})
 				}
 			}
+			// Spec order: by line; problems on one line keep the order they were found in.
+			sort.SliceStable(taskProbs, func(i, j int) bool { return taskProbs[i].Line < taskProbs[j].Line })
+			all = append(all, taskProbs...)
 			s.Tasks = append(s.Tasks, t)
 			s.Origins = append(s.Origins, tr.origin)
 		}
@@ -354,6 +367,22 @@ func validationErrors(t task.Task, s task.Settings) field.ErrorList {
 		return verr.Errors
 	}
 	return field.ErrorList{{Type: field.ErrorTypeInvalid, Detail: err.Error()}}
+}
+
+// lineOf returns the line path (or its closest written ancestor) is at in
+// lines, or fallback.
+func lineOf(lines map[string]int, path string, fallback int) int {
+	for path != "" {
+		if l, ok := lines[path]; ok {
+			return l
+		}
+		cut := strings.LastIndexAny(path, ".[")
+		if cut < 0 {
+			break
+		}
+		path = path[:cut]
+	}
+	return fallback
 }
 
 var varIndexPath = regexp.MustCompile(`^(inputs|outputs)\[(\d+)\]`)

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
 
@@ -10,14 +11,19 @@ import (
 
 // Warnings returns what is legal in the tasks but against Dask or Flyte
 // best practice (task.Task.Warnings), with paths prefixed by tasks[i] and
-// the file of each task.
+// the file of each task, task by task and in spec (line) order within a
+// task.
 func (s *Spec) Warnings() []Problem {
 	var out []Problem
 	for i, t := range s.Tasks {
 		o := s.Origins[i]
+		var ws []Problem
 		for _, w := range t.Warnings() {
-			out = append(out, Problem{File: o.File, Line: o.Line, Path: o.Path().Join(varPath(w.Field, t)), Code: w.Code, Message: w.Message})
+			path := o.Path().Join(varPath(w.Field, t))
+			ws = append(ws, Problem{File: o.File, Line: lineOf(s.lines[o.File], path, o.Line), Path: path, Code: w.Code, Message: w.Message})
 		}
+		sort.SliceStable(ws, func(i, j int) bool { return ws[i].Line < ws[j].Line })
+		out = append(out, ws...)
 	}
 	return out
 }

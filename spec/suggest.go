@@ -22,7 +22,10 @@ func closest(key string, valid []string) string {
 		}
 	}
 	limit := len(nk) / 3
-	if limit < 2 {
+	switch {
+	case len(nk) >= 5 && limit < 3:
+		limit = 3
+	case limit < 2:
 		limit = 2
 	}
 	if bestDist < 0 || bestDist > limit {

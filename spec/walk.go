@@ -30,6 +30,14 @@ type walker struct {
 	file   string
 	budget int
 	out    *problems
+	lines  map[string]int // rendered path -> line of its key or list item
+}
+
+// mark records the line a path is written at.
+func (w *walker) mark(p *field.Path, line int) {
+	if w.lines != nil {
+		w.lines[p.String()] = line
+	}
 }
 
 func (w *walker) fail(n *yaml.Node, p *field.Path, typ field.ErrorType, blocking bool, format string, args ...any) {
@@ -135,6 +143,7 @@ func (w *walker) fields(n *yaml.Node, p *field.Path, valid []string, aliases map
 			continue
 		}
 		seen[canon] = k
+		w.mark(kp, k.Line)
 		v := w.resolve(n.Content[i+1])
 		if isNull(v) {
 			continue
@@ -252,6 +261,7 @@ func (w *walker) strList(n *yaml.Node, p *field.Path) *[]string {
 	ok := true
 	for i, item := range n.Content {
 		item = w.resolve(item)
+		w.mark(p.Index(i), item.Line)
 		s, good := w.str(item, p.Index(i))
 		ok = ok && good
 		out = append(out, s)
@@ -281,6 +291,7 @@ func (w *walker) mapEntries(n *yaml.Node, p *field.Path, want string, fn func(ke
 			continue
 		}
 		seen[k.Value] = k.Line
+		w.mark(kp, k.Line)
 		fn(k.Value, w.resolve(n.Content[i+1]), kp)
 	}
 }
@@ -431,6 +442,7 @@ func (w *walker) secrets(n *yaml.Node, p *field.Path) *[]task.Secret {
 	for i, item := range n.Content {
 		ip := p.Index(i)
 		item = w.resolve(item)
+		w.mark(ip, item.Line)
 		var s task.Secret
 		if isNull(item) {
 			w.wrongType(item, ip, "a secret mapping, e.g. {group: aws, key: token}")
