@@ -77,6 +77,7 @@ func LoadFlytectlConfig(path string) (Config, error) {
 // nanoseconds.
 type flytectlDuration struct{ time.Duration }
 
+// UnmarshalJSON implements json.Unmarshaler with flytestdlib's rules.
 func (d *flytectlDuration) UnmarshalJSON(b []byte) error {
 	var v any
 	if err := json.Unmarshal(b, &v); err != nil {
