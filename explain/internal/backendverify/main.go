@@ -1,0 +1,268 @@
+// Command backendverify is a differential test of package explain against the real Flyte Dask
+// plugin of the current backend (github.com/flyteorg/flyte/flyteplugins v1.16.8, the v1 line with
+// ApplyK8sResourceOverrides). It reads ../../testdata/backend_cases.jsonl (written by the explain
+// package's TestBackendCasesGolden with -update), runs every template and platform through the
+// registered "dask" plugin's BuildResource with mocked execution context (no node overrides, no
+// cluster pod template, default k8s plugin config plus one interruptible toleration used to detect
+// interruptible pods), and compares the pods and error texts with Explain's answers. The backend
+// prints custom in proto text form inside unmarshal errors, so that bracketed part is normalised.
+// Notes are Explain's own and not compared.
+//
+// It is a separate module because the plugin's dependencies (controller-runtime, k8s v0.34,
+// flytestdlib, cloud SDKs) must not enter the main module. Run it with:
+//
+//	cd explain/internal/backendverify && go run . [path/to/backend_cases.jsonl]
+//
+// It prints each mismatch and exits with status 1 if there is any.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"os"
+	"reflect"
+	"regexp"
+	"sort"
+
+	daskAPI "github.com/dask/dask-kubernetes/v2023/dask_kubernetes/operator/go_client/pkg/apis/kubernetes.dask.org/v1"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
+	"github.com/flyteorg/flyte/flyteplugins/go/tasks/pluginmachinery"
+	"github.com/flyteorg/flyte/flyteplugins/go/tasks/pluginmachinery/core/mocks"
+	"github.com/flyteorg/flyte/flyteplugins/go/tasks/pluginmachinery/flytek8s/config"
+	iomocks "github.com/flyteorg/flyte/flyteplugins/go/tasks/pluginmachinery/io/mocks"
+	"github.com/flyteorg/flyte/flyteplugins/go/tasks/pluginmachinery/k8s"
+	_ "github.com/flyteorg/flyte/flyteplugins/go/tasks/plugins/k8s/dask"
+	"github.com/flyteorg/flyte/flytestdlib/storage"
+	"github.com/stretchr/testify/mock"
+	"google.golang.org/protobuf/proto"
+	v1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+)
+
+// Port mirrors explain.Port.
+type Port struct {
+	Name string `json:"name"`
+	Port int32  `json:"port"`
+}
+
+// Pod mirrors explain.Pod (without importing it, to keep the modules apart).
+type Pod struct {
+	Role          string            `json:"role"`
+	ContainerName string            `json:"containerName"`
+	Image         string            `json:"image"`
+	Command       []string          `json:"command,omitempty"`
+	Args          []string          `json:"args"`
+	Requests      map[string]string `json:"requests"`
+	Limits        map[string]string `json:"limits"`
+	Replicas      int               `json:"replicas"`
+	RestartPolicy string            `json:"restartPolicy"`
+	Interruptible bool              `json:"interruptible"`
+	Ports         []Port            `json:"ports,omitempty"`
+}
+
+// Job mirrors the compared part of explain.Job.
+type Job struct {
+	Pods []Pod `json:"pods"`
+}
+
+// Case is one line of backend_cases.jsonl.
+type Case struct {
+	Name     string            `json:"name"`
+	Template string            `json:"template"`
+	PlatReq  map[string]string `json:"platReq"`
+	PlatLim  map[string]string `json:"platLim"`
+	Job      *Job              `json:"job,omitempty"`
+	Err      string            `json:"err,omitempty"`
+}
+
+// interruptibleToleration is configured as the k8s plugin's interruptible toleration; a pod that
+// carries it was built as interruptible.
+var interruptibleToleration = v1.Toleration{Key: "interruptible", Value: "true", Effect: v1.TaintEffectNoSchedule, Operator: v1.TolerationOpEqual}
+
+func list(m map[string]string) v1.ResourceList {
+	out := v1.ResourceList{}
+	for k, v := range m {
+		out[v1.ResourceName(k)] = resource.MustParse(v)
+	}
+	return out
+}
+
+func ctxFor(tmpl *core.TaskTemplate, platform *v1.ResourceRequirements) *mocks.TaskExecutionContext {
+	tc := &mocks.TaskExecutionContext{}
+	in := &iomocks.InputReader{}
+	in.On("GetInputPrefixPath").Return(storage.DataReference("/input/prefix")).Maybe()
+	in.On("GetInputPath").Return(storage.DataReference("{{.input}}")).Maybe()
+	in.On("Get", mock.Anything).Return(&core.LiteralMap{}, nil).Maybe()
+	tc.On("InputReader").Return(in).Maybe()
+	out := &iomocks.OutputWriter{}
+	out.On("GetOutputPath").Return(storage.DataReference("/data/outputs.pb")).Maybe()
+	out.On("GetOutputPrefixPath").Return(storage.DataReference("/data/")).Maybe()
+	out.On("GetRawOutputPrefix").Return(storage.DataReference("")).Maybe()
+	out.On("GetCheckpointPrefix").Return(storage.DataReference("/checkpoint")).Maybe()
+	out.On("GetPreviousCheckpointsPrefix").Return(storage.DataReference("/prev")).Maybe()
+	tc.On("OutputWriter").Return(out).Maybe()
+	tr := &mocks.TaskReader{}
+	tr.On("Read", mock.Anything).Return(tmpl, nil).Maybe()
+	tc.On("TaskReader").Return(tr).Maybe()
+	tid := &mocks.TaskExecutionID{}
+	tid.On("GetID").Return(core.TaskExecutionIdentifier{NodeExecutionId: &core.NodeExecutionIdentifier{ExecutionId: &core.WorkflowExecutionIdentifier{Name: "n", Project: "p", Domain: "d"}}}).Maybe()
+	tid.On("GetGeneratedName").Return("some-acceptable-name").Maybe()
+	tid.On("GetUniqueNodeID").Return("u").Maybe()
+	md := &mocks.TaskExecutionMetadata{}
+	md.On("GetTaskExecutionID").Return(tid).Maybe()
+	md.On("GetAnnotations").Return(map[string]string{}).Maybe()
+	md.On("GetLabels").Return(map[string]string{}).Maybe()
+	md.On("GetPlatformResources").Return(platform).Maybe()
+	md.On("GetMaxAttempts").Return(uint32(1)).Maybe()
+	md.On("IsInterruptible").Return(tmpl.GetMetadata().GetInterruptible()).Maybe()
+	md.On("GetEnvironmentVariables").Return(nil).Maybe()
+	md.On("GetK8sServiceAccount").Return("sa").Maybe()
+	md.On("GetNamespace").Return("ns").Maybe()
+	md.On("GetConsoleURL").Return("").Maybe()
+	md.On("GetSecurityContext").Return(core.SecurityContext{}).Maybe()
+	md.On("GetOwnerID").Return(nil).Maybe()
+	ov := &mocks.TaskOverrides{}
+	ov.On("GetResources").Return(&v1.ResourceRequirements{}).Maybe()
+	ov.On("GetExtendedResources").Return(nil).Maybe()
+	ov.On("GetPodTemplate").Return(nil).Maybe()
+	ov.On("GetContainerImage").Return("").Maybe()
+	ov.On("GetConfig").Return(nil).Maybe()
+	md.On("GetOverrides").Return(ov).Maybe()
+	tc.On("TaskExecutionMetadata").Return(md).Maybe()
+	return tc
+}
+
+func strs(l v1.ResourceList) map[string]string {
+	out := map[string]string{}
+	for k, v := range l {
+		out[string(k)] = v.String()
+	}
+	return out
+}
+
+func podOf(role string, spec v1.PodSpec, replicas int) Pod {
+	c := spec.Containers[0]
+	for _, cc := range spec.Containers {
+		if cc.Name == "job-runner" || cc.Name == "scheduler" || cc.Name == "dask-worker" {
+			c = cc
+		}
+	}
+	p := Pod{Role: role, ContainerName: c.Name, Image: c.Image, Command: c.Command, Args: c.Args,
+		Requests: strs(c.Resources.Requests), Limits: strs(c.Resources.Limits), Replicas: replicas,
+		RestartPolicy: string(spec.RestartPolicy)}
+	for _, t := range spec.Tolerations {
+		if reflect.DeepEqual(t, interruptibleToleration) {
+			p.Interruptible = true
+		}
+	}
+	for _, port := range c.Ports {
+		p.Ports = append(p.Ports, Port{port.Name, port.ContainerPort})
+	}
+	if len(p.Args) == 0 {
+		p.Args = nil
+	}
+	return p
+}
+
+var customRe = regexp.MustCompile(`invalid TaskSpecification \[.*\], failed to unmarshal`)
+
+func main() {
+	cfg := *config.GetK8sPluginConfig()
+	cfg.InterruptibleTolerations = []v1.Toleration{interruptibleToleration}
+	if err := config.SetK8sPluginConfig(&cfg); err != nil {
+		panic(err)
+	}
+	var entry *k8s.PluginEntry
+	for _, e := range pluginmachinery.PluginRegistry().GetK8sPlugins() {
+		if e.ID == "dask" {
+			e := e
+			entry = &e
+		}
+	}
+	if entry == nil {
+		panic("dask plugin not registered")
+	}
+	path := "../../testdata/backend_cases.jsonl"
+	if len(os.Args) > 1 {
+		path = os.Args[1]
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	mismatches, total := 0, 0
+	var failed []string
+	for sc.Scan() {
+		var c Case
+		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
+			panic(err)
+		}
+		b, _ := base64.StdEncoding.DecodeString(c.Template)
+		var tmpl *core.TaskTemplate
+		if len(b) > 0 {
+			tmpl = &core.TaskTemplate{}
+			if err := proto.Unmarshal(b, tmpl); err != nil {
+				panic(err)
+			}
+		}
+		platform := &v1.ResourceRequirements{Requests: list(c.PlatReq), Limits: list(c.PlatLim)}
+		real := Case{Name: c.Name}
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					real.Err = fmt.Sprintf("PANIC: %v", r)
+				}
+			}()
+			obj, err := entry.Plugin.BuildResource(context.Background(), ctxFor(tmpl, platform))
+			if err != nil {
+				real.Err = err.Error()
+				return
+			}
+			dj := obj.(*daskAPI.DaskJob)
+			real.Job = &Job{Pods: []Pod{
+				podOf("job-runner", dj.Spec.Job.Spec, 1),
+				podOf("scheduler", dj.Spec.Cluster.Spec.Scheduler.Spec, 1),
+				podOf("worker", dj.Spec.Cluster.Spec.Worker.Spec, dj.Spec.Cluster.Spec.Worker.Replicas),
+			}}
+		}()
+		total++
+		var ours, theirs any = c.Err, real.Err
+		if c.Job != nil || real.Job != nil {
+			ours, theirs = c.Job, real.Job
+		}
+		if c.Err != "" && real.Err != "" {
+			ours, theirs = c.Err, real.Err
+		}
+		if s, ok := ours.(string); ok {
+			ours = customRe.ReplaceAllString(s, "invalid TaskSpecification [CUSTOM], failed to unmarshal")
+		}
+		if s, ok := theirs.(string); ok {
+			theirs = customRe.ReplaceAllString(s, "invalid TaskSpecification [CUSTOM], failed to unmarshal")
+		}
+		oj, _ := json.Marshal(ours)
+		tj, _ := json.Marshal(theirs)
+		if string(oj) != string(tj) {
+			mismatches++
+			failed = append(failed, fmt.Sprintf("%s\n  explain: %s %s\n  backend: %s %s", c.Name, oj, c.Err, tj, real.Err))
+		}
+	}
+	sort.Strings(failed)
+	for _, f := range failed {
+		fmt.Println(f)
+	}
+	if err := sc.Err(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	fmt.Printf("%d cases, %d mismatches\n", total, mismatches)
+	if mismatches > 0 || total == 0 {
+		os.Exit(1)
+	}
+}
