@@ -84,11 +84,16 @@ type Pod struct {
 	// Command is the primary container's command; empty means the image entrypoint.
 	Command []string `json:"command,omitempty"`
 	// Args are the primary container's args. The job runner's are shown before the backend renders
-	// their templates ({{.input}}, {{.outputPrefix}}, …).
+	// their templates ({{.input}}, {{.outputPrefix}}, …). The scheduler's are ["dask-scheduler"] and
+	// the workers' start with "dask-worker" (Flyte v1 line; the v2 line after flyte#7707 uses
+	// "dask", "scheduler" and "dask", "worker" instead).
 	Args []string `json:"args"`
-	// Requests maps Kubernetes resource names to canonical quantity strings.
+	// Requests maps Kubernetes resource names to canonical quantity strings. For scheduler and
+	// workers with Dask custom resources this is the Flyte ≥ v1.15.1 result; older backends used
+	// the custom values raw (see the package documentation).
 	Requests map[string]string `json:"requests"`
-	// Limits maps Kubernetes resource names to canonical quantity strings.
+	// Limits maps Kubernetes resource names to canonical quantity strings (same version caveat as
+	// Requests).
 	Limits map[string]string `json:"limits"`
 	// Replicas is 1 for the job runner and scheduler, numberOfWorkers for the workers.
 	Replicas int `json:"replicas"`

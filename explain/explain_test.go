@@ -611,3 +611,45 @@ func TestExplainDoesNotMutateInput(t *testing.T) {
 	assert.Equal(t, j1, j2)
 	assert.Equal(t, before, protojson.Format(tmpl.GetCustom()))
 }
+
+// FuzzExplain feeds arbitrary custom objects and pod specs (as they could come from a bundle) to
+// Explain: it must not panic, must fail only with *BuildError, and must otherwise return the three
+// pods with complete worker args.
+func FuzzExplain(f *testing.F) {
+	f.Add(`{"scheduler":{"resources":{}},"workers":{"numberOfWorkers":1,"resources":{}}}`, ``)
+	f.Add(`{"workers":{"numberOfWorkers":"3","resources":{"limits":[{"name":"CPU","value":"1.5"},{"name":3,"value":"1e3Mi"}]}}}`, ``)
+	f.Add(`{"scheduler":{"image":"x","resources":{"requests":[{"name":"GPU","value":"-1"}]}}}`, `{"containers":[{"name":"primary","resources":{"limits":{"gpu":"1","cpu":"0"}}}]}`)
+	f.Add(`{"workers":{"numberOfWorkers":2.5}}`, `{"containers":"x"}`)
+	f.Add(`{}`, `{"restartPolicy":"Always","containers":[{"name":"primary","image":"i","env":[{"name":"DASK_WORKER_NAME"}]},{"name":"s"}]}`)
+	f.Fuzz(func(t *testing.T, custom, podSpec string) {
+		s := &structpb.Struct{}
+		if protojson.Unmarshal([]byte(custom), s) != nil {
+			return
+		}
+		tmpl := daskTemplate(t, `{}`, nil)
+		tmpl.Custom = s
+		if podSpec != "" {
+			ps := &structpb.Struct{}
+			if protojson.Unmarshal([]byte(podSpec), ps) != nil {
+				return
+			}
+			tmpl.Target = &core.TaskTemplate_K8SPod{K8SPod: &core.K8SPod{PodSpec: ps}}
+			tmpl.Config = map[string]string{"primary_container_name": "primary"}
+		}
+		j, err := Explain(tmpl, DefaultPlatform())
+		if err != nil {
+			var be *BuildError
+			if !errors.As(err, &be) {
+				t.Fatalf("error %T is not a *BuildError: %v", err, err)
+			}
+			return
+		}
+		if len(j.Pods) != 3 || len(j.Pods[2].Args) != 7 || j.Pods[1].Args[0] != "dask-scheduler" {
+			t.Fatalf("unexpected job: %+v", j)
+		}
+		var buf strings.Builder
+		if err := j.WriteText(&buf); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
