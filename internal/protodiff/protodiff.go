@@ -126,24 +126,28 @@ func (d *differ) message(path string, a, b protoreflect.Message) {
 		d.add(path, "<"+string(da.FullName())+">", "<"+string(db.FullName())+">")
 		return
 	}
-	switch da.FullName() {
-	case structName:
+	switch {
+	case da.FullName() == structName:
 		d.structFields(path, a, b)
-		return
-	case valueName:
+	case da.FullName() == valueName:
 		d.value(path, a, b)
-		return
-	case listValueName:
+	case da.FullName() == listValueName:
 		d.listValue(path, a, b)
-		return
-	}
-	if isLeafMessage(da.FullName()) {
+	case isLeafMessage(da.FullName()):
 		if ra, rb := renderMessage(a), renderMessage(b); ra != rb {
 			d.add(path, ra, rb)
 		}
-		return
+	default:
+		d.fields(path, a, b)
 	}
-	fields := da.Fields()
+	if ua, ub := a.GetUnknown(), b.GetUnknown(); !bytes.Equal(ua, ub) {
+		d.add(joinField(path, "<unknown fields>"), renderUnknown(ua), renderUnknown(ub))
+	}
+}
+
+// fields compares the fields of two messages of the same (ordinary) type in declaration order.
+func (d *differ) fields(path string, a, b protoreflect.Message) {
+	fields := a.Descriptor().Fields()
 	for i := 0; i < fields.Len(); i++ {
 		fd := fields.Get(i)
 		p := joinField(path, fd.JSONName())
@@ -177,9 +181,6 @@ func (d *differ) message(path string, a, b protoreflect.Message) {
 				d.add(p, ra, rb)
 			}
 		}
-	}
-	if ua, ub := a.GetUnknown(), b.GetUnknown(); !bytes.Equal(ua, ub) {
-		d.add(joinField(path, "<unknown fields>"), renderUnknown(ua), renderUnknown(ub))
 	}
 }
 
@@ -302,7 +303,7 @@ func (d *differ) structFields(path string, a, b protoreflect.Message) {
 		case !hb:
 			d.add(p, renderMessage(ma.Get(k).Message()), Unset)
 		default:
-			d.value(p, ma.Get(k).Message(), mb.Get(k).Message())
+			d.message(p, ma.Get(k).Message(), mb.Get(k).Message())
 		}
 	}
 }
@@ -312,11 +313,8 @@ func (d *differ) value(path string, a, b protoreflect.Message) {
 	ka, kb := valueKind(a), valueKind(b)
 	if ka != nil && kb != nil && ka.Number() == kb.Number() {
 		switch ka.Name() {
-		case "struct_value":
-			d.structFields(path, a.Get(ka).Message(), b.Get(kb).Message())
-			return
-		case "list_value":
-			d.listValue(path, a.Get(ka).Message(), b.Get(kb).Message())
+		case "struct_value", "list_value":
+			d.message(path, a.Get(ka).Message(), b.Get(kb).Message())
 			return
 		}
 	}
@@ -342,7 +340,7 @@ func (d *differ) listValue(path string, a, b protoreflect.Message) {
 		case i >= lb.Len():
 			d.add(p, renderMessage(la.Get(i).Message()), Unset)
 		default:
-			d.value(p, la.Get(i).Message(), lb.Get(i).Message())
+			d.message(p, la.Get(i).Message(), lb.Get(i).Message())
 		}
 	}
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/flytedask/flytedask/internal/protodiff"
 )
 
-func mustStruct(t *testing.T, m map[string]any) *structpb.Struct {
+func mustStruct(t testing.TB, m map[string]any) *structpb.Struct {
 	t.Helper()
 	s, err := structpb.NewStruct(m)
 	require.NoError(t, err)
@@ -23,7 +23,7 @@ func mustStruct(t *testing.T, m map[string]any) *structpb.Struct {
 }
 
 // base builds a representative Dask task template; every call returns a fresh value.
-func base(t *testing.T) *core.TaskTemplate {
+func base(t testing.TB) *core.TaskTemplate {
 	return &core.TaskTemplate{
 		Id:   &core.Identifier{ResourceType: core.ResourceType_TASK, Project: "p", Domain: "d", Name: "pkg.job", Version: "v1"},
 		Type: "dask",
