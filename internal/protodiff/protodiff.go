@@ -16,7 +16,7 @@
 //     whole sub-message rendered on the side that has it.
 //   - Scalar fields without presence (proto3 implicit) compare their values; zero equals unset, as in
 //     the wire format.
-//   - Unknown fields are compared as raw bytes and reported under the path "<unknown fields>".
+//   - Unknown fields are compared as raw bytes and reported as "<path>.<unknown fields>" (byte counts).
 //
 // The package does not ignore anything by itself: callers normalise fields they do not want compared
 // (for example identifiers rewritten by a server) on clones before calling [Diff].
