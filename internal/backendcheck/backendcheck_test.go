@@ -175,6 +175,21 @@ func TestBuildFlytekitShapedTemplates(t *testing.T) {
 			workerArgs: workerArgs("10", "2G"),
 		},
 		{
+			// v1.1.31 does not cap custom resources at the platform limits (the container path above is capped).
+			// Current backend: worker limits cpu 10 (capped), --nthreads 10.
+			name:   "custom worker limits above platform limits are not capped",
+			custom: `{"scheduler":{"resources":{}},"workers":{"numberOfWorkers":1,"resources":{"limits":[{"name":"CPU","value":"16"},{"name":"MEMORY","value":"32G"}]}}}`,
+			opts: backendcheck.Options{
+				Resources:         v1.ResourceRequirements{Requests: rl("cpu", "1", "memory", "2G"), Limits: rl("cpu", "2", "memory", "2G")},
+				PlatformResources: platform,
+			},
+			job:        podWant{image: taskImage, requests: qm("cpu", "1", "memory", "2G"), limits: qm("cpu", "2", "memory", "2G")},
+			scheduler:  podWant{image: taskImage, requests: qm("cpu", "1", "memory", "2G"), limits: qm("cpu", "2", "memory", "2G")},
+			workers:    podWant{image: taskImage, limits: qm("cpu", "16", "memory", "32G")},
+			replicas:   1,
+			workerArgs: workerArgs("16", "32G"),
+		},
+		{
 			// dask-spec.md §2.6, first test-backed example. Current backend: scheduler and workers get
 			// requests {cpu 5, memory 15G}; v1.1.31 keeps the custom requests raw.
 			name:   "custom requests cpu 5, limits cpu 10 memory 15G",
