@@ -218,7 +218,7 @@ func decodeFile(src Source) (res *fileResult) {
 		} else {
 			td := w.task(item, p, false)
 			tr.doc = merge(defaults, td)
-			if tr.doc.dask == nil {
+			if tr.doc.dask == nil && !tr.probs.blocking && !res.defaults.blocking {
 				w.fail(item, p.Child("dask"), field.ErrorTypeRequired, false,
 					"a Dask task needs a dask block: write dask: {} for flytekit's Dask() (one worker; images and resources inherited from the task)")
 			}

@@ -14,6 +14,9 @@ func closest(key string, valid []string) string {
 		return strings.NewReplacer("_", "", "-", "").Replace(strings.ToLower(s))
 	}
 	nk := norm(key)
+	if len(nk) > maxKeyLen {
+		return ""
+	}
 	best, bestDist := "", -1
 	for _, v := range valid {
 		d := levenshtein(nk, norm(v))
@@ -34,13 +37,15 @@ func closest(key string, valid []string) string {
 	return best
 }
 
+// maxKeyLen bounds the keys closest compares: longer ones are not typos of
+// a spec key, and the bound keeps the work on hostile input small.
+const maxKeyLen = 64
+
 // levenshtein returns the edit distance between a and b (bytes; keys are
-// ASCII). Inputs longer than 64 bytes are not typos of a spec key and are
-// reported as far apart, which also bounds the work on hostile input.
+// ASCII). Inputs longer than maxKeyLen are reported as maxKeyLen apart.
 func levenshtein(a, b string) int {
-	const maxLen = 64
-	if len(a) > maxLen || len(b) > maxLen {
-		return maxLen
+	if len(a) > maxKeyLen || len(b) > maxKeyLen {
+		return maxKeyLen
 	}
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)

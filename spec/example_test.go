@@ -1,0 +1,60 @@
+package spec_test
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/flytedask/flytedask/spec"
+)
+
+func ExampleDecode() {
+	src := spec.Source{Name: "tasks.yaml", Data: []byte(`
+project: flytesnacks
+domain: development
+defaults:
+  image: ghcr.io/acme/dask-app:1.4.2
+  dask:
+    workers: {number_of_workers: 4, requests: {cpu: 2, mem: 8Gi}, limits: {cpu: 2, mem: 8Gi}}
+tasks:
+  - name: workflows.dask_example.hello_dask
+    python: {module: workflows.dask_example, function: hello_dask}
+`)}
+	version := "v1"
+	s, err := spec.Decode([]spec.Source{src}, spec.Options{Version: &version})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	specs, err := s.Build()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	id := specs[0].GetTemplate().GetId()
+	fmt.Println(id.GetProject(), id.GetDomain(), id.GetName(), id.GetVersion())
+	fmt.Println("workers:", s.Tasks[0].Dask.Workers.NumberOfWorkers, "cpu limit:", s.Tasks[0].Dask.Workers.Limits.CPU)
+	// Output:
+	// flytesnacks development workflows.dask_example.hello_dask v1
+	// workers: 4 cpu limit: 2
+}
+
+func ExampleError() {
+	_, err := spec.Decode([]spec.Source{{Name: "tasks.yaml", Data: []byte(`
+tasks:
+  - name: wf.a
+    image: ghcr.io/acme/dask-app:1.4.2
+    python: {module: wf, function: a}
+    retries: two
+    dask:
+      workers: {number_of_wokers: 4}
+`)}}, spec.Options{})
+	var serr *spec.Error
+	if errors.As(err, &serr) {
+		for _, p := range serr.Problems {
+			fmt.Printf("line %d: %s (%s)\n", p.Line, p.Format(false), p.Type)
+		}
+	}
+	// Output:
+	// line 6: tasks[0].retries: must be an integer, got the string "two" (wrong-type)
+	// line 8: tasks[0].dask.workers.number_of_wokers: unknown key "number_of_wokers": did you mean number_of_workers? (unknown-key)
+}

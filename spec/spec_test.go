@@ -1,0 +1,369 @@
+package spec
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/flytedask/flytedask/dask"
+	"github.com/flytedask/flytedask/field"
+	"github.com/flytedask/flytedask/resources"
+	"github.com/flytedask/flytedask/task"
+)
+
+func decode(t *testing.T, files ...string) (*Spec, error) {
+	t.Helper()
+	var srcs []Source
+	for i, f := range files {
+		srcs = append(srcs, Source{Name: []string{"a.yaml", "b.yaml", "c.yaml"}[i], Data: []byte(f)})
+	}
+	return Decode(srcs, Options{})
+}
+
+func problemLines(t *testing.T, err error) []string {
+	t.Helper()
+	var serr *Error
+	require.True(t, errors.As(err, &serr), "want *spec.Error, got %v", err)
+	return serr.Lines()
+}
+
+func TestPythonFloat(t *testing.T) {
+	for _, tc := range []struct {
+		in   float64
+		want string
+	}{
+		{2, "2.0"}, {0.5, "0.5"}, {1.0, "1.0"}, {1e-05, "1e-05"}, {0.0001, "0.0001"},
+		{1.5e-7, "1.5e-07"}, {1e15, "1000000000000000.0"}, {1e16, "1e+16"}, {1.25e17, "1.25e+17"},
+		{123.456, "123.456"}, {-0.5, "-0.5"}, {0.30000000000000004, "0.30000000000000004"},
+	} {
+		assert.Equal(t, tc.want, pythonFloat(tc.in), "%v", tc.in)
+	}
+}
+
+func TestClosest(t *testing.T) {
+	keys := []string{"number_of_workers", "image", "requests", "limits", "retries", "mem", "memory"}
+	for in, want := range map[string]string{
+		"number_of_wokers": "number_of_workers",
+		"numberOfWorkers":  "number_of_workers",
+		"imagee":           "image",
+		"Image":            "image",
+		"retry":            "retries",
+		"limit":            "limits",
+		"requests":         "requests",
+		"zzz":              "",
+		"fancy_new_thing":  "",
+		strings.Repeat("x", 200): "",
+	} {
+		assert.Equal(t, want, closest(in, keys), in)
+	}
+}
+
+const fullSpec = `
+project: p
+domain: d
+version: v1
+tasks:
+  - name: wf.full
+    image: ghcr.io/acme/dask-app:1.4.2
+    python: {module: wf, function: full}
+    requests: {cpu: 1, memory: 2Gi, gpu: "1", ephemeral_storage: 10Gi}
+    limits: {cpu: 2, mem: 4Gi, gpu: 1}
+    environment: {LOG_LEVEL: debug, N: 3}
+    secrets: [{group: aws, key: token, group_version: v2, mount_requirement: env_var}, {group: g, mount_requirement: any}]
+    inputs: {z: integer, a: "list[map[file]]"}
+    outputs: {o0: float}
+    retries: 2
+    timeout: 1h30m
+    interruptible: false
+    cache: {version: "1.0", serialize: true}
+    deprecated: old
+    pod_template_name: dask-base
+    pod_template:
+      primary_container_name: main
+      labels: {team: x}
+      annotations: {a: b}
+      spec:
+        containers: [{name: main, resources: {limits: {cpu: 1}}}]
+        nodeSelector: {pool: dask}
+    dask:
+      scheduler: {image: ghcr.io/acme/dask-app:1.4.2, requests: {cpu: 0.5}, limits: {cpu: 0.5}}
+      workers:
+        number_of_workers: 4
+        image: ghcr.io/acme/dask-app:1.4.2
+        requests: {cpu: 2, mem: 8Gi}
+        limits: {cpu: 2, mem: 8Gi, gpu: 1}
+`
+
+func TestDecodeFull(t *testing.T) {
+	s, err := decode(t, fullSpec)
+	require.NoError(t, err)
+	require.Len(t, s.Tasks, 1)
+	f := false
+	want := task.Task{
+		Name:        "wf.full",
+		Image:       "ghcr.io/acme/dask-app:1.4.2",
+		Python:      &task.PythonFunction{Module: "wf", Function: "full"},
+		Requests:    resources.Spec{CPU: "1", Mem: "2Gi", GPU: "1", EphemeralStorage: "10Gi"},
+		Limits:      resources.Spec{CPU: "2", Mem: "4Gi", GPU: "1"},
+		Environment: map[string]string{"LOG_LEVEL": "debug", "N": "3"},
+		Secrets: []task.Secret{
+			{Group: "aws", Key: "token", GroupVersion: "v2", MountRequirement: task.MountEnvVar},
+			{Group: "g", MountRequirement: task.MountAny},
+		},
+		Inputs:          []task.Variable{{Name: "a", Type: task.ListOf(task.MapOf(task.File))}, {Name: "z", Type: task.Integer}},
+		Outputs:         []task.Variable{{Name: "o0", Type: task.Float}},
+		Retries:         2,
+		Timeout:         90 * time.Minute,
+		Interruptible:   &f,
+		Cache:           &task.Cache{Version: "1.0", Serialize: true},
+		Deprecated:      "old",
+		PodTemplateName: "dask-base",
+		PodTemplate: &task.PodTemplate{
+			PrimaryContainerName: "main",
+			Labels:               map[string]string{"team": "x"},
+			Annotations:          map[string]string{"a": "b"},
+		},
+		Dask: dask.Config{
+			Scheduler: dask.Scheduler{Image: "ghcr.io/acme/dask-app:1.4.2", Requests: resources.Spec{CPU: "0.5"}, Limits: resources.Spec{CPU: "0.5"}},
+			Workers: dask.WorkerGroup{NumberOfWorkers: 4, Image: "ghcr.io/acme/dask-app:1.4.2",
+				Requests: resources.Spec{CPU: "2", Mem: "8Gi"}, Limits: resources.Spec{CPU: "2", Mem: "8Gi", GPU: "1"}},
+		},
+	}
+	got := s.Tasks[0]
+	require.NotNil(t, got.PodTemplate)
+	assert.Equal(t, "main", got.PodTemplate.Spec.Containers[0].Name)
+	assert.Equal(t, "1", got.PodTemplate.Spec.Containers[0].Resources.Limits.Cpu().String())
+	assert.Equal(t, map[string]string{"pool": "dask"}, got.PodTemplate.Spec.NodeSelector)
+	got.PodTemplate.Spec = corev1.PodSpec{}
+	assert.Equal(t, want, got)
+	assert.Equal(t, task.Settings{Project: "p", Domain: "d", Version: "v1"}, s.Settings)
+	assert.Equal(t, []Origin{{File: "a.yaml", Index: 0, Line: 6}}, s.Origins)
+
+	specs, err := s.Build()
+	require.NoError(t, err)
+	require.Len(t, specs, 1)
+	assert.Equal(t, "wf.full", specs[0].GetTemplate().GetId().GetName())
+}
+
+func TestDecodeMinimal(t *testing.T) {
+	s, err := decode(t, "tasks:\n  - {name: wf.a, image: 'ghcr.io/a/b:1', command: [run], dask: {}}\n")
+	require.NoError(t, err)
+	got := s.Tasks[0]
+	assert.Nil(t, got.Interruptible, "absent interruptible stays unset")
+	assert.Nil(t, got.Cache)
+	assert.Nil(t, got.Python)
+	assert.Equal(t, dask.Config{}, got.Dask, "dask: {} is flytekit's Dask()")
+	assert.Equal(t, task.Settings{}, s.Settings)
+}
+
+func TestOverrides(t *testing.T) {
+	p, v := "flags", ""
+	s, err := Decode([]Source{{Name: "a.yaml", Data: []byte("project: file\nversion: v1\ndomain: dev\ntasks: [{name: a, image: 'x.io/a:1', command: [a], dask: {}}]")}},
+		Options{Project: &p, Version: &v})
+	require.NoError(t, err)
+	assert.Equal(t, task.Settings{Project: "flags", Domain: "dev", Version: ""}, s.Settings)
+}
+
+func TestDefaultsMerge(t *testing.T) {
+	s, err := decode(t, `
+defaults:
+  image: ghcr.io/a/b:1
+  python: {module: m}
+  requests: {cpu: "1", mem: 1Gi}
+  environment: {A: d, B: d}
+  secrets: [{group: d}]
+  inputs: {x: integer}
+  retries: 1
+  interruptible: true
+  cache: {version: "1"}
+  pod_template: {labels: {a: d}, spec: {nodeSelector: {d: d}}}
+  dask: {workers: {number_of_workers: 3, limits: {cpu: "2", mem: 2Gi}}, scheduler: {image: ghcr.io/a/b:1}}
+tasks:
+  - name: t0
+    python: {function: f}
+  - name: t1
+    command: [run]
+    image: ghcr.io/a/b:2
+    requests: {memory: 2Gi}
+    environment: {B: t}
+    secrets: [{group: t}]
+    inputs: {y: float}
+    retries: 0
+    interruptible: false
+    cache: {serialize: true}
+    pod_template: {labels: {b: t}, spec: {nodeSelector: {t: t}}}
+    dask: {workers: {limits: {cpu: "4"}}}
+`)
+	require.NoError(t, err)
+	t0, t1 := s.Tasks[0], s.Tasks[1]
+
+	assert.Equal(t, &task.PythonFunction{Module: "m", Function: "f"}, t0.Python, "python merges key-wise")
+	assert.Equal(t, "ghcr.io/a/b:1", t0.Image)
+	assert.Equal(t, 3, t0.Dask.Workers.NumberOfWorkers)
+
+	assert.Nil(t, t1.Python, "a task's command replaces the default python entrypoint")
+	assert.Equal(t, []string{"run"}, t1.Command)
+	assert.Equal(t, "ghcr.io/a/b:2", t1.Image)
+	assert.Equal(t, resources.Spec{CPU: "1", Mem: "2Gi"}, t1.Requests, "resources merge key-wise; memory is mem")
+	assert.Equal(t, map[string]string{"A": "d", "B": "t"}, t1.Environment)
+	assert.Equal(t, []task.Secret{{Group: "t"}}, t1.Secrets, "lists are replaced")
+	assert.Equal(t, []task.Variable{{Name: "x", Type: task.Integer}, {Name: "y", Type: task.Float}}, t1.Inputs)
+	assert.Equal(t, 0, t1.Retries, "an explicit 0 wins over the default")
+	require.NotNil(t, t1.Interruptible)
+	assert.False(t, *t1.Interruptible)
+	assert.Equal(t, &task.Cache{Version: "1", Serialize: true}, t1.Cache)
+	assert.Equal(t, map[string]string{"a": "d", "b": "t"}, t1.PodTemplate.Labels)
+	assert.Equal(t, map[string]string{"t": "t"}, t1.PodTemplate.Spec.NodeSelector, "the pod spec is replaced as a whole")
+	assert.Equal(t, resources.Spec{CPU: "4", Mem: "2Gi"}, t1.Dask.Workers.Limits)
+	assert.Equal(t, 3, t1.Dask.Workers.NumberOfWorkers)
+	assert.Equal(t, "ghcr.io/a/b:1", t1.Dask.Scheduler.Image)
+}
+
+func TestAnchorsAndAliases(t *testing.T) {
+	s, err := decode(t, `
+tasks:
+  - name: a
+    image: &img ghcr.io/a/b:1
+    command: [run]
+    dask: &dask {workers: {limits: &lim {cpu: "2", mem: 2Gi}}}
+  - name: b
+    image: *img
+    command: [run]
+    limits: *lim
+    dask: *dask
+`)
+	require.NoError(t, err)
+	assert.Equal(t, "ghcr.io/a/b:1", s.Tasks[1].Image)
+	assert.Equal(t, resources.Spec{CPU: "2", Mem: "2Gi"}, s.Tasks[1].Limits)
+	assert.Equal(t, s.Tasks[0].Dask, s.Tasks[1].Dask)
+}
+
+func TestAliasBomb(t *testing.T) {
+	// Each level lists the previous one ten times: 10^12 nodes once expanded.
+	var doc strings.Builder
+	doc.WriteString("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n")
+	for i := 1; i <= 12; i++ {
+		prev := "*a" + strconv.Itoa(i-1)
+		fmt.Fprintf(&doc, "a%d: &a%d [%s]\n", i, i, strings.TrimSuffix(strings.Repeat(prev+", ", 10), ", "))
+	}
+	doc.WriteString("defaults: {pod_template: {spec: {tolerations: *a12}}}\n")
+	_, err := decode(t, doc.String())
+	require.Error(t, err)
+	assert.Equal(t, []string{"a.yaml: the document is too complex: more than 1000000 YAML nodes to visit (anchors and aliases count each time they are used)"}, problemLines(t, err))
+}
+
+func TestDecodeErrors(t *testing.T) {
+	const base = "    image: ghcr.io/a/b:1\n    command: [run]\n"
+	for _, tc := range []struct {
+		name  string
+		files []string
+		want  []string
+		types []field.ErrorType
+	}{
+		{
+			name:  "unknown key with suggestion",
+			files: []string{"tasks:\n  - name: a\n" + base + "    dask: {workers: {number_of_wokers: 2}}\n"},
+			want:  []string{`tasks[0].dask.workers.number_of_wokers: unknown key "number_of_wokers": did you mean number_of_workers?`},
+			types: []field.ErrorType{ErrorTypeUnknownKey},
+		},
+		{
+			name:  "syntax error names file and line",
+			files: []string{"tasks:\n  - name: a\n    image: a: b\n"},
+			want:  []string{`a.yaml:3: invalid YAML: mapping values are not allowed in this context`},
+			types: []field.ErrorType{ErrorTypeSyntax},
+		},
+		{
+			name:  "type error",
+			files: []string{"tasks:\n  - name: a\n" + base + "    retries: two\n    dask: {}\n"},
+			want:  []string{`tasks[0].retries: must be an integer, got the string "two"`},
+			types: []field.ErrorType{ErrorTypeWrongType},
+		},
+		{
+			name:  "invalid quantity from the core, in the second task",
+			files: []string{"tasks:\n  - name: a\n" + base + "    dask: {}\n  - name: b\n" + base + "    dask: {workers: {limits: {mem: 2gi}}}\n"},
+			want:  []string{`tasks[1].dask.workers.limits.mem: invalid quantity "2gi": must be a Kubernetes quantity matching '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$', e.g. "4Gi" or "512Mi" (binary suffixes are Ki, Mi, Gi, Ti: case matters)`},
+			types: []field.ErrorType{field.ErrorTypeInvalid},
+		},
+		{
+			name:  "zero and negative workers",
+			files: []string{"tasks:\n  - name: a\n" + base + "    dask: {workers: {number_of_workers: 0}}\n  - name: b\n" + base + "    dask: {workers: {number_of_workers: -3}}\n"},
+			want: []string{
+				`tasks[0].dask.workers.number_of_workers: Each worker group needs to have at least one worker, but 0 have been specified.`,
+				`tasks[1].dask.workers.number_of_workers: Each worker group needs to have at least one worker, but -3 have been specified.`,
+			},
+		},
+		{
+			name:  "mem and memory",
+			files: []string{"tasks:\n  - name: a\n" + base + "    requests: {mem: 1Gi, memory: 2Gi}\n    dask: {}\n"},
+			want:  []string{`tasks[0].requests.memory: memory and mem are the same key (an alias): set only one (the other is at line 5)`},
+			types: []field.ErrorType{field.ErrorTypeDuplicate},
+		},
+		{
+			name:  "duplicate key",
+			files: []string{"tasks:\n  - name: a\n" + base + "    retries: 1\n    retries: 2\n    dask: {}\n"},
+			want:  []string{`tasks[0].retries: duplicate key "retries" (first at line 5)`},
+		},
+		{
+			name:  "duplicate names across files",
+			files: []string{"tasks:\n  - name: a\n" + base + "    dask: {}\n", "tasks:\n  - name: b\n" + base + "    dask: {}\n  - name: a\n" + base + "    dask: {}\n"},
+			want:  []string{`b.yaml: tasks[1].name: duplicate task name "a": also defined at a.yaml: tasks[0] (line 2)`},
+			types: []field.ErrorType{field.ErrorTypeDuplicate},
+		},
+		{
+			name:  "missing dask and tasks",
+			files: []string{"tasks:\n  - name: a\n" + base, "project: x\n"},
+			want:  []string{`a.yaml: tasks[0].dask: a Dask task needs a dask block: write dask: {} for flytekit's Dask() (one worker; images and resources inherited from the task)`, `b.yaml: tasks: a spec needs a tasks list with at least one task`},
+		},
+		{
+			name:  "merge keys",
+			files: []string{"base: &b {image: x}\ntasks:\n  - <<: *b\n    name: a\n"},
+			want:  []string{`base: unknown key "base": valid keys are project, domain, version, defaults, tasks`, `tasks[0]: YAML merge keys (<<) are not supported: use the defaults block to share values between tasks`},
+		},
+		{
+			name:  "strict pod spec",
+			files: []string{"tasks:\n  - name: a\n" + base + "    dask: {}\n    pod_template: {spec: {containers: [{name: p, imagee: x}]}}\n"},
+			want:  []string{`tasks[0].pod_template.spec.containers[0].imagee: unknown PodSpec field "imagee" (Kubernetes field names are camelCase and case-sensitive)`},
+		},
+		{
+			name:  "validation errors are in spec order and use input names",
+			files: []string{"tasks:\n  - name: a\n" + base + "    inputs: {b-ad: integer, ok: float}\n    secrets: [{key: k}]\n    dask: {}\n"},
+			want:  []string{`tasks[0].inputs[b-ad].name: variable name "b-ad" is not a Python identifier`, `tasks[0].secrets[0].group: a secret needs a group (flytekit's secret managers look secrets up by group)`},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := decode(t, tc.files...)
+			require.Error(t, err)
+			assert.Equal(t, tc.want, problemLines(t, err))
+			if tc.types != nil {
+				var serr *Error
+				require.True(t, errors.As(err, &serr))
+				for i, typ := range tc.types {
+					assert.Equal(t, typ, serr.Problems[i].Type)
+				}
+			}
+		})
+	}
+}
+
+func TestExampleSpecHasNoWarnings(t *testing.T) {
+	s, err := ReadFiles(Options{}, "../examples/specs/hello_dask.yaml")
+	require.NoError(t, err)
+	assert.Empty(t, s.Warnings())
+	assert.Len(t, s.Tasks, 2)
+	_, err = s.Build()
+	require.NoError(t, err)
+}
+
+func TestReadFilesMissing(t *testing.T) {
+	_, err := ReadFiles(Options{}, "testdata/does-not-exist.yaml")
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, os.ErrNotExist))
+}
