@@ -3,8 +3,8 @@ package spec
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -51,15 +51,15 @@ func TestPythonFloat(t *testing.T) {
 func TestClosest(t *testing.T) {
 	keys := []string{"number_of_workers", "image", "requests", "limits", "retries", "mem", "memory"}
 	for in, want := range map[string]string{
-		"number_of_wokers": "number_of_workers",
-		"numberOfWorkers":  "number_of_workers",
-		"imagee":           "image",
-		"Image":            "image",
-		"retry":            "retries",
-		"limit":            "limits",
-		"requests":         "requests",
-		"zzz":              "",
-		"fancy_new_thing":  "",
+		"number_of_wokers":       "number_of_workers",
+		"numberOfWorkers":        "number_of_workers",
+		"imagee":                 "image",
+		"Image":                  "image",
+		"retry":                  "retries",
+		"limit":                  "limits",
+		"requests":               "requests",
+		"zzz":                    "",
+		"fancy_new_thing":        "",
 		strings.Repeat("x", 200): "",
 	} {
 		assert.Equal(t, want, closest(in, keys), in)
