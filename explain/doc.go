@@ -64,11 +64,27 @@
 //     "dask worker …" and "dask scheduler" (the legacy dask-worker and dask-scheduler scripts were
 //     removed in dask distributed 2026.6.0), may add --dashboard-prefix, and adds a scheduler
 //     readiness probe. Explain prints the v1 form (dask-worker, dask-scheduler).
-//   - A missing workers or scheduler object crashes backends before v1.14.0 (nil dereference)
-//     instead of giving 0 replicas.
+//   - A missing workers, scheduler or resources object crashes backends before v1.14.0 (nil
+//     pointer dereference) instead of giving 0 replicas or default resources.
+//   - Unmarshal errors: before the flytestdlib UnmarshalStructToPb move the cause lacks the
+//     "Failed to unmarshal json obj into proto: " prefix, and a nil custom says
+//     "nil Struct Object passed".
 //   - Before flyteplugins v1.1.26 the plugin built its own containers (no k8s_pod support,
 //     "task is missing a default container/image" errors).
 //   - Error messages: the backend prints custom in proto text form; Explain prints compact JSON.
+//
+// # Verification
+//
+// internal/backendverify (a separate module) runs testdata/backend_cases.jsonl — 41 templates ×
+// 5 platforms, covering the dask-spec.md examples, rounding, canonical memory, zero/STORAGE/
+// duplicate/negative entries, GPU and ephemeral storage, capping, interruptible, commands,
+// k8s_pod targets and error cases — through the real plugin of flyteplugins v1.16.8 (current v1
+// line): all 205 agree, error texts included (with custom's bracketed rendering normalised).
+// Against flyteplugins v1.1.31 the same cases differ only in scheduler/worker requests and limits
+// and the worker's --nthreads/--memory-limit values (raw custom resources), in the unmarshal error
+// texts, and in panics for missing workers/scheduler/resources; job runners, images, replicas,
+// container names, args other than those two values, ports, restart policies and interruptible
+// placement all agree.
 //
 // Errors are *BuildError values whose Error() text matches what the backend's BuildResource
 // returns; Flyte reports them as "could not build resource for task: <text>".
