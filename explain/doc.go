@@ -66,9 +66,9 @@
 //     readiness probe. Explain prints the v1 form (dask-worker, dask-scheduler).
 //   - A missing workers, scheduler or resources object crashes backends before v1.14.0 (nil
 //     pointer dereference) instead of giving 0 replicas or default resources.
-//   - Unmarshal errors: before the flytestdlib UnmarshalStructToPb move the cause lacks the
-//     "Failed to unmarshal json obj into proto: " prefix, and a nil custom says
-//     "nil Struct Object passed".
+//   - Unmarshal errors: older backends (e.g. flyteplugins v1.1.31, which decodes with its own
+//     utils.UnmarshalStruct) give the cause without the "Failed to unmarshal json obj into proto: "
+//     prefix, and a nil custom says "nil Struct Object passed".
 //   - Before flyteplugins v1.1.26 the plugin built its own containers (no k8s_pod support,
 //     "task is missing a default container/image" errors).
 //   - Error messages: the backend prints custom in proto text form; Explain prints compact JSON.
