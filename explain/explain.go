@@ -6,10 +6,9 @@ import (
 	"fmt"
 	"strings"
 
-	//nolint:staticcheck // jsonpb is the backend's own Struct → DaskJob decoder; using it reproduces its behaviour.
-	"github.com/golang/protobuf/jsonpb"
-	structpb "github.com/golang/protobuf/ptypes/struct"
+	"github.com/golang/protobuf/jsonpb" //nolint:staticcheck // the backend's own Struct → DaskJob decoder; reproduces its behaviour
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
 	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/plugins"
@@ -176,7 +175,8 @@ type basePod struct {
 // Explain computes what the current Flyte backend (v1 line, ≥ v1.15.1) builds for a Dask task
 // template under the given platform settings: the job runner, scheduler and worker pods, plus
 // notes. It returns a *BuildError when the backend's BuildResource would fail, with the backend's
-// text. It never contacts a cluster. See the package documentation for what is modelled.
+// text. It never contacts a cluster, does not modify tmpl, and is safe for concurrent use. See the
+// package documentation for what is modelled.
 func Explain(tmpl *core.TaskTemplate, p Platform) (*Job, error) {
 	if tmpl == nil {
 		return nil, badSpec("nil task specification")
