@@ -577,6 +577,7 @@ func TestExplainK8sPodTarget(t *testing.T) {
 	assert.True(t, hasNote(j, "", "containers", "(sidecar) are copied into all three pods"), j.Notes)
 	assert.True(t, hasNote(j, "", "restartPolicy", "OnFailure is replaced"), j.Notes)
 	assert.True(t, hasNote(j, "", "env", "DASK_SCHEDULER_ADDRESS"), j.Notes)
+	assert.True(t, hasNote(j, RoleScheduler, "limits.nvidia.com/gpu", "holds the task's GPU (1)"), j.Notes)
 }
 
 // --- other notes ----------------------------------------------------------------------------------

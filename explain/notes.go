@@ -104,6 +104,9 @@ func (n *noter) schedulerNotes() {
 	pod := n.pods[1]
 	if !n.schedCustom {
 		n.add(RoleScheduler, "resources", "no Dask scheduler resources are set: the scheduler gets the job runner's resources")
+		if gpu, ok := n.sched.limits[ResourceGPU]; ok {
+			n.add(RoleScheduler, "limits."+ResourceGPU, "the scheduler holds the task's GPU (%s) for the whole job: set Dask scheduler resources to avoid it", gpu.q.String())
+		}
 	} else {
 		for _, name := range []string{ResourceCPU, ResourceMemory} {
 			e := n.sched.requests[name]
