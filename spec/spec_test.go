@@ -329,8 +329,12 @@ func TestDecodeErrors(t *testing.T) {
 		},
 		{
 			name:  "strict pod spec",
-			files: []string{"tasks:\n  - name: a\n" + base + "    dask: {}\n    pod_template: {spec: {containers: [{name: p, imagee: x}]}}\n"},
-			want:  []string{`tasks[0].pod_template.spec.containers[0].imagee: unknown PodSpec field "imagee" (Kubernetes field names are camelCase and case-sensitive)`},
+			files: []string{"tasks:\n  - name: a\n" + base + "    dask: {}\n    pod_template: {spec: {containers: [{name: p, imagee: x}], volumes: [{name: v, emptyDir: {sizelimit: 1Gi}}], zzqqxxyy: 1}}\n"},
+			want: []string{
+				`tasks[0].pod_template.spec.containers[0].imagee: unknown PodSpec field "imagee": did you mean image?`,
+				`tasks[0].pod_template.spec.volumes[0].emptyDir.sizelimit: unknown PodSpec field "sizelimit": did you mean sizeLimit?`,
+				`tasks[0].pod_template.spec.zzqqxxyy: unknown PodSpec field "zzqqxxyy" (Kubernetes field names are camelCase and case-sensitive)`,
+			},
 		},
 		{
 			name:  "validation errors are in spec order and use input names",

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 	"time"
 
@@ -179,6 +180,7 @@ func mapKeys(m map[string]string) []string {
 	for k := range m {
 		out = append(out, k)
 	}
+	sort.Strings(out)
 	return out
 }
 
@@ -524,8 +526,11 @@ func (w *walker) podSpec(n *yaml.Node, p *field.Path) *corev1.PodSpec {
 		}
 		rel := fe.FieldPath()
 		name := rel[strings.LastIndexAny(rel, ".]")+1:]
-		w.out.add(Problem{File: w.file, Line: n.Line, Path: p.Join(rel), Type: ErrorTypeUnknownKey,
-			Message: fmt.Sprintf("unknown PodSpec field %q (Kubernetes field names are camelCase and case-sensitive)", name)}, true)
+		msg := fmt.Sprintf("unknown PodSpec field %q (Kubernetes field names are camelCase and case-sensitive)", name)
+		if s := podFieldSuggestion(rel); s != "" {
+			msg = fmt.Sprintf("unknown PodSpec field %q: did you mean %s?", name, s)
+		}
+		w.out.add(Problem{File: w.file, Line: n.Line, Path: p.Join(rel), Type: ErrorTypeUnknownKey, Message: msg}, true)
 	}
 	if len(strict) > 0 {
 		return nil
