@@ -138,9 +138,14 @@ func checkBundles(t *testing.T, repoRoot string, bundles []string) {
 			tasks, err := readBundleTasks(b)
 			require.NoError(t, err)
 			require.NotEmpty(t, tasks, "bundle has no *_1.pb task files")
+			dask := 0
 			for _, task := range tasks {
+				if task.Spec.GetTemplate().GetType() == backendcheck.DaskPluginID {
+					dask++
+				}
 				t.Run(task.Name, func(t *testing.T) { checkBundleTask(t, task) })
 			}
+			assert.Positive(t, dask, "a flytedask bundle must hold at least one Dask task")
 		})
 	}
 }
@@ -179,6 +184,10 @@ func checkBundleTask(t *testing.T, task bundleTask) {
 	assert.Equal(t, imageOr(scheduler, s.Job.Image), s.Scheduler.Image)
 	assert.Equal(t, imageOr(workers, s.Job.Image), s.Workers.Image)
 	assert.Equal(t, []string{"dask-scheduler"}, s.Scheduler.Args)
+	// The plugin replaces args only: a task with a raw command passes that command on to the scheduler and
+	// the workers (so they run "<command> dask-scheduler"). flytekit always sends command=[].
+	assert.Equal(t, s.Job.Command, s.Scheduler.Command)
+	assert.Equal(t, s.Job.Command, s.Workers.Command)
 	require.GreaterOrEqual(t, len(s.Workers.Args), 3)
 	assert.Equal(t, []string{"dask-worker", "--name", "$(DASK_WORKER_NAME)"}, s.Workers.Args[:3])
 }

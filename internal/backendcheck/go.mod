@@ -2,7 +2,18 @@ module github.com/flytedask/flytedask/internal/backendcheck
 
 go 1.26.8
 
+// Lets this module import the main module's packages later (bundle reader, explain).
 replace github.com/flytedask/flytedask => ../..
+
+// flyteplugins v1.1.31 needs k8s.io/client-go v0.24.1, which does not build against the k8s.io/api and
+// k8s.io/apimachinery v0.37.x that the main module requires (client-go imports k8s.io/api/scheduling/v1alpha1,
+// gone in v0.37). Minimal version selection would pick v0.37.x as soon as this module requires the main
+// module, so pin both here. They are no-ops until then. Verified: with these lines, a build that imports the main
+// module's bundle and explain packages succeeds. Without them it fails.
+replace (
+	k8s.io/api => k8s.io/api v0.24.1
+	k8s.io/apimachinery => k8s.io/apimachinery v0.24.1
+)
 
 require (
 	github.com/dask/dask-kubernetes/v2023 v2023.0.0-20230626103304-abd02cd17b26
@@ -11,6 +22,7 @@ require (
 	github.com/flyteorg/flytepropeller v1.1.129
 	github.com/flyteorg/flytestdlib v1.0.24
 	github.com/stretchr/testify v1.12.1
+	google.golang.org/protobuf v1.36.12
 	k8s.io/api v0.24.1
 	k8s.io/apimachinery v0.24.1
 )
@@ -120,7 +132,6 @@ require (
 	google.golang.org/genproto/googleapis/api v0.0.0-20261012220534-4341edf3f941 // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20261104224025-d1e00e9f33ab // indirect
 	google.golang.org/grpc v1.85.0 // indirect
-	google.golang.org/protobuf v1.36.12 // indirect
 	gopkg.in/inf.v0 v0.9.1 // indirect
 	gopkg.in/yaml.v2 v2.4.0 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
