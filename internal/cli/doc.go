@@ -14,7 +14,8 @@
 //     to e.Stdout / e.Stderr, never to os.Stdout.
 //   - specFlags (load.go): the -f/--file (repeatable, "-" is stdin),
 //     --project, --domain and --version flags. Call f.register(cmd) in the
-//     constructor and f.load(e) in RunE: it reads and decodes the files
+//     constructor (f.registerOptional(cmd) when -f is not required, e.g. a
+//     command taking specs or a bundle) and f.load(e) in RunE: it reads and decodes the files
 //     with spec.Decode (validation included), prints every problem to
 //     stderr and returns an exit-1 error if there is any, otherwise prints
 //     the warnings (e.printWarnings) and returns the *spec.Spec.

@@ -25,13 +25,19 @@ type specFlags struct {
 // register adds -f/--file (required, repeatable), --project, --domain and
 // --version to cmd.
 func (f *specFlags) register(cmd *cobra.Command) {
+	f.registerOptional(cmd)
+	_ = cmd.MarkFlagRequired("file")
+}
+
+// registerOptional is register with -f optional, for commands that take
+// specs or something else (e.g. a bundle argument); check len(f.files).
+func (f *specFlags) registerOptional(cmd *cobra.Command) {
 	f.cmd = cmd
 	fl := cmd.Flags()
 	fl.StringArrayVarP(&f.files, "file", "f", nil, `spec file (repeatable; "-" reads stdin); tasks of all files are merged`)
 	fl.StringVar(&f.project, "project", "", "Flyte project, replacing the spec's project")
 	fl.StringVar(&f.domain, "domain", "", "Flyte domain, replacing the spec's domain")
 	fl.StringVar(&f.version, "version", "", "task version, replacing the spec's version")
-	_ = cmd.MarkFlagRequired("file")
 }
 
 // options returns the decode options: flags given on the command line

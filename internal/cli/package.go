@@ -32,7 +32,8 @@ DIR/*" (directories) registers.
   -o NAME.tar               plain tar archive
   -o -                      the .tgz archive on stdout (the summary goes to stderr)
   -o DIR                    any other name: a directory of .pb files; it must
-                            not exist or be empty
+                            not exist or be empty (names that look like other
+                            archives, e.g. .zip or .TGZ, are refused)
 Files are written atomically: on any error nothing is created or changed.
 The same spec always gives byte-identical output.
 
@@ -42,8 +43,8 @@ a directory it is the sha256 of the manifest "sha256sum" prints for its files
 in name order: (cd DIR && sha256sum * | sha256sum).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if output == "" {
-				return usageErrorf("-o: empty output path; use a file name, a directory or -")
+			if err := checkOutput(output); err != nil {
+				return err
 			}
 			specs, _, err := f.build(e)
 			if err != nil {
@@ -62,6 +63,26 @@ in name order: (cd DIR && sha256sum * | sha256sum).`,
 func isArchivePath(p string) bool {
 	_, err := bundle.FormatForPath(p)
 	return err == nil && !strings.HasSuffix(p, string(filepath.Separator)) && !strings.HasSuffix(p, "/")
+}
+
+// archiveLike are extensions of archive names that flytectl does not
+// accept: -o refuses them rather than creating a directory of that name.
+var archiveLike = []string{".tgz", ".tar.gz", ".tar", ".gz", ".zip", ".bz2", ".xz", ".zst", ".tbz2", ".txz"}
+
+func checkOutput(p string) error {
+	if p == "" {
+		return usageErrorf("-o: empty output path; use a file name, a directory or -")
+	}
+	if p == "-" || isArchivePath(p) {
+		return nil
+	}
+	lower := strings.ToLower(strings.TrimRight(p, "/"+string(filepath.Separator)))
+	for _, ext := range archiveLike {
+		if strings.HasSuffix(lower, ext) {
+			return usageErrorf("-o %s: looks like an archive flytectl cannot read; name it *.tgz, *.tar.gz or *.tar (case matters), or use a directory name", p)
+		}
+	}
+	return nil
 }
 
 func writePackage(e *Env, output string, specs []*admin.TaskSpec) error {
