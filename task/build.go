@@ -145,9 +145,17 @@ func variableMap(vars []Variable) *core.VariableMap {
 	return &core.VariableMap{Variables: m}
 }
 
+// args returns the container args. A raw Command is written in front of
+// Args and the container command stays empty, as flytekit always leaves it:
+// the Dask backend replaces only the args of the scheduler and worker
+// containers, so a container command would be inherited by them and run
+// instead of dask-scheduler / dask-worker.
 func (t Task) args() []string {
 	if t.Python == nil {
-		return t.Args
+		if len(t.Command) == 0 {
+			return t.Args
+		}
+		return append(append(make([]string, 0, len(t.Command)+len(t.Args)), t.Command...), t.Args...)
 	}
 	args := make([]string, 0, len(resolverArgs)+4)
 	args = append(args, resolverArgs...)
@@ -157,7 +165,6 @@ func (t Task) args() []string {
 func (t Task) container() *core.Container {
 	c := &core.Container{
 		Image:     t.Image,
-		Command:   t.Command,
 		Args:      t.args(),
 		Resources: resources.ContainerProto(t.Requests, t.Limits),
 	}

@@ -19,9 +19,15 @@
 //     flytekit.core.python_auto_container.default_task_resolver -- task-module
 //     M task-name F` arguments, so the Python side runs as if pyflyte had
 //     registered it.
-//   - Command and Args: a raw command, for images with their own entrypoint.
-//     Flyte renders templates such as {{.input}} and {{.outputPrefix}} in
-//     them at run time.
+//   - Command and Args: a raw command line. Flyte renders templates such as
+//     {{.inputs.n}} and {{.outputPrefix}} in it at run time. Command is
+//     written in front of Args into the container's args, and the container
+//     command stays empty, exactly as flytekit leaves it: the Dask backend
+//     replaces only the args of the scheduler and worker containers (with
+//     dask-scheduler / dask-worker ...), so a container command would be
+//     inherited by them and break them. The image's ENTRYPOINT must
+//     therefore be empty or a wrapper that runs its arguments (such as tini
+//     or dumb-init), as for every flytekit-built image.
 package task
 
 import (
@@ -56,7 +62,9 @@ type Task struct {
 
 	// Python is entrypoint A: a flytekit function baked into the image.
 	Python *PythonFunction
-	// Command is entrypoint B: a raw command (empty: the image's entrypoint).
+	// Command is entrypoint B: a raw command. It is written as the first
+	// container args (see the package doc for why the container command
+	// stays empty).
 	Command []string
 	// Args are the arguments of entrypoint B.
 	Args []string

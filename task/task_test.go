@@ -347,3 +347,17 @@ func FuzzParseType(f *testing.F) {
 		}
 	})
 }
+
+// TestRawCommandGoesToArgs pins why Command is written into args: the Dask
+// backend replaces the args of the scheduler and worker containers but keeps
+// the command, which would then run instead of dask-scheduler/dask-worker.
+func TestRawCommandGoesToArgs(t *testing.T) {
+	tk := minimal()
+	tk.Python = nil
+	tk.Command = []string{"python", "-m", "job"}
+	tk.Args = []string{"--n", "{{.inputs.n}}"}
+	c := build(t, tk).Template.GetContainer()
+	assert.Empty(t, c.Command)
+	assert.Equal(t, []string{"python", "-m", "job", "--n", "{{.inputs.n}}"}, c.Args)
+	assert.Equal(t, []string{"python", "-m", "job"}, tk.Command, "the caller's slices are not modified")
+}
