@@ -279,8 +279,32 @@ func Decode(sources []Source, opts Options) (*Spec, error) {
 		s.lines[f.name] = f.lines
 	}
 	var all []Problem
+	// The version is checked once, not per task: an empty task reports
+	// every field but the version is the only setting it checks.
+	// It is reported with the file's top-level problems, in line order
+	// (first of all when it came from Options).
+	if !opts.SkipValidation {
+		getVersion := func(f *fileResult) *setting { return f.version }
+		for _, e := range validationErrors(task.Task{}, settings) {
+			if e.Field != "version" {
+				continue
+			}
+			p := Problem{File: settingFile(files, getVersion, opts.Version), Line: settingLine(files, getVersion, opts.Version),
+				Path: "version", Type: e.Type, Message: e.Detail}
+			if p.File == "" {
+				all = append(all, p)
+				continue
+			}
+			for _, f := range files {
+				if f.name == p.File {
+					f.top.list = append(f.top.list, p)
+					sort.SliceStable(f.top.list, func(i, j int) bool { return f.top.list[i].Line < f.top.list[j].Line })
+					break
+				}
+			}
+		}
+	}
 	seen := map[string]Origin{}
-	versionChecked := false
 	for _, f := range files {
 		all = append(all, f.top.list...)
 		if len(top) > 0 {
@@ -319,15 +343,17 @@ func Decode(sources []Source, opts Options) (*Spec, error) {
 			if !opts.SkipValidation && !f.top.blocking && !f.defaults.blocking && !tr.probs.blocking {
 				for _, e := range validationErrors(t, settings) {
 					if e.Field == "version" {
-						if !versionChecked {
-							all = append(all, Problem{File: settingFile(files, func(f *fileResult) *setting { return f.version }, opts.Version),
-								Path: "version", Type: e.Type, Message: e.Detail})
-						}
-						versionChecked = true
-						continue
+						continue // reported once, above
 					}
-					path := p.Join(varPath(e.Field, t))
-					taskProbs = append(taskProbs, Problem{File: f.name, Line: lineOf(f.lines, path, tr.origin.Line), Path: path, Type: e.Type, Message: e.Detail})
+					rel := varPath(e.Field, t)
+					path := p.Join(rel)
+					msg := e.Detail
+					if _, inTask := f.lines[path]; !inTask {
+						if l, inDefaults := f.lines[field.NewPath("defaults").Join(rel)]; inDefaults {
+							msg += fmt.Sprintf(" (the value comes from defaults, line %d)", l)
+						}
+					}
+					taskProbs = append(taskProbs, Problem{File: f.name, Line: lineOf(f.lines, path, tr.origin.Line), Path: path, Type: e.Type, Message: msg})
 				}
 			}
 			// Spec order: by line; problems on one line keep the order they were found in.
@@ -354,6 +380,19 @@ func settingFile(files []*fileResult, get func(*fileResult) *setting, override *
 		}
 	}
 	return ""
+}
+
+// settingLine is the line of the setting in settingFile (0 for a flag).
+func settingLine(files []*fileResult, get func(*fileResult) *setting, override *string) int {
+	if override != nil {
+		return 0
+	}
+	for _, f := range files {
+		if s := get(f); s != nil {
+			return s.line
+		}
+	}
+	return 0
 }
 
 // validationErrors returns t's validation problems with task-relative paths.

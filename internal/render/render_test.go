@@ -8,6 +8,9 @@ import (
 	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/flytedask/flytedask/internal/golden"
+	"github.com/flytedask/flytedask/spec"
 )
 
 func specs() []*admin.TaskSpec {
@@ -86,4 +89,18 @@ func TestParseFormat(t *testing.T) {
 	assert.Equal(t, YAML, f)
 	_, err = ParseFormat("JSON")
 	assert.EqualError(t, err, `unknown format "JSON": use json or yaml`)
+}
+
+// TestExampleGolden pins the rendering of examples/specs/hello_dask.yaml
+// (testdata/hello_dask.json and .yaml; rewrite with -update).
+func TestExampleGolden(t *testing.T) {
+	s, err := spec.ReadFiles(spec.Options{}, "../../examples/specs/hello_dask.yaml")
+	require.NoError(t, err)
+	built, err := s.Build()
+	require.NoError(t, err)
+	for _, f := range Formats {
+		out, err := Specs(f, built)
+		require.NoError(t, err)
+		golden.Assert(t, "hello_dask."+string(f), out)
+	}
 }
