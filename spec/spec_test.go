@@ -275,6 +275,15 @@ func TestDecodeErrors(t *testing.T) {
 			types: []field.ErrorType{ErrorTypeUnknownKey},
 		},
 		{
+			name:  "misplaced keys",
+			files: []string{"tasks:\n  - name: a\n" + base + "    number_of_workers: 2\n    cpu: 1\n    dask: {scheduler: {number_of_workers: 1}}\n"},
+			want: []string{
+				`tasks[0].number_of_workers: unknown key "number_of_workers" here: it belongs in dask.workers`,
+				`tasks[0].cpu: unknown key "cpu" here: it belongs in requests or limits`,
+				`tasks[0].dask.scheduler.number_of_workers: unknown key "number_of_workers" here: it belongs in dask.workers`,
+			},
+		},
+		{
 			name:  "syntax error names file and line",
 			files: []string{"tasks:\n  - name: a\n    image: a: b\n"},
 			want:  []string{`a.yaml:3: invalid YAML: mapping values are not allowed in this context`},

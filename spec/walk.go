@@ -130,6 +130,8 @@ func (w *walker) fields(n *yaml.Node, p *field.Path, valid []string, aliases map
 			all := append(append([]string(nil), valid...), mapKeys(aliases)...)
 			if s := closest(key, all); s != "" {
 				w.fail(k, kp, ErrorTypeUnknownKey, true, "unknown key %q: did you mean %s?", key, s)
+			} else if home, ok := keyHomes[key]; ok {
+				w.fail(k, kp, ErrorTypeUnknownKey, true, "unknown key %q here: it belongs in %s", key, home)
 			} else {
 				w.fail(k, kp, ErrorTypeUnknownKey, true, "unknown key %q: valid keys are %s", key, strings.Join(valid, ", "))
 			}
@@ -327,6 +329,22 @@ func (w *walker) types(n *yaml.Node, p *field.Path) map[string]task.Type {
 		out[key] = t
 	})
 	return out
+}
+
+// keyHomes says where keys that are valid elsewhere in a spec belong, for
+// unknown-key messages when no valid key here is close.
+var keyHomes = map[string]string{
+	"project": "the top level of the file (or use --project)", "domain": "the top level of the file (or use --domain)",
+	"version": "the top level of the file (or use --version)", "tasks": "the top level of the file",
+	"defaults": "the top level of the file",
+	"cpu": "requests or limits", "mem": "requests or limits", "memory": "requests or limits",
+	"gpu": "requests or limits", "ephemeral_storage": "requests or limits",
+	"module": "python", "function": "python",
+	"scheduler": "dask", "workers": "dask", "number_of_workers": "dask.workers",
+	"group": "an entry of secrets", "group_version": "an entry of secrets", "mount_requirement": "an entry of secrets",
+	"serialize": "cache",
+	"primary_container_name": "pod_template", "labels": "pod_template", "annotations": "pod_template",
+	"spec": "pod_template", "containers": "pod_template.spec",
 }
 
 var resourceKeys = []string{"cpu", "mem", "gpu", "ephemeral_storage"}
