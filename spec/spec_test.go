@@ -153,6 +153,13 @@ func TestDecodeFull(t *testing.T) {
 	assert.Equal(t, "wf.full", specs[0].GetTemplate().GetId().GetName())
 }
 
+func TestPodSpecProblemLine(t *testing.T) {
+	_, err := decode(t, "tasks:\n  - name: a\n    pod_template:\n      spec:\n        containers:\n          - name: p\n            imagee: x\n")
+	var serr *Error
+	require.True(t, errors.As(err, &serr))
+	assert.Equal(t, 7, serr.Problems[0].Line)
+}
+
 func TestDecodeMinimal(t *testing.T) {
 	s, err := decode(t, "tasks:\n  - {name: wf.a, image: 'ghcr.io/a/b:1', command: [run], dask: {}}\n")
 	require.NoError(t, err)

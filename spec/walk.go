@@ -534,11 +534,8 @@ func (w *walker) podSpec(n *yaml.Node, p *field.Path) *corev1.PodSpec {
 		return nil
 	}
 	for _, e := range strict {
-		var fe kjson.FieldError
-		if fieldErr, ok := e.(kjson.FieldError); ok {
-			fe = fieldErr
-		}
-		if fe == nil {
+		fe, ok := e.(kjson.FieldError)
+		if !ok {
 			w.fail(n, p, ErrorTypeUnknownKey, true, "%v", e)
 			continue
 		}
@@ -548,7 +545,7 @@ func (w *walker) podSpec(n *yaml.Node, p *field.Path) *corev1.PodSpec {
 		if s := podFieldSuggestion(rel); s != "" {
 			msg = fmt.Sprintf("unknown PodSpec field %q: did you mean %s?", name, s)
 		}
-		w.out.add(Problem{File: w.file, Line: n.Line, Path: p.Join(rel), Type: ErrorTypeUnknownKey, Message: msg}, true)
+		w.out.add(Problem{File: w.file, Line: lineOf(w.lines, p.Join(rel), n.Line), Path: p.Join(rel), Type: ErrorTypeUnknownKey, Message: msg}, true)
 	}
 	if len(strict) > 0 {
 		return nil
@@ -575,12 +572,14 @@ func (w *walker) generic(n *yaml.Node, p *field.Path) any {
 				continue
 			}
 			seen[k.Value] = k.Line
+			w.mark(kp, k.Line)
 			m[k.Value] = w.generic(n.Content[i+1], kp)
 		}
 		return m
 	case yaml.SequenceNode:
 		s := make([]any, len(n.Content))
 		for i, item := range n.Content {
+			w.mark(p.Index(i), item.Line)
 			s[i] = w.generic(item, p.Index(i))
 		}
 		return s
