@@ -59,7 +59,7 @@ one per line, as PATH: MESSAGE), 2 usage error.`,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return usageErrorf("missing command: use package, validate, render, inspect or version")
+			return usageErrorf("missing command: run flytedask --help for the list")
 		},
 	}
 	root.SetIn(e.Stdin)
@@ -73,6 +73,7 @@ one per line, as PATH: MESSAGE), 2 usage error.`,
 		newRenderCmd(e),
 		newInspectCmd(e),
 		newVersionCmd(e),
+		newExplainCmd(e),
 	)
 
 	wrapRunE(root)
