@@ -279,16 +279,11 @@ func Decode(sources []Source, opts Options) (*Spec, error) {
 		s.lines[f.name] = f.lines
 	}
 	var all []Problem
-	// The version is checked once, not per task: an empty task reports
-	// every field but the version is the only setting it checks.
-	// It is reported with the file's top-level problems, in line order
+	// The version is checked once, not per task. It is reported with the file's top-level problems, in line order
 	// (first of all when it came from Options).
 	if !opts.SkipValidation {
 		getVersion := func(f *fileResult) *setting { return f.version }
-		for _, e := range validationErrors(task.Task{}, settings) {
-			if e.Field != "version" {
-				continue
-			}
+		for _, e := range task.ValidateSettings(settings) {
 			p := Problem{File: settingFile(files, getVersion, opts.Version), Line: settingLine(files, getVersion, opts.Version),
 				Path: "version", Type: e.Type, Message: e.Detail}
 			if p.File == "" {

@@ -118,6 +118,16 @@ func (t Task) validate(s Settings) field.ErrorList {
 	return errs
 }
 
+// ValidateSettings checks s alone: the version must be empty, the
+// registration placeholder, or URL-safe. Validate includes this check; use
+// ValidateSettings to report it once for many tasks.
+func ValidateSettings(s Settings) field.ErrorList {
+	if e := validateVersion(s.Version); e != nil {
+		return field.ErrorList{e}
+	}
+	return nil
+}
+
 func validateName(name string) *field.Error {
 	p := field.NewPath("name")
 	switch {
