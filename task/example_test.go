@@ -106,3 +106,11 @@ func ExampleValidateSpec() {
 	// <nil>
 	// validation error: template.metadata.runtime: metadata without runtime crashes FlyteAdmin ≤ v1.9 after it stores the task: set {type: FLYTE_SDK, version, flavor}
 }
+
+func ExampleValidateSettings() {
+	fmt.Println(task.ValidateSettings(task.Settings{Version: task.VersionPlaceholder}))
+	fmt.Println(task.ValidateSettings(task.Settings{Version: "v1?"}))
+	// Output:
+	// []
+	// [version: version "v1?" contains "?": versions must be URL-safe, without any of !*'();:@&=+$,/?#[] (FlyteAdmin serves tasks at /api/v1/tasks/{project}/{domain}/{name}/{version})]
+}
