@@ -2,88 +2,38 @@ package backendcheck_test
 
 import (
 	"archive/tar"
-	"bufio"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
+	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/plugins"
+	"github.com/flyteorg/flyteplugins/go/tasks/pluginmachinery/flytek8s"
+	pluginUtils "github.com/flyteorg/flyteplugins/go/tasks/pluginmachinery/utils"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/protoadapt"
+	v1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 
+	"github.com/flytedask/flytedask/bundle"
+	"github.com/flytedask/flytedask/explain"
 	"github.com/flytedask/flytedask/internal/backendcheck"
+	"github.com/flytedask/flytedask/task"
 )
-
-// maxEntrySize bounds a single archive entry read into memory.
-const maxEntrySize = 64 << 20
-
-// bundleTask is one task file of a registration bundle.
-type bundleTask struct {
-	Name string // entry name inside the archive
-	Spec *admin.TaskSpec
-}
-
-// readBundleTasks reads every "*_1.pb" entry (flytectl's naming for tasks) of a .tgz/.tar.gz/.tar bundle as an
-// admin.TaskSpec. Compression is detected from the content, not the file name. macOS "._*" AppleDouble entries
-// are skipped. To be replaced by the main module's bundle reader once the two modules are joined.
-func readBundleTasks(file string) ([]bundleTask, error) {
-	f, err := os.Open(file)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-
-	br := bufio.NewReader(f)
-	var r io.Reader = br
-	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
-		gz, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, fmt.Errorf("%s: gzip: %w", file, err)
-		}
-		defer gz.Close()
-		r = gz
-	}
-
-	var tasks []bundleTask
-	tr := tar.NewReader(r)
-	for {
-		hdr, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: tar: %w", file, err)
-		}
-		base := path.Base(hdr.Name)
-		if hdr.Typeflag != tar.TypeReg || !strings.HasSuffix(base, "_1.pb") || strings.HasPrefix(base, "._") {
-			continue
-		}
-		if hdr.Size > maxEntrySize {
-			return nil, fmt.Errorf("%s: %s: entry too large (%d bytes)", file, hdr.Name, hdr.Size)
-		}
-		data, err := io.ReadAll(io.LimitReader(tr, maxEntrySize))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %s: %w", file, hdr.Name, err)
-		}
-		spec := &admin.TaskSpec{}
-		if err := proto.Unmarshal(data, protoadapt.MessageV2Of(spec)); err != nil {
-			return nil, fmt.Errorf("%s: %s: %w", file, hdr.Name, err)
-		}
-		tasks = append(tasks, bundleTask{Name: hdr.Name, Spec: spec})
-	}
-	return tasks, nil
-}
 
 // projectBundles lists the bundles the main project produces for verification: every *.tgz, *.tar.gz and
 // *.tar under <repoRoot>/testdata/bundles/ and <repoRoot>/examples/*/testdata/, sorted.
@@ -118,90 +68,463 @@ func isBundleName(name string) bool {
 	return strings.HasSuffix(name, ".tgz") || strings.HasSuffix(name, ".tar.gz") || strings.HasSuffix(name, ".tar")
 }
 
-// TestProjectBundles runs FlyteAdmin's compile step on every task of every bundle the project produced, and the
-// real Dask plugin on every Dask task, expecting no error, no panic and a complete 3-pod DaskJob.
+// checkPlatform is a set of platform resources under which every bundle task is built by the real plugin and
+// explained by explain.Explain.
+type checkPlatform struct {
+	name             string
+	requests, limits map[string]string // Kubernetes resource names → quantities
+}
+
+// checkPlatforms: the backend defaults (no platform resources, so the k8s plugin config's 1000m / 1024Mi
+// apply), and a platform with small defaults and limits low enough to cap the examples' resources.
+var checkPlatforms = []checkPlatform{
+	{name: "no-platform-resources"},
+	{
+		name:     "defaults-500m-512Mi-limits-2-4Gi",
+		requests: map[string]string{"cpu": "500m", "memory": "512Mi"},
+		limits:   map[string]string{"cpu": "2", "memory": "4Gi"},
+	},
+}
+
+func (p checkPlatform) options(interruptible bool) backendcheck.Options {
+	return backendcheck.Options{
+		PlatformResources: v1.ResourceRequirements{Requests: k8sList(p.requests), Limits: k8sList(p.limits)},
+		Interruptible:     interruptible,
+	}
+}
+
+func (p checkPlatform) explain() explain.Platform {
+	return explain.Platform{DefaultRequests: explainList(p.requests), Limits: explainList(p.limits)}
+}
+
+func k8sList(m map[string]string) v1.ResourceList {
+	l := v1.ResourceList{}
+	for k, v := range m {
+		l[v1.ResourceName(k)] = resource.MustParse(v)
+	}
+	return l
+}
+
+func explainList(m map[string]string) explain.ResourceList {
+	l := explain.ResourceList{}
+	for k, v := range m {
+		l[k] = resource.MustParse(v)
+	}
+	return l
+}
+
+// TestProjectBundles runs, on every task of every bundle the project produces: the SDK's task.ValidateSpec,
+// FlyteAdmin's compile step and, for Dask tasks, the real Dask plugin, under each of checkPlatforms. The plugin
+// must not fail or panic, and its DaskJob must agree with explain.Explain on every part that flyteplugins
+// v1.1.31 shares with the current backend; where they differ, the difference must be exactly the one
+// documented in README.md (v1.1.31 uses Dask custom resources raw). The differences found are logged as a
+// Markdown table (go test -run TestProjectBundles -v).
 func TestProjectBundles(t *testing.T) {
 	bundles := projectBundles(t, filepath.Join("..", ".."))
 	if len(bundles) == 0 {
 		t.Skip("no bundles under ../../testdata/bundles/ or ../../examples/*/testdata/ yet")
 	}
-	checkBundles(t, filepath.Join("..", ".."), bundles)
+	var diffs diffTable
+	checkBundles(t, filepath.Join("..", ".."), bundles, &diffs)
+	t.Logf("parts where flyteplugins v1.1.31 differs from explain (current backend):\n%s", diffs.markdown())
 }
 
 // checkBundles runs checkBundleTask on every task of every bundle, one subtest per bundle named by its path
 // relative to repoRoot.
-func checkBundles(t *testing.T, repoRoot string, bundles []string) {
+func checkBundles(t *testing.T, repoRoot string, bundles []string, diffs *diffTable) {
 	for _, b := range bundles {
 		name, err := filepath.Rel(repoRoot, b)
 		require.NoError(t, err)
-		t.Run(filepath.ToSlash(name), func(t *testing.T) {
-			tasks, err := readBundleTasks(b)
+		name = filepath.ToSlash(name)
+		t.Run(name, func(t *testing.T) {
+			bun, err := bundle.ReadFile(b)
 			require.NoError(t, err)
-			require.NotEmpty(t, tasks, "bundle has no *_1.pb task files")
+			require.NotEmpty(t, bun.Tasks, "bundle has no task files")
 			dask := 0
-			for _, task := range tasks {
-				if task.Spec.GetTemplate().GetType() == backendcheck.DaskPluginID {
+			for _, tk := range bun.Tasks {
+				if tk.Spec.GetTemplate().GetType() == backendcheck.DaskPluginID {
 					dask++
 				}
-				t.Run(task.Name, func(t *testing.T) { checkBundleTask(t, task) })
+				t.Run(tk.Path, func(t *testing.T) { checkBundleTask(t, name, tk, diffs) })
 			}
 			assert.Positive(t, dask, "a flytedask bundle must hold at least one Dask task")
 		})
 	}
 }
 
-func checkBundleTask(t *testing.T, task bundleTask) {
-	tmpl := task.Spec.GetTemplate()
+func checkBundleTask(t *testing.T, bundleName string, tk bundle.Task, diffs *diffTable) {
+	require.NoError(t, task.ValidateSpec(tk.Spec), "the SDK's own validation")
+	tmpl := tk.Spec.GetTemplate()
 	require.NotNil(t, tmpl, "TaskSpec without template")
 	require.NoError(t, backendcheck.Compile(tmpl))
 	if tmpl.GetType() != backendcheck.DaskPluginID {
 		return
 	}
+	for _, p := range checkPlatforms {
+		t.Run(p.name, func(t *testing.T) {
+			job, err := backendcheck.Build(context.Background(), tmpl, p.options(tmpl.GetMetadata().GetInterruptible()))
+			require.NoError(t, err, "the real plugin must build the task")
+			s, err := backendcheck.Summarize(job)
+			require.NoError(t, err, "all three pods must carry their primary container")
+			want, err := explain.Explain(tmpl, p.explain())
+			require.NoError(t, err, "explain must explain what the real plugin builds")
 
-	job, err := backendcheck.Build(context.Background(), tmpl, backendcheck.Options{})
-	require.NoError(t, err)
-	s, err := backendcheck.Summarize(job)
-	require.NoError(t, err, "all three pods must carry their primary container")
+			checkInvariants(t, tmpl, s)
+			got := realParts(t, s)
+			current := explainParts(t, want)
+			old := v1131Parts(t, tmpl, current)
+			assert.Equal(t, old, got,
+				"v1.1.31 must equal explain except that Dask custom resources are used raw (README.md)")
+			for _, pod := range []string{"scheduler", "worker"} {
+				if completeCustomResources(t, tmpl, pod, p) {
+					assert.Equal(t, current.pod(pod), got.pod(pod),
+						"%s: custom resources with cpu and memory requests and limits, none capped: no difference", pod)
+				}
+			}
+			for _, k := range differingKeys(current, got) {
+				assert.Truef(t, mayDiffer(k), "%s differs, but only custom-resource parts may: explain %q, v1.1.31 %q",
+					k, current[k], got[k])
+				diffs.add(diffRow{bundle: bundleName, task: tk.Name(), platform: p.name, part: k,
+					current: current[k], old: got[k]})
+			}
+		})
+	}
+}
 
-	custom := tmpl.GetCustom().AsMap()
-	scheduler, _ := custom["scheduler"].(map[string]any)
-	workers, _ := custom["workers"].(map[string]any)
-	require.NotNil(t, scheduler, "custom.scheduler")
-	require.NotNil(t, workers, "custom.workers")
-	n, ok := workers["numberOfWorkers"].(float64)
-	require.True(t, ok, "custom.workers.numberOfWorkers must be a JSON number")
-
+// checkInvariants asserts what holds on every backend version, independently of explain.
+func checkInvariants(t *testing.T, tmpl *core.TaskTemplate, s backendcheck.Summary) {
+	t.Helper()
 	assert.Equal(t, backendcheck.JobRunnerContainer, s.Job.ContainerName)
 	assert.Equal(t, backendcheck.SchedulerContainer, s.Scheduler.ContainerName)
 	assert.Equal(t, backendcheck.WorkerContainer, s.Workers.ContainerName)
-	assert.Equal(t, 1, s.Job.Replicas)
-	assert.Equal(t, 1, s.Scheduler.Replicas)
-	assert.Equal(t, int(n), s.Workers.Replicas)
-
 	if c := tmpl.GetContainer(); c != nil {
 		assert.Equal(t, c.GetImage(), s.Job.Image)
 	}
-	assert.Equal(t, imageOr(scheduler, s.Job.Image), s.Scheduler.Image)
-	assert.Equal(t, imageOr(workers, s.Job.Image), s.Workers.Image)
+	// The SDK never sets a container command (a raw command goes into args), so the scheduler and the
+	// workers, which inherit the command and get new args, run the image entrypoint with the Dask args.
+	assert.Empty(t, s.Job.Command, "job-runner command")
+	assert.Empty(t, s.Scheduler.Command, "scheduler command")
+	assert.Empty(t, s.Workers.Command, "worker command")
 	assert.Equal(t, []string{"dask-scheduler"}, s.Scheduler.Args)
-	// The plugin replaces args only: a task with a raw command passes that command on to the scheduler and
-	// the workers (so they run "<command> dask-scheduler"). flytekit always sends command=[].
-	assert.Equal(t, s.Job.Command, s.Scheduler.Command)
-	assert.Equal(t, s.Job.Command, s.Workers.Command)
-	require.GreaterOrEqual(t, len(s.Workers.Args), 3)
-	assert.Equal(t, []string{"dask-worker", "--name", "$(DASK_WORKER_NAME)"}, s.Workers.Args[:3])
+	require.Len(t, s.Workers.Args, 7, "worker args %q", s.Workers.Args)
+	assert.Equal(t, []string{"dask-worker", "--name", "$(DASK_WORKER_NAME)", "--nthreads"}, s.Workers.Args[:4])
+	assert.Equal(t, "--memory-limit", s.Workers.Args[5])
 }
 
-func imageOr(m map[string]any, fallback string) string {
-	if img, _ := m["image"].(string); img != "" {
-		return img
+// parts flattens the compared parts of a DaskJob: "<pod>.<part>" → value, pods "job-runner", "scheduler" and
+// "worker". Worker args are split into their structure (values replaced by <N> and <M>), "args.nthreads"
+// and "args.memory-limit".
+type parts map[string]string
+
+// pod returns the parts of one pod.
+func (p parts) pod(name string) parts {
+	out := parts{}
+	for k, v := range p {
+		if strings.HasPrefix(k, name+".") {
+			out[k] = v
+		}
 	}
-	return fallback
+	return out
 }
 
-// TestReadBundleTasksOnPyflyteBundles checks the bundle reader above on the real pyflyte bundles of
-// ../../testdata/pyflyte (no Dask task among them), and runs FlyteAdmin's compile step on all their tasks.
-func TestReadBundleTasksOnPyflyteBundles(t *testing.T) {
+// podParts is the version-neutral view of one pod that both sides are converted to.
+type podParts struct {
+	container, image string
+	command, args    []string
+	requests, limits map[string]string
+	replicas         int
+	restartPolicy    string
+	interruptible    bool
+	ports            []string // "name:port"
+	isWorker         bool
+}
+
+func (pp podParts) flatten(t *testing.T, prefix string, out parts) {
+	t.Helper()
+	set := func(k, v string) { out[prefix+"."+k] = v }
+	set("container", pp.container)
+	set("image", pp.image)
+	set("command", jsonString(pp.command))
+	args := pp.args
+	if pp.isWorker {
+		args = append([]string(nil), pp.args...)
+		for i := 0; i+1 < len(args); i++ {
+			switch args[i] {
+			case "--nthreads":
+				set("args.nthreads", args[i+1])
+				args[i+1] = "<N>"
+			case "--memory-limit":
+				set("args.memory-limit", args[i+1])
+				args[i+1] = "<M>"
+			}
+		}
+	}
+	set("args", jsonString(args))
+	for k, v := range pp.requests {
+		set("requests."+k, v)
+	}
+	for k, v := range pp.limits {
+		set("limits."+k, v)
+	}
+	set("replicas", fmt.Sprint(pp.replicas))
+	set("restartPolicy", pp.restartPolicy)
+	set("interruptible", fmt.Sprint(pp.interruptible))
+	set("ports", strings.Join(pp.ports, ","))
+}
+
+func jsonString(s []string) string {
+	if len(s) == 0 {
+		return "[]"
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic(err) // []string always marshals
+	}
+	return string(b)
+}
+
+// interruptibleToleration is backendcheck.DefaultInterruptibleTolerations in Summary form.
+const interruptibleToleration = "flyte.org/interruptible=true:NoSchedule"
+
+func realParts(t *testing.T, s backendcheck.Summary) parts {
+	t.Helper()
+	conv := func(p backendcheck.PodSummary, worker bool) podParts {
+		pp := podParts{container: p.ContainerName, image: p.Image, command: p.Command, args: p.Args,
+			requests: p.Requests, limits: p.Limits, replicas: p.Replicas, restartPolicy: p.RestartPolicy,
+			isWorker: worker}
+		hasTol := false
+		for _, tol := range p.Tolerations {
+			if tol == interruptibleToleration {
+				hasTol = true
+			}
+		}
+		hasSel := p.NodeSelector["flyte.org/interruptible"] == "true"
+		assert.Equal(t, hasTol, hasSel, "%s: interruptible toleration and node selector go together", p.ContainerName)
+		pp.interruptible = hasTol && hasSel
+		for _, port := range p.Ports {
+			name, rest, _ := strings.Cut(port, ":")
+			num, proto, _ := strings.Cut(rest, "/")
+			assert.Equal(t, "TCP", proto, "port %s", port)
+			pp.ports = append(pp.ports, name+":"+num)
+		}
+		return pp
+	}
+	out := parts{}
+	conv(s.Job, false).flatten(t, "job-runner", out)
+	conv(s.Scheduler, false).flatten(t, "scheduler", out)
+	conv(s.Workers, true).flatten(t, "worker", out)
+	return out
+}
+
+func explainParts(t *testing.T, job *explain.Job) parts {
+	t.Helper()
+	require.Len(t, job.Pods, 3)
+	out := parts{}
+	for i, role := range []string{explain.RoleJobRunner, explain.RoleScheduler, explain.RoleWorker} {
+		p := job.Pods[i]
+		require.Equal(t, role, p.Role)
+		args := p.Args
+		if role == explain.RoleJobRunner {
+			args = renderArgs(p.Args) // explain shows them before the backend renders them
+		}
+		pp := podParts{container: p.ContainerName, image: p.Image, command: p.Command, args: args,
+			requests: p.Requests, limits: p.Limits, replicas: p.Replicas, restartPolicy: p.RestartPolicy,
+			interruptible: p.Interruptible, isWorker: role == explain.RoleWorker}
+		for _, port := range p.Ports {
+			pp.ports = append(pp.ports, fmt.Sprintf("%s:%d", port.Name, port.Port))
+		}
+		pp.flatten(t, role, out)
+	}
+	return out
+}
+
+// argTemplates are the job-runner arg templates flyteplugins v1.1.31 renders (pluginmachinery/core/template),
+// with the values backendcheck's mocked execution context gives them. {{.inputs.<name>}} stay as written: the
+// mocked input reader returns no literals.
+var argTemplates = []struct {
+	re  *regexp.Regexp
+	val string
+}{
+	{regexp.MustCompile(`(?i){{\s*[\.$]Input\s*}}`), backendcheck.FakeInputPrefix + "/inputs.pb"},
+	{regexp.MustCompile(`(?i){{\s*[\.$]InputPrefix\s*}}`), backendcheck.FakeInputPrefix},
+	{regexp.MustCompile(`(?i){{\s*[\.$]OutputPrefix\s*}}`), backendcheck.FakeOutputPrefix},
+	{regexp.MustCompile(`(?i){{\s*[\.$]RawOutputDataPrefix\s*}}`), backendcheck.FakeRawOutputPrefix},
+	{regexp.MustCompile(`(?i){{\s*[\.$]PerRetryUniqueKey\s*}}`), "backendcheck_exec_n0_0"},
+	{regexp.MustCompile(`(?i){{\s*[\.$]TaskTemplatePath\s*}}`), backendcheck.FakeTaskTemplatePath},
+	{regexp.MustCompile(`(?i){{\s*[\.$]PrevCheckpointPrefix\s*}}`), `""`},
+	{regexp.MustCompile(`(?i){{\s*[\.$]CheckpointOutputPrefix\s*}}`), backendcheck.FakeCheckpointPrefix},
+}
+
+func renderArgs(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		for _, tpl := range argTemplates {
+			a = tpl.re.ReplaceAllLiteralString(a, tpl.val)
+		}
+		out[i] = a
+	}
+	return out
+}
+
+// daskCustom decodes the template's DaskJob custom the way flyteplugins v1.1.31 does.
+func daskCustom(t *testing.T, tmpl *core.TaskTemplate) *plugins.DaskJob {
+	t.Helper()
+	job := &plugins.DaskJob{}
+	require.NoError(t, pluginUtils.UnmarshalStruct(tmpl.GetCustom(), job))
+	return job
+}
+
+func customResources(t *testing.T, tmpl *core.TaskTemplate, pod string) *core.Resources {
+	t.Helper()
+	job := daskCustom(t, tmpl)
+	if pod == "scheduler" {
+		return job.GetScheduler().GetResources()
+	}
+	return job.GetWorkers().GetResources()
+}
+
+// v1131Parts is what flyteplugins v1.1.31 builds according to README.md: explain's answer, except that a
+// scheduler or worker with Dask custom resources (at least one request or limit entry) gets them raw, converted
+// by v1.1.31's own flytek8s.ToK8sResourceRequirements (no defaults, no requests from limits, no capping), and
+// the worker's --nthreads and --memory-limit come from those raw limits ("0" when missing).
+func v1131Parts(t *testing.T, tmpl *core.TaskTemplate, current parts) parts {
+	t.Helper()
+	out := parts{}
+	for k, v := range current {
+		out[k] = v
+	}
+	for _, pod := range []string{"scheduler", "worker"} {
+		res := customResources(t, tmpl, pod)
+		if len(res.GetRequests()) == 0 && len(res.GetLimits()) == 0 {
+			continue
+		}
+		raw, err := flytek8s.ToK8sResourceRequirements(res)
+		require.NoError(t, err)
+		for k := range out {
+			if strings.HasPrefix(k, pod+".requests.") || strings.HasPrefix(k, pod+".limits.") {
+				delete(out, k)
+			}
+		}
+		for name, q := range raw.Requests {
+			out[pod+".requests."+string(name)] = q.String()
+		}
+		for name, q := range raw.Limits {
+			out[pod+".limits."+string(name)] = q.String()
+		}
+		if pod == "worker" {
+			out["worker.args.nthreads"] = fmt.Sprint(raw.Limits.Cpu().Value())
+			out["worker.args.memory-limit"] = raw.Limits.Memory().String()
+		}
+	}
+	return out
+}
+
+// completeCustomResources reports whether the pod's Dask custom resources make the two backend versions agree
+// by construction: cpu and memory given as both request and limit, nothing else, no request above its limit,
+// and no limit above the platform limit.
+func completeCustomResources(t *testing.T, tmpl *core.TaskTemplate, pod string, p checkPlatform) bool {
+	t.Helper()
+	raw, err := flytek8s.ToK8sResourceRequirements(customResources(t, tmpl, pod))
+	require.NoError(t, err)
+	if len(raw.Requests) != 2 || len(raw.Limits) != 2 {
+		return false
+	}
+	platformLimits := k8sList(p.limits)
+	for _, name := range []v1.ResourceName{v1.ResourceCPU, v1.ResourceMemory} {
+		req, okReq := raw.Requests[name]
+		lim, okLim := raw.Limits[name]
+		if !okReq || !okLim || req.Cmp(lim) > 0 {
+			return false
+		}
+		if pl, ok := platformLimits[name]; ok && !pl.IsZero() && lim.Cmp(pl) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func differingKeys(a, b parts) []string {
+	var keys []string
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			keys = append(keys, k)
+		}
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// mayDiffer reports whether a part is one that README.md documents as version-dependent: the scheduler's and
+// the workers' requests and limits, and the workers' --nthreads and --memory-limit values.
+func mayDiffer(key string) bool {
+	for _, pod := range []string{"scheduler.", "worker."} {
+		if strings.HasPrefix(key, pod+"requests.") || strings.HasPrefix(key, pod+"limits.") {
+			return true
+		}
+	}
+	return key == "worker.args.nthreads" || key == "worker.args.memory-limit"
+}
+
+// diffRow is one part where v1.1.31 differs from explain for one task under one platform.
+type diffRow struct {
+	bundle, task, platform, part, current, old string
+}
+
+// diffTable collects diffRows from parallel-safe subtests.
+type diffTable struct {
+	mu   sync.Mutex
+	rows []diffRow
+}
+
+func (d *diffTable) add(r diffRow) {
+	if d == nil {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.rows = append(d.rows, r)
+}
+
+func (d *diffTable) markdown() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	rows := append([]diffRow(nil), d.rows...)
+	sort.Slice(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		if a.bundle != b.bundle {
+			return a.bundle < b.bundle
+		}
+		if a.task != b.task {
+			return a.task < b.task
+		}
+		if a.platform != b.platform {
+			return a.platform < b.platform
+		}
+		return a.part < b.part
+	})
+	show := func(s string) string {
+		if s == "" {
+			return "(none)"
+		}
+		return "`" + s + "`"
+	}
+	var b strings.Builder
+	b.WriteString("| bundle | task | platform | part | current (explain) | v1.1.31 |\n|---|---|---|---|---|---|\n")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", r.bundle, r.task, r.platform, r.part,
+			show(r.current), show(r.old))
+	}
+	return b.String()
+}
+
+// TestReadPyflyteBundles runs the main module's bundle reader and FlyteAdmin's compile step on the real pyflyte
+// bundles of ../../testdata/pyflyte (no Dask task among them).
+func TestReadPyflyteBundles(t *testing.T) {
 	dir := filepath.Join("..", "..", "testdata", "pyflyte")
 	tests := []struct {
 		file      string
@@ -221,25 +544,24 @@ func TestReadBundleTasksOnPyflyteBundles(t *testing.T) {
 			if _, err := os.Stat(p); err != nil {
 				t.Skipf("test bundle missing: %v", err)
 			}
-			tasks, err := readBundleTasks(p)
+			b, err := bundle.ReadFile(p)
 			if tc.wantErr {
 				require.Error(t, err)
 				return
 			}
 			require.NoError(t, err)
-			require.Len(t, tasks, tc.wantTasks)
-			for _, task := range tasks {
-				require.NotNil(t, task.Spec.GetTemplate(), task.Name)
-				assert.NotEqual(t, backendcheck.DaskPluginID, task.Spec.GetTemplate().GetType(), task.Name)
-				assert.NoError(t, backendcheck.Compile(task.Spec.GetTemplate()), task.Name)
+			require.Len(t, b.Tasks, tc.wantTasks)
+			for _, tk := range b.Tasks {
+				assert.NotEqual(t, backendcheck.DaskPluginID, tk.Spec.GetTemplate().GetType(), tk.Path)
+				assert.NoError(t, backendcheck.Compile(tk.Spec.GetTemplate()), tk.Path)
 			}
 		})
 	}
 }
 
 // TestBundleCheckOnSyntheticBundles runs the bundle discovery and checks of TestProjectBundles on bundles
-// written here, laid out the way the project will lay them out, so that the code path is exercised before
-// the project produces bundles of its own.
+// written here, so that the comparison code is exercised on custom resources the project's examples do not use
+// (flytekit's full example: cpu only, requests below limits).
 func TestBundleCheckOnSyntheticBundles(t *testing.T) {
 	root := t.TempDir()
 	spec := &admin.TaskSpec{Template: flytekitTemplate(t, customFull)}
@@ -259,13 +581,23 @@ func TestBundleCheckOnSyntheticBundles(t *testing.T) {
 		filepath.Join(root, "examples", "hello", "testdata", "hello.tar"),
 		filepath.Join(root, "testdata", "bundles", "dask.tgz"),
 	}, bundles)
-	for _, b := range bundles {
-		tasks, err := readBundleTasks(b)
-		require.NoError(t, err)
-		require.Len(t, tasks, 1)
-		assert.Equal(t, "00_workflows.dask_wf.hello_dask_1.pb", tasks[0].Name)
+	var diffs diffTable
+	checkBundles(t, root, bundles, &diffs)
+	// customFull: scheduler requests cpu 1 / limits cpu 2, workers requests cpu 3 / limits cpu 4, no memory.
+	// Raw in v1.1.31, so memory is missing there and --memory-limit is 0.
+	parts := map[string]bool{}
+	for _, r := range diffs.rows {
+		parts[r.platform+" "+r.part+" "+r.current+" -> "+r.old] = true
 	}
-	checkBundles(t, root, bundles)
+	for _, want := range []string{
+		"no-platform-resources worker.args.memory-limit 1Gi -> 0",
+		"no-platform-resources worker.limits.memory 1Gi -> ",
+		"no-platform-resources scheduler.requests.memory 1Gi -> ",
+		"defaults-500m-512Mi-limits-2-4Gi worker.args.nthreads 2 -> 4",
+		"defaults-500m-512Mi-limits-2-4Gi worker.limits.cpu 2 -> 4",
+	} {
+		assert.True(t, parts[want], "expected difference %q among %v", want, parts)
+	}
 }
 
 func writeBundle(t *testing.T, file string, entries map[string][]byte, gz bool) {
