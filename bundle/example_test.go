@@ -95,3 +95,39 @@ func ExampleReadFile() {
 	// launch-plan: 2_myapp.workflows.example.my_wf_3.pb
 	// fast-source: fastf5f188e159f61e00271e16ed59786c44.tar.gz
 }
+
+func ExampleRead() {
+	f, err := os.Open(filepath.Join("..", "testdata", "pyflyte", "flyte-package.tgz"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	b, err := bundle.Read(f)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, t := range b.Tasks {
+		fmt.Println("task", t.Name())
+	}
+	fmt.Println(len(b.Skipped), "skipped")
+	// Output:
+	// task myapp.workflows.example.say_hello
+	// 3 skipped
+}
+
+func ExampleWriteDir() {
+	parent, err := os.MkdirTemp("", "bundle-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(parent)
+	dir := filepath.Join(parent, "pb")
+	if err := bundle.WriteDir(dir, []*admin.TaskSpec{exampleSpec("mypkg.prepare")}); err != nil {
+		log.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		fmt.Println(e.Name())
+	}
+	// Output: 0_mypkg.prepare_1.pb
+}

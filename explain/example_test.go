@@ -123,3 +123,9 @@ func ExampleParseResourceList() {
 	// cpu=1,memory=1Gi,nvidia.com/gpu=1
 	// resource list entry "mem=2gi": invalid quantity: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'
 }
+
+func ExampleDefaultPlatform() {
+	p := explain.DefaultPlatform()
+	fmt.Println(p.DefaultRequests, len(p.Limits))
+	// Output: cpu=1,memory=1Gi 0
+}

@@ -122,3 +122,31 @@ func ExampleClient_Diff() {
 		fmt.Println(d) // e.g. `container.image: "ghcr.io/example/dask:1" -> "ghcr.io/example/dask:2"`
 	}
 }
+
+func ExamplePreflight() {
+	spec := exampleSpec("mypkg.train", "ghcr.io/acme/dask:1")
+	fmt.Println(register.Preflight(spec) == nil)
+	spec.Template.Metadata.Runtime = nil // would crash FlyteAdmin v1.1.x after storing the task
+	fmt.Println(register.Preflight(spec) != nil)
+	// Output:
+	// true
+	// true
+}
+
+func ExampleValidateVersion() {
+	fmt.Println(register.ValidateVersion("v1.2.3") == nil)
+	fmt.Println(register.ValidateVersion("v1/2") != nil)
+	// Output:
+	// true
+	// true
+}
+
+func ExampleFindFlytectlConfig() {
+	path, err := register.FindFlytectlConfig(filepath.Join("testdata", "clientsecret.yaml"))
+	fmt.Println(filepath.Base(path), err)
+	_, err = register.FindFlytectlConfig(filepath.Join("testdata", "missing.yaml"))
+	fmt.Println(err != nil)
+	// Output:
+	// clientsecret.yaml <nil>
+	// true
+}

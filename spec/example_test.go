@@ -58,3 +58,17 @@ tasks:
 	// line 6: tasks[0].retries: must be an integer, got the string "two" (wrong-type)
 	// line 8: tasks[0].dask.workers.number_of_wokers: unknown key "number_of_wokers": did you mean number_of_workers? (unknown-key)
 }
+
+func ExampleReadFiles() {
+	s, err := spec.ReadFiles(spec.Options{}, "../examples/specs/hello_dask.yaml")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, t := range s.Tasks {
+		fmt.Println(t.Name, t.Dask.Workers.Replicas())
+	}
+	// Output:
+	// workflows.dask_example.hello_dask 4
+	// workflows.dask_example.score 8
+}

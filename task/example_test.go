@@ -114,3 +114,8 @@ func ExampleValidateSettings() {
 	// []
 	// [version: version "v1?" contains "?": versions must be URL-safe, without any of !*'();:@&=+$,/?#[] (FlyteAdmin serves tasks at /api/v1/tasks/{project}/{domain}/{name}/{version})]
 }
+
+func ExampleMapOf() {
+	fmt.Println(task.MapOf(task.File), task.MapOf(task.File).Proto().GetMapValueType().GetBlob() != nil)
+	// Output: map[file] true
+}
