@@ -73,6 +73,8 @@ one per line, as PATH: MESSAGE), 2 usage error.`,
 		newRenderCmd(e),
 		newInspectCmd(e),
 		newVersionCmd(e),
+		newRegisterCmd(e),
+		newDiffCmd(e),
 		newExplainCmd(e),
 	)
 

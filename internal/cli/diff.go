@@ -1,0 +1,101 @@
+package cli
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/spf13/cobra"
+
+	"github.com/flytedask/flytedask/register"
+)
+
+func newDiffCmd(e *Env) *cobra.Command {
+	var (
+		f           specFlags
+		conn        connFlags
+		concurrency int
+	)
+	cmd := &cobra.Command{
+		Use:   "diff (-f SPEC.yaml... | BUNDLE) --project P --domain D --version V [--config FILE] [--endpoint E] [--insecure] [--concurrency N]",
+		Short: "Compare local tasks with the tasks registered in FlyteAdmin",
+		Long: `diff fetches, for every task of the spec files or the BUNDLE, the task
+FlyteAdmin has under the same project, domain, name and version (GetTask)
+and compares it with the local one as register would send it. Input, target
+and connection flags are those of register.
+
+It prints one line per task to stdout, in input order:
+  NAME: same
+  NAME: not registered
+  NAME: changed
+followed, for a changed task, by the fields that differ as
+"PATH: REGISTERED -> LOCAL", or NAME: error: REASON when the lookup failed.
+
+Exit codes: 0 every task is the same as registered, 1 any task is not
+registered, changed or could not be compared (or a configuration problem),
+2 usage error.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if concurrency < 1 {
+				return usageErrorf("--concurrency must be at least 1, got %d", concurrency)
+			}
+			in, err := loadInput(e, &f, args)
+			if err != nil {
+				return err
+			}
+			cfg, err := conn.resolve()
+			if err != nil {
+				return err
+			}
+			client, err := register.Dial(e.Ctx, cfg)
+			if err != nil {
+				return fail(err)
+			}
+			defer client.Close()
+
+			fmt.Fprintf(e.Stderr, "comparing %s with %s at %s\n", plural(len(in.specs), "task"), in.target, cfg.Endpoint)
+			results := make([]register.DiffResult, len(in.specs))
+			errs := make([]error, len(in.specs))
+			sem := make(chan struct{}, concurrency)
+			var wg sync.WaitGroup
+			for i, s := range in.specs {
+				wg.Add(1)
+				sem <- struct{}{}
+				go func() {
+					defer wg.Done()
+					defer func() { <-sem }()
+					results[i], errs[i] = client.Diff(e.Ctx, s, in.target)
+				}()
+			}
+			wg.Wait()
+
+			notSame := 0
+			for i, r := range results {
+				name := displayName(in.specs[i].GetTemplate().GetId().GetName())
+				switch {
+				case errs[i] != nil:
+					notSame++
+					fmt.Fprintf(e.Stdout, "%s: error: %v\n", name, errs[i])
+				case r.Status == register.Same:
+					fmt.Fprintf(e.Stdout, "%s: same\n", name)
+				case r.Status == register.NotRegistered:
+					notSame++
+					fmt.Fprintf(e.Stdout, "%s: not registered\n", name)
+				default:
+					notSame++
+					fmt.Fprintf(e.Stdout, "%s: changed\n", name)
+					for _, l := range diffLines("  ", r.Differences) {
+						fmt.Fprintln(e.Stdout, l)
+					}
+				}
+			}
+			if notSame > 0 {
+				return failf("%d of %d tasks are not the same as registered", notSame, len(results))
+			}
+			return nil
+		},
+	}
+	f.registerOptional(cmd)
+	conn.register(cmd)
+	cmd.Flags().IntVar(&concurrency, "concurrency", register.DefaultConcurrency, "number of tasks compared at once")
+	return cmd
+}

@@ -1,0 +1,359 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
+	"github.com/spf13/cobra"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/protoadapt"
+
+	"github.com/flytedask/flytedask/register"
+	"github.com/flytedask/flytedask/spec"
+	"github.com/flytedask/flytedask/task"
+)
+
+func newRegisterCmd(e *Env) *cobra.Command {
+	var (
+		f               specFlags
+		conn            connFlags
+		concurrency     int
+		dryRun          bool
+		continueOnError bool
+	)
+	cmd := &cobra.Command{
+		Use:   "register (-f SPEC.yaml... | BUNDLE) --project P --domain D --version V [--config FILE] [--endpoint E] [--insecure] [--concurrency N] [--dry-run]",
+		Short: "Register the tasks of spec files or a bundle with FlyteAdmin",
+		Long: `register creates the tasks of the spec files (-f, validated and built as
+"package" does) or of a BUNDLE (an archive, a directory of .pb files, or -
+for an archive on stdin) in FlyteAdmin, over gRPC.
+
+Every task is registered as --project/--domain/--version. With -f, a value
+not given as a flag comes from the spec (its top-level project, domain and
+version); with a BUNDLE all three flags are required. Every task is
+validated locally first (bundle tasks with the checks "validate" applies to
+built specs); if any is invalid nothing is sent.
+
+FlyteAdmin is found like flytectl finds it: the admin section of --config
+FILE, else of $FLYTECTL_CONFIG, else of ~/.flyte/config.yaml. --endpoint and
+--insecure override the file's values; with --endpoint no file is needed.
+Supported authentication: none, or authType ClientSecret (client id, secret
+from clientSecretLocation or clientSecretEnvVar, tokenUrl, scopes). Tokens
+and secrets are never printed.
+
+Progress goes to stderr (a bar on a terminal, else one "registered NAME:
+OUTCOME" line per task), then a table (NAME, VERSION, OUTCOME, ATTEMPTS,
+INFO) in input order goes to stdout. A task that already exists identically
+counts as registered (AlreadyExisted). When a task of the same version
+exists with other content, the fields that differ are printed under its row
+as "PATH: REGISTERED -> LOCAL". As flytectl, the first failure stops
+starting new tasks (they are NotAttempted) unless --continue-on-error.
+
+--dry-run validates and prints what would be registered, with no network
+access and no config file needed.
+
+Exit codes: 0 every task Created or AlreadyExisted, 1 any task invalid or
+not registered or a configuration problem, 2 usage error (e.g. a missing
+--version).`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if concurrency < 1 {
+				return usageErrorf("--concurrency must be at least 1, got %d", concurrency)
+			}
+			in, err := loadInput(e, &f, args)
+			if err != nil {
+				return err
+			}
+			opts := []register.Option{register.WithConcurrency(concurrency)}
+			if in.validate != nil {
+				opts = append(opts, register.WithValidator(in.validate))
+			}
+			// Validate before looking for a config: an invalid spec needs no server.
+			planned := register.DryRun(in.specs, in.target, opts...)
+			if n := countOutcome(planned, register.Invalid); n > 0 || dryRun {
+				writeResults(e.Stdout, planned)
+				if n > 0 {
+					return failf("%d of %d tasks are invalid; nothing was sent", n, len(planned))
+				}
+				fmt.Fprintf(e.Stderr, "dry run: %s would be registered to %s; nothing was sent\n", plural(len(planned), "task"), in.target)
+				return nil
+			}
+
+			cfg, err := conn.resolve()
+			if err != nil {
+				return err
+			}
+			client, err := register.Dial(e.Ctx, cfg)
+			if err != nil {
+				return fail(err)
+			}
+			defer client.Close()
+
+			fmt.Fprintf(e.Stderr, "registering %s to %s at %s\n", plural(len(in.specs), "task"), in.target, cfg.Endpoint)
+			p := newProgress(e.Stderr, len(in.specs))
+			opts = append(opts, register.WithProgress(p.done))
+			if continueOnError {
+				opts = append(opts, register.WithContinueOnError())
+			}
+			results, err := client.Register(e.Ctx, in.specs, in.target, opts...)
+			p.finish()
+			writeResults(e.Stdout, results)
+			var ve *register.ValidationError
+			var be *register.BatchError
+			switch {
+			case err == nil:
+				return nil
+			case errors.As(err, &ve):
+				return failf("%d of %d tasks are invalid; nothing was sent", len(ve.Problems), len(results))
+			case errors.As(err, &be):
+				msg := fmt.Sprintf("%d of %d tasks failed, %d not attempted", be.Failed, be.Total, be.NotAttempted)
+				if be.Cause != nil {
+					msg += fmt.Sprintf(" (%v)", be.Cause)
+				}
+				return failf("%s", msg)
+			default:
+				return fail(err)
+			}
+		},
+	}
+	f.registerOptional(cmd)
+	conn.register(cmd)
+	cmd.Flags().IntVar(&concurrency, "concurrency", register.DefaultConcurrency, "number of tasks registered at once")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "validate and print what would be registered; send nothing")
+	cmd.Flags().BoolVar(&continueOnError, "continue-on-error", false, "keep registering after a task fails")
+	return cmd
+}
+
+// connFlags are the flags that say how to reach FlyteAdmin.
+type connFlags struct {
+	config, endpoint string
+	insecure         bool
+	cmd              *cobra.Command
+}
+
+func (c *connFlags) register(cmd *cobra.Command) {
+	c.cmd = cmd
+	fl := cmd.Flags()
+	fl.StringVar(&c.config, "config", "", "flytectl config file (default $"+register.EnvFlytectlConfig+", else ~/.flyte/config.yaml)")
+	fl.StringVar(&c.endpoint, "endpoint", "", `FlyteAdmin gRPC endpoint, "dns:///host:port" or "host:port" (overrides the config file's admin.endpoint)`)
+	fl.BoolVar(&c.insecure, "insecure", false, "plaintext instead of TLS (overrides the config file's admin.insecure)")
+}
+
+// resolve finds and reads the flytectl config and applies --endpoint and
+// --insecure. Only the default ~/.flyte/config.yaml may be absent, and only
+// when --endpoint is given: a --config or $FLYTECTL_CONFIG path that does
+// not exist is an error, so a typo never silently selects another server.
+func (c *connFlags) resolve() (register.Config, error) {
+	var cfg register.Config
+	implicit := c.config == "" && os.Getenv(register.EnvFlytectlConfig) == ""
+	path, err := register.FindFlytectlConfig(c.config)
+	switch {
+	case err == nil:
+		cfg, err = register.LoadFlytectlConfig(path)
+		if err != nil {
+			return cfg, failf("flytectl config: %w", err)
+		}
+	case implicit && c.endpoint != "":
+		// No config file needed.
+	case implicit:
+		return cfg, failf("no FlyteAdmin endpoint: pass --endpoint or --config FILE, set $%s, or create ~/.flyte/config.yaml (%w)", register.EnvFlytectlConfig, err)
+	default:
+		return cfg, fail(err)
+	}
+	if c.endpoint != "" {
+		cfg.Endpoint = c.endpoint
+	}
+	if c.cmd.Flags().Changed("insecure") {
+		cfg.Insecure = c.insecure
+	}
+	return cfg, nil
+}
+
+// input is what register and diff work on.
+type input struct {
+	specs  []*admin.TaskSpec
+	target register.Target
+	// validate is the extra validation of specs that do not come from
+	// spec.Spec.Build (bundles); nil for -f.
+	validate func(*admin.TaskSpec) error
+}
+
+// loadInput reads the spec files or the bundle and resolves the target.
+// A missing or invalid project, domain or version is a usage error.
+func loadInput(e *Env, f *specFlags, args []string) (*input, error) {
+	switch {
+	case len(f.files) > 0 && len(args) > 0:
+		return nil, usageErrorf("give spec files (-f) or a BUNDLE, not both")
+	case len(f.files) == 0 && len(args) == 0:
+		return nil, usageErrorf("missing input: give -f SPEC.yaml or a BUNDLE")
+	}
+	if len(args) == 1 {
+		t := register.Target{Project: f.project, Domain: f.domain, Version: f.version}
+		if err := checkTarget(t, "required with a BUNDLE"); err != nil {
+			return nil, err
+		}
+		b, err := readBundle(e, args[0])
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range b.Skipped {
+			fmt.Fprintf(e.Stderr, "skipped %s: %s\n", s.Path, s.Reason)
+		}
+		if len(b.Tasks) == 0 {
+			return nil, failf("%s: the bundle holds no task", args[0])
+		}
+		return &input{specs: b.Specs(), target: t, validate: bundleValidator(t)}, nil
+	}
+
+	s, _, err := f.load(e)
+	if err != nil {
+		return nil, err
+	}
+	specs, err := s.Build()
+	if err != nil {
+		var serr *spec.Error
+		if errors.As(err, &serr) {
+			e.printProblems(serr)
+			return nil, errReported
+		}
+		return nil, fail(err)
+	}
+	t := register.Target{Project: s.Settings.Project, Domain: s.Settings.Domain, Version: s.Settings.Version}
+	hint := "give it as a flag or set it in the spec"
+	if t.Version == task.VersionPlaceholder {
+		t.Version = ""
+		hint = fmt.Sprintf("the spec's version %q is filled by flytectl only", task.VersionPlaceholder)
+	}
+	if err := checkTarget(t, hint); err != nil {
+		return nil, err
+	}
+	if len(specs) == 0 {
+		return nil, failf("the spec files hold no task")
+	}
+	return &input{specs: specs, target: t}, nil
+}
+
+// checkTarget reports missing values by flag name, then invalid ones.
+func checkTarget(t register.Target, hint string) error {
+	var missing []string
+	for _, v := range []struct{ flag, val string }{{"--project", t.Project}, {"--domain", t.Domain}, {"--version", t.Version}} {
+		if v.val == "" {
+			missing = append(missing, v.flag)
+		}
+	}
+	if len(missing) > 0 {
+		return usageErrorf("missing %s: %s", strings.Join(missing, ", "), hint)
+	}
+	if err := register.ValidateVersion(t.Version); err != nil {
+		return usageErrorf("--version: %v", err)
+	}
+	if err := t.Validate(); err != nil {
+		return usageErrorf("%v", err)
+	}
+	return nil
+}
+
+// bundleValidator runs task.ValidateSpec on a spec as it will be sent: with
+// the target's identifier in its template.
+func bundleValidator(t register.Target) func(*admin.TaskSpec) error {
+	return func(s *admin.TaskSpec) error {
+		c := protoadapt.MessageV1Of(proto.Clone(protoadapt.MessageV2Of(s))).(*admin.TaskSpec)
+		if c.GetTemplate() != nil {
+			c.Template.Id = &core.Identifier{
+				ResourceType: core.ResourceType_TASK,
+				Project:      t.Project,
+				Domain:       t.Domain,
+				Name:         s.GetTemplate().GetId().GetName(),
+				Version:      t.Version,
+			}
+		}
+		return task.ValidateSpec(c)
+	}
+}
+
+func countOutcome(rs []register.Result, o register.Outcome) int {
+	n := 0
+	for _, r := range rs {
+		if r.Outcome == o {
+			n++
+		}
+	}
+	return n
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// writeResults prints the results as an aligned table in input order. A
+// multi-line detail keeps its first line in the row and the others under
+// it; a structure conflict lists its field differences under the row.
+func writeResults(w io.Writer, results []register.Result) {
+	rows := [][]string{register.ResultHeader()}
+	under := [][]string{nil}
+	for _, r := range results {
+		row := r.Row()
+		last := len(row) - 1
+		lines := strings.Split(row[last], "\n")
+		row[last] = strings.TrimSpace(lines[0])
+		var extra []string
+		for _, l := range lines[1:] {
+			if l = strings.TrimSpace(l); l != "" {
+				extra = append(extra, "    "+l)
+			}
+		}
+		if r.Conflict && len(r.Diff) > 0 {
+			extra = append(extra, diffLines("    ", r.Diff)...)
+		}
+		rows = append(rows, row)
+		under = append(under, extra)
+	}
+	writeTable(w, rows, under)
+}
+
+// writeTable pads every column but the last to its widest cell, two
+// spaces apart, and prints under[i] after rows[i].
+func writeTable(w io.Writer, rows [][]string, under [][]string) {
+	var widths []int
+	for _, row := range rows {
+		for i, c := range row {
+			if i >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], len([]rune(c)))
+		}
+	}
+	for i, row := range rows {
+		var b strings.Builder
+		for j, c := range row {
+			if j == len(row)-1 {
+				b.WriteString(c)
+				break
+			}
+			b.WriteString(c)
+			b.WriteString(strings.Repeat(" ", widths[j]-len([]rune(c))+2))
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+		for _, l := range under[i] {
+			fmt.Fprintln(w, l)
+		}
+	}
+}
+
+// diffLines renders field differences as "PATH: REGISTERED -> LOCAL"
+// after a line naming the direction.
+func diffLines(indent string, diffs []register.Difference) []string {
+	out := []string{fmt.Sprintf("%s%s differ (registered -> local):", indent, plural(len(diffs), "field"))}
+	for _, d := range diffs {
+		out = append(out, indent+"  "+d.String())
+	}
+	return out
+}
