@@ -42,7 +42,7 @@ registered, changed or could not be compared (or a configuration problem),
 			if err != nil {
 				return err
 			}
-			cfg, err := conn.resolve()
+			cfg, err := conn.resolve(e)
 			if err != nil {
 				return err
 			}

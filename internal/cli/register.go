@@ -42,9 +42,11 @@ built specs); if any is invalid nothing is sent.
 FlyteAdmin is found like flytectl finds it: the admin section of --config
 FILE, else of $FLYTECTL_CONFIG, else of ~/.flyte/config.yaml. --endpoint and
 --insecure override the file's values; with --endpoint no file is needed.
-Supported authentication: none, or authType ClientSecret (client id, secret
-from clientSecretLocation or clientSecretEnvVar, tokenUrl, scopes). Tokens
-and secrets are never printed.
+Supported authentication: none, or authType ClientSecret (clientId, the
+secret from clientSecretLocation or clientSecretEnvVar, tokenUrl, scopes);
+with authType Pkce, DeviceFlow or ExternalCommand it warns and connects
+without a token, which works for servers without authentication such as the
+sandbox. Tokens and secrets are never printed.
 
 Progress goes to stderr (a bar on a terminal, else one "registered NAME:
 OUTCOME" line per task), then a table (NAME, VERSION, OUTCOME, ATTEMPTS,
@@ -84,7 +86,7 @@ not registered or a configuration problem, 2 usage error (e.g. a missing
 				return nil
 			}
 
-			cfg, err := conn.resolve()
+			cfg, err := conn.resolve(e)
 			if err != nil {
 				return err
 			}
@@ -148,7 +150,7 @@ func (c *connFlags) register(cmd *cobra.Command) {
 // --insecure. Only the default ~/.flyte/config.yaml may be absent, and only
 // when --endpoint is given: a --config or $FLYTECTL_CONFIG path that does
 // not exist is an error, so a typo never silently selects another server.
-func (c *connFlags) resolve() (register.Config, error) {
+func (c *connFlags) resolve(e *Env) (register.Config, error) {
 	var cfg register.Config
 	implicit := c.config == "" && os.Getenv(register.EnvFlytectlConfig) == ""
 	path, err := register.FindFlytectlConfig(c.config)
@@ -164,6 +166,15 @@ func (c *connFlags) resolve() (register.Config, error) {
 		return cfg, failf("no FlyteAdmin endpoint: pass --endpoint or --config FILE, set $%s, or create ~/.flyte/config.yaml (%w)", register.EnvFlytectlConfig, err)
 	default:
 		return cfg, fail(err)
+	}
+	switch cfg.AuthType {
+	case register.AuthPkce, register.AuthDeviceFlow, register.AuthExternalCommand:
+		// flytectl only authenticates after the server answers
+		// Unauthenticated, so its configs name an interactive flow even for
+		// servers without auth (flytectl config init writes authType: Pkce
+		// for the sandbox). Do the same as far as we can: no token.
+		fmt.Fprintf(e.Stderr, "warning: admin.authType %s is not supported; connecting without authentication (use ClientSecret for a server that requires it)\n", cfg.AuthType)
+		cfg.AuthType = register.AuthNone
 	}
 	if c.endpoint != "" {
 		cfg.Endpoint = c.endpoint

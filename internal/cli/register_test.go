@@ -313,6 +313,7 @@ func TestRegisterConfig(t *testing.T) {
 	good := write("good.yaml", fmt.Sprintf("admin:\n  endpoint: dns:///%s\n  insecure: true\n", srv.addr))
 	elsewhere := write("elsewhere.yaml", "admin:\n  endpoint: dns:///127.0.0.1:1\n  insecure: true\n  maxRetries: 0\n")
 	tls := write("tls.yaml", fmt.Sprintf("admin:\n  endpoint: %s\n", srv.addr))
+	pkce := write("pkce.yaml", fmt.Sprintf("admin:\n  endpoint: dns:///%s\n  authType: Pkce\n  insecure: true\n", srv.addr))
 	noEndpoint := write("noendpoint.yaml", "admin:\n  insecure: true\n")
 	notYAML := write("bad.yaml", "admin: [unclosed\n")
 	const secret = "s3cr3t-v4lue-never-printed"
@@ -336,6 +337,8 @@ func TestRegisterConfig(t *testing.T) {
 		{name: "--endpoint overrides the file", args: []string{"--config", elsewhere, "--endpoint", srv.addr}, code: ExitOK, created: true},
 		{name: "--insecure overrides the file", args: []string{"--config", tls, "--insecure"}, code: ExitOK, created: true},
 		{name: "--endpoint needs no file", args: []string{"--endpoint", srv.addr, "--insecure"}, code: ExitOK, created: true},
+		{name: "sandbox config with authType Pkce", args: []string{"--config", pkce}, code: ExitOK, created: true,
+			stderr: "warning: admin.authType Pkce is not supported; connecting without authentication (use ClientSecret for a server that requires it)\n"},
 		{name: "unreachable server", args: []string{"--config", elsewhere, "--concurrency", "1"}, code: ExitFailure, stderr: "flytedask: 1 of 2 tasks failed, 1 not attempted"},
 		{name: "no config anywhere", code: ExitFailure, stderr: "flytedask: no FlyteAdmin endpoint: pass --endpoint or --config FILE, set $FLYTECTL_CONFIG, or create ~/.flyte/config.yaml"},
 		{name: "missing --config file", args: []string{"--config", filepath.Join(dir, "nope.yaml"), "--endpoint", srv.addr}, code: ExitFailure, stderr: "flytedask: register: no flytectl config file found: config \"" + filepath.Join(dir, "nope.yaml") + "\": stat"},
