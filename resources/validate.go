@@ -25,10 +25,10 @@ var hints = map[Name]string{
 //   - a GPU request different from its GPU limit, as FlyteAdmin requires.
 func Validate(path *field.Path, requests, limits Spec) field.ErrorList {
 	var errs field.ErrorList
-	var reqQ, limQ [len(customOrder)]*resource.Quantity
-	// Paths are built only when a problem is found: validation is on the
-	// hot path of Build.
-	check := func(list string, s Spec, into *[len(customOrder)]*resource.Quantity) {
+	// Quantities are kept by value and paths are built only when a problem
+	// is found: validation is on the hot path of Build.
+	var reqQ, limQ [len(customOrder)]quantity
+	check := func(list string, s Spec, into *[len(customOrder)]quantity) {
 		for i, name := range customOrder {
 			v := s.Get(name)
 			if v == "" {
@@ -52,14 +52,14 @@ func Validate(path *field.Path, requests, limits Spec) field.ErrorList {
 					continue
 				}
 			}
-			into[i] = &q
+			into[i] = quantity{q, true}
 		}
 	}
 	check("requests", requests, &reqQ)
 	check("limits", limits, &limQ)
 	for i, name := range customOrder {
-		r, l := reqQ[i], limQ[i]
-		if r == nil || l == nil {
+		r, l := &reqQ[i].q, &limQ[i].q
+		if !reqQ[i].ok || !limQ[i].ok {
 			continue
 		}
 		fp := lazyPath{path, "requests", string(name)}
@@ -87,3 +87,8 @@ type lazyPath struct {
 }
 
 func (l lazyPath) get() *field.Path { return l.parent.Child(l.list, l.name) }
+
+type quantity struct {
+	q  resource.Quantity
+	ok bool
+}
