@@ -48,6 +48,7 @@ PGDATA=""         # database directory (we created it)
 PG_STARTED=0
 ADMIN_PID=""
 STUB_PID=""
+TEST_PGID=""      # process group of `go test`, while it runs
 SCRIPT_START=$(date +%s)
 
 log() { printf '[e2e %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
@@ -112,6 +113,13 @@ cleanup() {
 		show_log "$LOGS/admin.log"
 		show_log "$LOGS/kubestub.log" 10
 		show_log "$LOGS/postgres.log" 20
+	fi
+	if [[ -n $TEST_PGID ]]; then
+		log "interrupted: stopping go test (process group $TEST_PGID)"
+		kill -TERM -- "-$TEST_PGID" 2>/dev/null
+		sleep 2
+		kill -KILL -- "-$TEST_PGID" 2>/dev/null
+		wait "$TEST_PGID" 2>/dev/null
 	fi
 	stop_pid "$ADMIN_PID" flyteadmin
 	stop_pid "$STUB_PID" kubestub
@@ -365,19 +373,24 @@ if [[ $# -eq 0 ]]; then
 	set -- ./...
 fi
 log "go test $* (timeout $TEST_TIMEOUT)"
+# In its own session/process group (setsid), in the background with `wait`,
+# so that a signal to this script runs cleanup at once (bash defers traps
+# while a foreground child runs) and cleanup can end the whole group: go,
+# the test binaries and any admin a test started.
+cd "$HERE"
+setsid "${NSEXEC[@]}" env \
+	FLYTEDASK_E2E_ENDPOINT="127.0.0.1:$ADMIN_GRPC" \
+	FLYTEDASK_E2E_ADMIN_BIN="$BIN/flyteadmin" \
+	FLYTEDASK_E2E_STANDBY_CONFIG="$STANDBY_CONFIG" \
+	FLYTEDASK_E2E_STANDBY_ENDPOINT="127.0.0.1:$STANDBY_GRPC" \
+	FLYTEDASK_E2E_WORKDIR="$LOGS" \
+	GOPROXY=off \
+	go test -count=1 -timeout "$TEST_TIMEOUT" "$@" </dev/null &
+TEST_PGID=$!
 set +e
-(
-	cd "$HERE" &&
-		nsrun env \
-			FLYTEDASK_E2E_ENDPOINT="127.0.0.1:$ADMIN_GRPC" \
-			FLYTEDASK_E2E_ADMIN_BIN="$BIN/flyteadmin" \
-			FLYTEDASK_E2E_STANDBY_CONFIG="$STANDBY_CONFIG" \
-			FLYTEDASK_E2E_STANDBY_ENDPOINT="127.0.0.1:$STANDBY_GRPC" \
-			FLYTEDASK_E2E_WORKDIR="$LOGS" \
-			GOPROXY=off \
-			go test -count=1 -timeout "$TEST_TIMEOUT" "$@" </dev/null
-)
+wait "$TEST_PGID"
 test_rc=$?
+TEST_PGID=""
 set -e
 kill -0 "$ADMIN_PID" 2>/dev/null || {
 	log "flyteadmin died during the tests"
