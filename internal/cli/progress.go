@@ -47,7 +47,7 @@ func (p *lineProgress) done(r register.Result) {
 
 func (p *lineProgress) finish() {}
 
-// barProgress redraws one line: "[#####-----] 3/10 registered, 1 failed".
+// barProgress redraws one line: "[#####-----] 3/10 done, 1 failed".
 type barProgress struct {
 	w                  io.Writer
 	total, n, failures int
@@ -67,7 +67,7 @@ func (p *barProgress) draw() {
 	if p.total > 0 {
 		filled = p.n * p.width / p.total
 	}
-	line := fmt.Sprintf("\r[%s%s] %d/%d registered", strings.Repeat("#", filled), strings.Repeat("-", p.width-filled), p.n, p.total)
+	line := fmt.Sprintf("\r[%s%s] %d/%d done", strings.Repeat("#", filled), strings.Repeat("-", p.width-filled), p.n, p.total)
 	if p.failures > 0 {
 		line += fmt.Sprintf(", %d failed", p.failures)
 	}

@@ -37,11 +37,11 @@ func TestBarProgress(t *testing.T) {
 	p.done(result("d", register.Created))
 	p.finish()
 	assert.Equal(t, ""+
-		"\r[--------] 0/4 registered"+
-		"\r[##------] 1/4 registered"+
-		"\r[####----] 2/4 registered, 1 failed"+
-		"\r[######--] 3/4 registered, 1 failed"+
-		"\r[########] 4/4 registered, 1 failed\n", buf.String())
+		"\r[--------] 0/4 done"+
+		"\r[##------] 1/4 done"+
+		"\r[####----] 2/4 done, 1 failed"+
+		"\r[######--] 3/4 done, 1 failed"+
+		"\r[########] 4/4 done, 1 failed\n", buf.String())
 }
 
 func TestIsTerminal(t *testing.T) {
