@@ -383,3 +383,29 @@ func TestRegisterCancelled(t *testing.T) {
 	creates, _, _ := srv.stats()
 	assert.Zero(t, creates)
 }
+
+func ExampleMain_registerDryRun() {
+	spec := `
+project: flytesnacks
+domain: development
+tasks:
+  - name: wf.hello
+    image: ghcr.io/acme/dask-app:1.4.2
+    python: {module: wf, function: hello}
+    requests: {cpu: "1", mem: 2Gi}
+    limits: {cpu: "1", mem: 2Gi}
+    dask:
+      workers:
+        number_of_workers: 4
+        requests: {cpu: "2", mem: 8Gi}
+        limits: {cpu: "2", mem: 8Gi}
+`
+	// --dry-run validates and lists what would be registered: no network, no config file.
+	code := Main(context.Background(), []string{"register", "-f", "-", "--version", "v1", "--dry-run"}, strings.NewReader(spec), os.Stdout, os.Stdout)
+	fmt.Println("exit code", code)
+	// Output:
+	// NAME      VERSION  OUTCOME        ATTEMPTS  INFO
+	// wf.hello  v1       WouldRegister  0         valid, not sent (dry run)
+	// dry run: 1 task would be registered to flytesnacks/development@v1; nothing was sent
+	// exit code 0
+}
