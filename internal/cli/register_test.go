@@ -3,14 +3,27 @@ package cli
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
 	"fmt"
+	"math/big"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
 	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
@@ -19,6 +32,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/protoadapt"
@@ -51,12 +66,12 @@ type fakeAdmin struct {
 	gets    int
 }
 
-func startFakeAdmin(t *testing.T) *fakeAdmin {
+func startFakeAdmin(t *testing.T, opts ...grpc.ServerOption) *fakeAdmin {
 	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	f := &fakeAdmin{addr: lis.Addr().String(), tasks: map[string]*core.TaskTemplate{}}
-	srv := grpc.NewServer()
+	srv := grpc.NewServer(opts...)
 	service.RegisterAdminServiceServer(srv, f)
 	go func() { _ = srv.Serve(lis) }()
 	t.Cleanup(srv.Stop)
@@ -408,4 +423,105 @@ tasks:
 	// wf.hello  v1       WouldRegister  0         valid, not sent (dry run)
 	// dry run: 1 task would be registered to flytesnacks/development@v1; nothing was sent
 	// exit code 0
+}
+
+// TestRegisterClientSecret goes through TLS (a private CA from
+// caCertFilePath) and the OAuth2 client-credentials flow with the secret in
+// an environment variable, as a CI config would, and checks that neither
+// the secret nor the token is ever printed.
+func TestRegisterClientSecret(t *testing.T) {
+	hermetic(t)
+	const (
+		clientSecret = "client-secret-DO-NOT-LEAK"
+		accessToken  = "access-token-DO-NOT-LEAK"
+	)
+	var tokenRequests atomic.Int32
+	tokens := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tokenRequests.Add(1)
+		if err := r.ParseForm(); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		id, secret, ok := r.BasicAuth()
+		if !ok {
+			id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if id != "ci" || secret != clientSecret {
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write([]byte(`{"error":"invalid_client"}`))
+			return
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"access_token": accessToken, "token_type": "Bearer", "expires_in": 3600})
+	}))
+	t.Cleanup(tokens.Close)
+
+	cert, caFile := selfSignedCert(t)
+	srv := startFakeAdmin(t,
+		grpc.Creds(credentials.NewServerTLSFromCert(&cert)),
+		grpc.UnaryInterceptor(func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+			md, _ := metadata.FromIncomingContext(ctx)
+			if v := md.Get("authorization"); len(v) != 1 || v[0] != "Bearer "+accessToken {
+				return nil, status.Error(codes.Unauthenticated, "missing or bad token")
+			}
+			return h(ctx, req)
+		}))
+	cfg := writeFile(t, t.TempDir(), "config.yaml", fmt.Sprintf(`admin:
+  endpoint: dns:///%s
+  caCertFilePath: %s
+  authType: ClientSecret
+  clientId: ci
+  clientSecretEnvVar: FLYTEDASK_TEST_CLIENT_SECRET
+  tokenUrl: %s
+  scopes: [all]
+`, srv.addr, caFile, tokens.URL))
+
+	for _, tc := range []struct {
+		name, secret string
+		code         int
+		want         string
+	}{
+		{"right secret", clientSecret, ExitOK, helloTask + "  v1       Created"},
+		{"wrong secret", "not-" + clientSecret[:10], ExitFailure, "invalid_client"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("FLYTEDASK_TEST_CLIENT_SECRET", tc.secret)
+			code, stdout, stderr := runCLI(t, "register", "-f", exampleSpec, "--config", cfg)
+			assert.Equal(t, tc.code, code, stderr)
+			assert.Contains(t, stdout, tc.want)
+			for _, s := range []string{clientSecret, accessToken, tc.secret} {
+				assert.NotContains(t, stdout+stderr, s)
+			}
+		})
+	}
+	assert.Positive(t, tokenRequests.Load())
+	_, _, keys := srv.stats()
+	assert.Len(t, keys, 2)
+}
+
+// selfSignedCert returns a certificate for 127.0.0.1 and the path of a PEM
+// file holding it (the CA to trust).
+func selfSignedCert(t *testing.T) (tls.Certificate, string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "fake flyteadmin"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	require.NoError(t, err)
+	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	require.NoError(t, err)
+	cert, err := tls.X509KeyPair(certPEM, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}))
+	require.NoError(t, err)
+	return cert, writeFile(t, t.TempDir(), "ca.pem", string(certPEM))
 }
