@@ -4,8 +4,7 @@
 // # Commands
 //
 // One file per command: package.go, validate.go, render.go, inspect.go,
-// version.go. A new command (register.go, diff.go, explain.go, ...) is a
-// file with a constructor func newXCmd(e *Env) *cobra.Command plus one line
+// explain.go, register.go, diff.go, version.go. A new command is a file with a constructor func newXCmd(e *Env) *cobra.Command plus one line
 // in newRoot (root.go).
 //
 // # Shared pieces for commands

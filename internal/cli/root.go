@@ -49,9 +49,11 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 func newRoot(e *Env) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "flytedask",
-		Short: "Validate, package and inspect Flyte Dask tasks described in YAML",
+		Short: "Validate, package, explain and register Flyte Dask tasks described in YAML",
 		Long: `flytedask turns a YAML spec of Flyte Dask tasks into a validated bundle that
-"flytectl register files --archive" registers, and shows what a bundle holds.
+"flytectl register files --archive" registers, shows what a bundle holds and
+what Flyte's backend will build from it, and registers tasks with FlyteAdmin
+(register, diff).
 
 Exit codes: 0 success, 1 invalid spec or bundle (every problem is printed,
 one per line, as PATH: MESSAGE), 2 usage error.`,
