@@ -17,15 +17,12 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
 	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
 	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/plugins"
 	"github.com/flyteorg/flyteplugins/go/tasks/pluginmachinery/flytek8s"
 	pluginUtils "github.com/flyteorg/flyteplugins/go/tasks/pluginmachinery/utils"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/protoadapt"
 	v1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 
@@ -561,14 +558,13 @@ func TestReadPyflyteBundles(t *testing.T) {
 
 // TestBundleCheckOnSyntheticBundles runs the bundle discovery and checks of TestProjectBundles on bundles
 // written here, so that the comparison code is exercised on custom resources the project's examples do not use
-// (flytekit's full example: cpu only, requests below limits).
+// (flytekit's full example: cpu only, requests below limits) and on an interruptible task.
 func TestBundleCheckOnSyntheticBundles(t *testing.T) {
 	root := t.TempDir()
-	spec := &admin.TaskSpec{Template: flytekitTemplate(t, customFull)}
-	data, err := proto.MarshalOptions{Deterministic: true}.Marshal(protoadapt.MessageV2Of(spec))
-	require.NoError(t, err)
+	tmpl := flytekitTemplate(t, customFull)
+	tmpl.Metadata.InterruptibleValue = &core.TaskMetadata_Interruptible{Interruptible: true} // the examples are not
 	entries := map[string][]byte{
-		"00_workflows.dask_wf.hello_dask_1.pb":   data,
+		"00_workflows.dask_wf.hello_dask_1.pb":   mustTaskSpec(t, tmpl),
 		"01_workflows.dask_wf.wf_2.pb":           []byte("not a task; must be ignored"),
 		"._00_workflows.dask_wf.hello_dask_1.pb": []byte("AppleDouble junk; must be ignored"),
 	}

@@ -1,19 +1,25 @@
 // Command backendverify is a differential test of package explain against the real Flyte Dask
 // plugin of the current backend (github.com/flyteorg/flyte/flyteplugins v1.16.8, the v1 line with
-// ApplyK8sResourceOverrides). It reads ../../testdata/backend_cases.jsonl (written by the explain
-// package's TestBackendCasesGolden with -update), runs every template and platform through the
-// registered "dask" plugin's BuildResource with mocked execution context (no node overrides, no
-// cluster pod template, default k8s plugin config plus one interruptible toleration used to detect
-// interruptible pods), and compares the pods and error texts with Explain's answers. The backend
-// prints custom in proto text form inside unmarshal errors, so that bracketed part is normalised.
-// Notes are Explain's own and not compared.
+// ApplyK8sResourceOverrides). It reads JSON-lines case files: ../../testdata/backend_cases.jsonl
+// (written by the explain package's TestBackendCasesGolden with -update) and
+// testdata/bundle_cases.jsonl (every Dask task of every project bundle under two platforms, written
+// by internal/backendcheck's TestBundleCasesFileUpToDate with -update). It runs every template and
+// platform through the registered "dask" plugin's BuildResource with a mocked execution context (no
+// node overrides, no cluster pod template, default k8s plugin config plus one interruptible
+// toleration used to detect interruptible pods; storage paths are the arg templates themselves, so
+// the job runner's args come back as written), and compares the pods and error texts with
+// Explain's answers. The backend prints custom in proto text form inside unmarshal errors, so that
+// bracketed part is normalised. Notes are Explain's own and not compared.
 //
 // It is a separate module because the plugin's dependencies (controller-runtime, k8s v0.34,
-// flytestdlib, cloud SDKs) must not enter the main module. Run it with:
+// flytestdlib, cloud SDKs) must not enter the main module, and it cannot import explain: its
+// flyteidl (github.com/flyteorg/flyte/flyteidl) registers the same proto files as the main module's
+// github.com/flyteorg/flyteidl v1.5.21. Run it with:
 //
-//	cd explain/internal/backendverify && go run . [path/to/backend_cases.jsonl]
+//	cd explain/internal/backendverify && go test ./...          # what make verify runs
+//	cd explain/internal/backendverify && go run . [cases.jsonl ...]
 //
-// It prints each mismatch and exits with status 1 if there is any.
+// go run prints each mismatch and exits with status 1 if there is any.
 package main
 
 import (
@@ -21,6 +27,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"reflect"
@@ -35,6 +42,7 @@ import (
 	iomocks "github.com/flyteorg/flyte/flyteplugins/go/tasks/pluginmachinery/io/mocks"
 	"github.com/flyteorg/flyte/flyteplugins/go/tasks/pluginmachinery/k8s"
 	_ "github.com/flyteorg/flyte/flyteplugins/go/tasks/plugins/k8s/dask"
+	"github.com/flyteorg/flyte/flytestdlib/logger"
 	"github.com/flyteorg/flyte/flytestdlib/storage"
 	"github.com/stretchr/testify/mock"
 	"google.golang.org/protobuf/proto"
@@ -93,16 +101,16 @@ func list(m map[string]string) v1.ResourceList {
 func ctxFor(tmpl *core.TaskTemplate, platform *v1.ResourceRequirements) *mocks.TaskExecutionContext {
 	tc := &mocks.TaskExecutionContext{}
 	in := &iomocks.InputReader{}
-	in.On("GetInputPrefixPath").Return(storage.DataReference("/input/prefix")).Maybe()
+	in.On("GetInputPrefixPath").Return(storage.DataReference("{{.inputPrefix}}")).Maybe()
 	in.On("GetInputPath").Return(storage.DataReference("{{.input}}")).Maybe()
 	in.On("Get", mock.Anything).Return(&core.LiteralMap{}, nil).Maybe()
 	tc.On("InputReader").Return(in).Maybe()
 	out := &iomocks.OutputWriter{}
 	out.On("GetOutputPath").Return(storage.DataReference("/data/outputs.pb")).Maybe()
-	out.On("GetOutputPrefixPath").Return(storage.DataReference("/data/")).Maybe()
-	out.On("GetRawOutputPrefix").Return(storage.DataReference("")).Maybe()
-	out.On("GetCheckpointPrefix").Return(storage.DataReference("/checkpoint")).Maybe()
-	out.On("GetPreviousCheckpointsPrefix").Return(storage.DataReference("/prev")).Maybe()
+	out.On("GetOutputPrefixPath").Return(storage.DataReference("{{.outputPrefix}}")).Maybe()
+	out.On("GetRawOutputPrefix").Return(storage.DataReference("{{.rawOutputDataPrefix}}")).Maybe()
+	out.On("GetCheckpointPrefix").Return(storage.DataReference("{{.checkpointOutputPrefix}}")).Maybe()
+	out.On("GetPreviousCheckpointsPrefix").Return(storage.DataReference("{{.prevCheckpointPrefix}}")).Maybe()
 	tc.On("OutputWriter").Return(out).Maybe()
 	tr := &mocks.TaskReader{}
 	tr.On("Read", mock.Anything).Return(tmpl, nil).Maybe()
@@ -169,69 +177,60 @@ func podOf(role string, spec v1.PodSpec, replicas int) Pod {
 
 var customRe = regexp.MustCompile(`invalid TaskSpecification \[.*\], failed to unmarshal`)
 
-func main() {
+// DefaultCaseFiles are the case files main reads when given no arguments, relative to this directory:
+// explain's own cases, and one case per Dask task of every project bundle and platform (written by
+// internal/backendcheck's TestBundleCasesFileUpToDate -update).
+var DefaultCaseFiles = []string{"../../testdata/backend_cases.jsonl", "testdata/bundle_cases.jsonl"}
+
+// daskPlugin configures the k8s plugin config (one interruptible toleration, see
+// interruptibleToleration), silences the backend's info logs (one per resource resolution) and
+// returns the registered "dask" plugin.
+func daskPlugin() (*k8s.PluginEntry, error) {
+	if err := logger.SetConfig(&logger.Config{Level: logger.ErrorLevel}); err != nil {
+		return nil, fmt.Errorf("set logger config: %w", err)
+	}
 	cfg := *config.GetK8sPluginConfig()
 	cfg.InterruptibleTolerations = []v1.Toleration{interruptibleToleration}
 	if err := config.SetK8sPluginConfig(&cfg); err != nil {
-		panic(err)
+		return nil, fmt.Errorf("set k8s plugin config: %w", err)
 	}
-	var entry *k8s.PluginEntry
 	for _, e := range pluginmachinery.PluginRegistry().GetK8sPlugins() {
 		if e.ID == "dask" {
-			e := e
-			entry = &e
+			return &e, nil
 		}
 	}
-	if entry == nil {
-		panic("dask plugin not registered")
-	}
-	path := "../../testdata/backend_cases.jsonl"
-	if len(os.Args) > 1 {
-		path = os.Args[1]
-	}
+	return nil, errors.New("dask plugin not registered")
+}
+
+// verifyFile runs every case of the JSON-lines file at path through the plugin and compares the
+// result with the case's expected job or error. It returns the number of cases and one message per
+// mismatch, sorted. An error means the file could not be read or parsed.
+func verifyFile(entry *k8s.PluginEntry, path string) (total int, failed []string, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
+		return 0, nil, err
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	mismatches, total := 0, 0
-	var failed []string
 	for sc.Scan() {
 		var c Case
 		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			panic(err)
+			return total, failed, fmt.Errorf("%s: line %d: %w", path, total+1, err)
 		}
-		b, _ := base64.StdEncoding.DecodeString(c.Template)
+		b, err := base64.StdEncoding.DecodeString(c.Template)
+		if err != nil {
+			return total, failed, fmt.Errorf("%s: %s: template: %w", path, c.Name, err)
+		}
 		var tmpl *core.TaskTemplate
 		if len(b) > 0 {
 			tmpl = &core.TaskTemplate{}
 			if err := proto.Unmarshal(b, tmpl); err != nil {
-				panic(err)
+				return total, failed, fmt.Errorf("%s: %s: template: %w", path, c.Name, err)
 			}
 		}
 		platform := &v1.ResourceRequirements{Requests: list(c.PlatReq), Limits: list(c.PlatLim)}
-		real := Case{Name: c.Name}
-		func() {
-			defer func() {
-				if r := recover(); r != nil {
-					real.Err = fmt.Sprintf("PANIC: %v", r)
-				}
-			}()
-			obj, err := entry.Plugin.BuildResource(context.Background(), ctxFor(tmpl, platform))
-			if err != nil {
-				real.Err = err.Error()
-				return
-			}
-			dj := obj.(*daskAPI.DaskJob)
-			real.Job = &Job{Pods: []Pod{
-				podOf("job-runner", dj.Spec.Job.Spec, 1),
-				podOf("scheduler", dj.Spec.Cluster.Spec.Scheduler.Spec, 1),
-				podOf("worker", dj.Spec.Cluster.Spec.Worker.Spec, dj.Spec.Cluster.Spec.Worker.Replicas),
-			}}
-		}()
+		real := runCase(entry, tmpl, platform)
 		total++
 		var ours, theirs any = c.Err, real.Err
 		if c.Job != nil || real.Job != nil {
@@ -249,20 +248,67 @@ func main() {
 		oj, _ := json.Marshal(ours)
 		tj, _ := json.Marshal(theirs)
 		if string(oj) != string(tj) {
-			mismatches++
 			failed = append(failed, fmt.Sprintf("%s\n  explain: %s %s\n  backend: %s %s", c.Name, oj, c.Err, tj, real.Err))
 		}
 	}
-	sort.Strings(failed)
-	for _, f := range failed {
-		fmt.Println(f)
-	}
 	if err := sc.Err(); err != nil {
+		return total, failed, fmt.Errorf("%s: %w", path, err)
+	}
+	sort.Strings(failed)
+	return total, failed, nil
+}
+
+// runCase builds tmpl with the real plugin; a panic becomes an Err starting with "PANIC: ".
+func runCase(entry *k8s.PluginEntry, tmpl *core.TaskTemplate, platform *v1.ResourceRequirements) (real Case) {
+	defer func() {
+		if r := recover(); r != nil {
+			real.Err = fmt.Sprintf("PANIC: %v", r)
+		}
+	}()
+	obj, err := entry.Plugin.BuildResource(context.Background(), ctxFor(tmpl, platform))
+	if err != nil {
+		real.Err = err.Error()
+		return real
+	}
+	dj, ok := obj.(*daskAPI.DaskJob)
+	if !ok {
+		real.Err = fmt.Sprintf("BuildResource returned %T", obj)
+		return real
+	}
+	real.Job = &Job{Pods: []Pod{
+		podOf("job-runner", dj.Spec.Job.Spec, 1),
+		podOf("scheduler", dj.Spec.Cluster.Spec.Scheduler.Spec, 1),
+		podOf("worker", dj.Spec.Cluster.Spec.Worker.Spec, dj.Spec.Cluster.Spec.Worker.Replicas),
+	}}
+	return real
+}
+
+func main() {
+	entry, err := daskPlugin()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	fmt.Printf("%d cases, %d mismatches\n", total, mismatches)
-	if mismatches > 0 || total == 0 {
+	paths := os.Args[1:]
+	if len(paths) == 0 {
+		paths = DefaultCaseFiles
+	}
+	bad := false
+	for _, path := range paths {
+		total, failed, err := verifyFile(entry, path)
+		for _, f := range failed {
+			fmt.Println(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		fmt.Printf("%s: %d cases, %d mismatches\n", path, total, len(failed))
+		if len(failed) > 0 || total == 0 {
+			bad = true
+		}
+	}
+	if bad {
 		os.Exit(1)
 	}
 }
