@@ -184,8 +184,10 @@ install_postgres() {
 	fi
 	export DEBIAN_FRONTEND=noninteractive
 	local ok=1
+	# postgresql-15 is Debian 12's; elsewhere take the distribution's default.
 	apt-get update -qq </dev/null &&
-		apt-get install -y -qq --no-install-recommends postgresql-15 postgresql-client-15 </dev/null || ok=0
+		{ apt-get install -y -qq --no-install-recommends postgresql-15 postgresql-client-15 </dev/null ||
+			apt-get install -y -qq --no-install-recommends postgresql postgresql-client </dev/null; } || ok=0
 	[[ $policy -eq 1 ]] && rm -f /usr/sbin/policy-rc.d
 	[[ $ok -eq 1 ]] || die "apt-get install postgresql-15 failed"
 }
