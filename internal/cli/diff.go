@@ -42,13 +42,9 @@ registered, changed or could not be compared (or a configuration problem),
 			if err != nil {
 				return err
 			}
-			cfg, err := conn.resolve(e)
+			client, cfg, err := conn.dial(e)
 			if err != nil {
 				return err
-			}
-			client, err := register.Dial(e.Ctx, cfg)
-			if err != nil {
-				return fail(err)
 			}
 			defer client.Close()
 

@@ -86,13 +86,9 @@ not registered or a configuration problem, 2 usage error (e.g. a missing
 				return nil
 			}
 
-			cfg, err := conn.resolve(e)
+			client, cfg, err := conn.dial(e)
 			if err != nil {
 				return err
-			}
-			client, err := register.Dial(e.Ctx, cfg)
-			if err != nil {
-				return fail(err)
 			}
 			defer client.Close()
 
@@ -144,6 +140,20 @@ func (c *connFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&c.config, "config", "", "flytectl config file (default $"+register.EnvFlytectlConfig+", else ~/.flyte/config.yaml)")
 	fl.StringVar(&c.endpoint, "endpoint", "", `FlyteAdmin gRPC endpoint, "dns:///host:port" or "host:port" (overrides the config file's admin.endpoint)`)
 	fl.BoolVar(&c.insecure, "insecure", false, "plaintext instead of TLS (overrides the config file's admin.insecure)")
+}
+
+// dial resolves the connection config and dials FlyteAdmin; errors are
+// ready to return from RunE.
+func (c *connFlags) dial(e *Env) (*register.Client, register.Config, error) {
+	cfg, err := c.resolve(e)
+	if err != nil {
+		return nil, cfg, err
+	}
+	client, err := register.Dial(e.Ctx, cfg)
+	if err != nil {
+		return nil, cfg, fail(err)
+	}
+	return client, cfg, nil
 }
 
 // resolve finds and reads the flytectl config and applies --endpoint and
