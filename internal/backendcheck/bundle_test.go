@@ -472,7 +472,7 @@ type diffRow struct {
 	bundle, task, platform, part, current, old string
 }
 
-// diffTable collects diffRows from parallel-safe subtests.
+// diffTable collects diffRows; it is safe for concurrent use.
 type diffTable struct {
 	mu   sync.Mutex
 	rows []diffRow
