@@ -25,14 +25,17 @@ bench:
 ## update-golden: rewrite golden files after an intended output change (review the diff!)
 update-golden:
 	$(GO) test ./... -update
+	cd internal/backendcheck && $(GO) test -run TestBundleCasesFileUpToDate -update ./...
 
 ## quickstart: the README's first command
 quickstart:
 	$(GO) run ./examples/quickstart
 
-## verify: run the real Flyte compiler and Dask backend plugin over every bundle the project writes
+## verify: run the real Flyte compiler and Dask backend plugins (flyteplugins v1.1.31 and v1.16.8) over
+## every bundle the project writes, and check explain agrees with them
 verify:
 	cd internal/backendcheck && $(GO) test -count=1 ./...
+	cd explain/internal/backendverify && $(GO) test -count=1 ./...
 
 ## e2e: register against a real FlyteAdmin v1.1.131 (PostgreSQL, stub kube API; see internal/e2e)
 e2e:
