@@ -119,7 +119,7 @@ func TestCreateTaskRejected(t *testing.T) {
 		{"missing image", func(req *admin.TaskCreateRequest) { req.Spec.Template.GetContainer().Image = "" }, "missing image"},
 		{"missing runtime version", func(req *admin.TaskCreateRequest) { req.Spec.Template.Metadata.Runtime.Version = "" }, "missing runtime version"},
 		{"memory limit above platform", func(req *admin.TaskCreateRequest) {
-			req.Spec.Template.GetContainer().Resources.Limits[1].Value = "2Gi"
+			req.Spec.Template.GetContainer().Resources.Limits[1].Value = "64Gi" // run.sh: limits.memory 8Gi
 		}, "greater than current limit set in the platform configuration"},
 	}
 	for _, tt := range tests {

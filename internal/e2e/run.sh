@@ -7,8 +7,9 @@
 #
 # What it does (all state under internal/e2e/.work/, gitignored):
 #   1. installs PostgreSQL 15 with apt-get when no initdb/pg_ctl is found (root only);
-#   2. builds flyteadmin (module ./adminbuild) and the helpers in ./cmd (kubestub,
-#      freeport, waitadmin) into .work/bin, and pre-compiles the tests;
+#   2. builds flyteadmin (module ./adminbuild), the helpers in ./cmd (kubestub,
+#      freeport, waitadmin) and the main module's flytedask CLI and quickstart
+#      example (tools of this module) into .work/bin, and pre-compiles the tests;
 #   3. creates a network namespace with only loopback up (root + iproute2) and runs
 #      every process below inside it: FlyteAdmin v1.1.131 hard-codes 0.0.0.0 for its
 #      HTTP, gRPC and profiler listeners, so nothing may listen on real interfaces;
@@ -214,8 +215,16 @@ t0=$(date +%s)
 # anyway (its migrations fail there); skipping it saves a minute of C compiling.
 (cd "$HERE/adminbuild" && CGO_ENABLED=0 go build -o "$BIN/flyteadmin" github.com/flyteorg/flyteadmin/cmd)
 (cd "$HERE" && go build -o "$BIN/" ./cmd/...)
-log "pre-compiling tests"
-(cd "$HERE" && go mod download && go test -count=1 -run '^$' ./... >/dev/null)
+# This module requires the main module (replace => ../..): when the main
+# go.mod gains a requirement, this go.mod must be tidied again, else the
+# offline test run below fails on a missing module.
+(cd "$HERE" && go mod tidy -diff >"$LOGS/tidy.diff" 2>&1) ||
+	die "internal/e2e/go.mod is not tidy (did the main module's go.mod change?): run 'cd internal/e2e && go mod tidy'; see $LOGS/tidy.diff"
+log "building flytedask and examples/quickstart, pre-compiling tests"
+# The tests build cmd/flytedask and examples/quickstart themselves (go.mod
+# lists them as tools); building them here downloads their modules while the
+# proxy is reachable and fills the build cache.
+(cd "$HERE" && go mod download && go build -o "$BIN/" tool && go test -count=1 -run '^$' ./... >/dev/null)
 log "build done in $(($(date +%s) - t0)) s"
 
 # ---------------------------------------------------------------------------
@@ -336,9 +345,12 @@ domains:
   - {id: development, name: development}
   - {id: staging, name: staging}
   - {id: production, name: production}
+# Platform limits on container resources. FlyteAdmin's built-in default
+# (memory 1Gi) rejects the project's examples (quickstart 2Gi, hello_dask.yaml
+# 4Gi); a real deployment raises them the same way (or per project/domain).
 task_resources:
   defaults: {cpu: 100m, memory: 200Mi}
-  limits: {cpu: 2, memory: 1Gi, gpu: 1}
+  limits: {cpu: 4, memory: 8Gi, gpu: 1}
 EOF
 }
 ADMIN_CONFIG=$WORK/admin.yaml
