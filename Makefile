@@ -2,7 +2,7 @@
 GO ?= go
 GOFILES = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go')
 
-.PHONY: all test fmt-check vet unit fuzz-seeds bench update-golden quickstart verify e2e ci
+.PHONY: tidy all test fmt-check vet unit fuzz-seeds bench update-golden quickstart verify e2e ci
 
 all: test
 
@@ -42,3 +42,11 @@ e2e:
 	bash internal/e2e/run.sh
 
 ci: test verify e2e
+
+## tidy: go mod tidy in every module; the nested ones replace this module with ../.., so run it after any go.mod change
+tidy:
+	$(GO) mod tidy
+	cd internal/backendcheck && $(GO) mod tidy
+	cd explain/internal/backendverify && $(GO) mod tidy
+	cd internal/e2e && $(GO) mod tidy
+	cd internal/e2e/adminbuild && $(GO) mod tidy
