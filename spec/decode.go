@@ -335,13 +335,16 @@ func Decode(sources []Source, opts Options) (*Spec, error) {
 					seen[t.Name] = tr.origin
 				}
 			}
-			if !opts.SkipValidation && !f.top.blocking && !f.defaults.blocking && !tr.probs.blocking {
+			if !opts.SkipValidation && !f.top.blocking && !f.defaults.blocking {
 				for _, e := range validationErrors(t, settings) {
 					if e.Field == "version" {
 						continue // reported once, above
 					}
 					rel := varPath(e.Field, t)
 					path := p.Join(rel)
+					if overlapsAny(path, tr.probs.list) {
+						continue // a follow-up of a problem already reported for this field
+					}
 					msg := e.Detail
 					if _, inTask := f.lines[path]; !inTask {
 						if l, inDefaults := f.lines[field.NewPath("defaults").Join(rel)]; inDefaults {
@@ -437,4 +440,25 @@ func varPath(path string, t task.Task) string {
 		return path
 	}
 	return path[m[2]:m[3]] + "[" + vars[i].Name + "]" + path[m[1]:]
+}
+
+// overlapsAny reports whether path is the path of one of probs, inside it,
+// or one of its parents: a validation error there only repeats a decoding
+// problem (a value of the wrong type was left unset, say).
+func overlapsAny(path string, probs []Problem) bool {
+	for _, pr := range probs {
+		if pr.Path == "" || within(path, pr.Path) || within(pr.Path, path) {
+			return true
+		}
+	}
+	return false
+}
+
+// within reports whether path is p or below it.
+func within(path, p string) bool {
+	if !strings.HasPrefix(path, p) {
+		return false
+	}
+	rest := path[len(p):]
+	return rest == "" || rest[0] == '.' || rest[0] == '['
 }

@@ -98,10 +98,12 @@
 // (with the closest valid key: "did you mean number_of_workers?"),
 // ErrorTypeWrongType, and the field.ErrorType values of task validation.
 //
-// Problems of one task are sorted by line. A task with a syntax, unknown-key
-// or wrong-type problem (or in a file whose defaults have one) is not
-// validated, so one typo does not cause a cascade of follow-up errors; all
-// other tasks are.
+// Problems of one task are sorted by line. A task with an unknown-key or
+// wrong-type problem is still validated, but validation errors about the
+// same field (the one left unset, or a field inside or around it) are
+// dropped, so one typo does not cause a cascade of follow-up errors while
+// every other problem is reported at once. A file whose top level or
+// defaults block cannot be decoded is not validated task by task.
 //
 // Warnings (Spec.Warnings) are task.Task.Warnings with the same paths; they
 // never make Decode fail.

@@ -22,5 +22,6 @@ tasks:
 	fmt.Println("exit code", code)
 	// Output:
 	// tasks[0].dask.workers.number_of_wokers: unknown key "number_of_wokers": did you mean number_of_workers?
+	// tasks[0].dask.workers.limits.mem: invalid quantity "2gi": must be a Kubernetes quantity matching '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$', e.g. "4Gi" or "512Mi" (binary suffixes are Ki, Mi, Gi, Ti: case matters)
 	// exit code 1
 }
