@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
 
@@ -72,18 +74,91 @@ func (o Origin) Path() *field.Path { return field.NewPath("tasks").Index(o.Index
 func ReadFiles(opts Options, paths ...string) (*Spec, error) {
 	sources := make([]Source, 0, len(paths))
 	for _, p := range paths {
-		f, err := os.Open(p)
+		src, err := ReadSource(p)
 		if err != nil {
 			return nil, fmt.Errorf("spec: %w", err)
 		}
-		data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-		_ = f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("spec: read %s: %w", p, err)
-		}
-		sources = append(sources, Source{Name: p, Data: data})
+		sources = append(sources, src)
 	}
 	return Decode(sources, opts)
+}
+
+// syntaxProblem returns the line and message of the YAML parser's error
+// err about data, with a hint where the parser's own message is cryptic.
+func syntaxProblem(data []byte, err error) (int, string) {
+	if !utf8.Valid(data) && !hasUTF16BOM(data) {
+		bad := 0
+		for bad < len(data) {
+			r, size := utf8.DecodeRune(data[bad:])
+			if r == utf8.RuneError && size == 1 {
+				break
+			}
+			bad += size
+		}
+		line := bytes.Count(data[:bad], []byte("\n")) + 1
+		return line, fmt.Sprintf("the file is not UTF-8 text (invalid byte %#x): save it as UTF-8", data[bad])
+	}
+	msg := err.Error()
+	m := yamlLineErr.FindStringSubmatch(msg)
+	if m == nil {
+		return 0, strings.TrimPrefix(msg, "yaml: ")
+	}
+	line, _ := strconv.Atoi(m[1])
+	msg = m[2]
+	if strings.HasPrefix(msg, "found character that cannot start any token") && indentedWithTab(data, line) {
+		msg += ": the line is indented with a tab; YAML indents with spaces only"
+	}
+	return line, msg
+}
+
+// hasUTF16BOM reports whether data starts with a UTF-16 byte order mark
+// (the YAML parser reads UTF-16 too).
+func hasUTF16BOM(data []byte) bool {
+	return bytes.HasPrefix(data, []byte{0xFE, 0xFF}) || bytes.HasPrefix(data, []byte{0xFF, 0xFE})
+}
+
+// indentedWithTab reports whether the indentation of line (1-based) of
+// data holds a tab.
+func indentedWithTab(data []byte, line int) bool {
+	lines := bytes.SplitN(data, []byte("\n"), line+1)
+	if line < 1 || line > len(lines) {
+		return false
+	}
+	l := lines[line-1]
+	indent := l[:len(l)-len(bytes.TrimLeft(l, " \t"))]
+	return bytes.IndexByte(indent, '\t') >= 0
+}
+
+// ReadSource reads the spec file at path (at most MaxFileSize+1 bytes:
+// Decode reports larger files) as a Source named path. Errors are
+// *fs.PathError values naming path; a directory is an error too.
+func ReadSource(path string) (Source, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Source{}, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		return Source{}, &fs.PathError{Op: "read", Path: path, Err: errIsDir}
+	}
+	data, err := ReadLimited(f)
+	if err != nil {
+		var perr *fs.PathError
+		if errors.As(err, &perr) {
+			return Source{}, err
+		}
+		return Source{}, &fs.PathError{Op: "read", Path: path, Err: err}
+	}
+	return Source{Name: path, Data: data}, nil
+}
+
+// errIsDir is the cause of ReadSource's error for a directory.
+var errIsDir = errors.New("is a directory, not a spec file")
+
+// ReadLimited reads r up to MaxFileSize+1 bytes, so that Decode can
+// report a larger file without reading all of it.
+func ReadLimited(r io.Reader) ([]byte, error) {
+	return io.ReadAll(io.LimitReader(r, MaxFileSize+1))
 }
 
 // fileResult is one decoded file.
@@ -127,13 +202,8 @@ func decodeFile(src Source) (res *fileResult) {
 			fileProblem(0, "the file is empty: a spec needs at least a tasks list")
 			return res
 		}
-		msg := err.Error()
-		if m := yamlLineErr.FindStringSubmatch(msg); m != nil {
-			line, _ := strconv.Atoi(m[1])
-			fileProblem(line, "invalid YAML: %s", m[2])
-		} else {
-			fileProblem(0, "invalid YAML: %s", msg)
-		}
+		line, msg := syntaxProblem(src.Data, err)
+		fileProblem(line, "invalid YAML: %s", msg)
 		return res
 	}
 	var extra yaml.Node

@@ -3,6 +3,7 @@ package spec
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"strconv"
 	"strings"
@@ -309,6 +310,27 @@ func TestDecodeErrors(t *testing.T) {
 			types: []field.ErrorType{ErrorTypeWrongType},
 		},
 		{
+			name:  "integers too large for YAML's int are out of range, not wrong type",
+			files: []string{"tasks:\n  - name: a\n" + base + "    retries: 99999999999999999999999\n    dask: {workers: {number_of_workers: -0x1_0000_0000_0000_0000}}\n"},
+			want: []string{
+				`tasks[0].retries: integer 99999999999999999999999 is out of range`,
+				`tasks[0].dask.workers.number_of_workers: integer -0x1_0000_0000_0000_0000 is out of range`,
+			},
+			types: []field.ErrorType{field.ErrorTypeInvalid, field.ErrorTypeInvalid},
+		},
+		{
+			name:  "a tab in the indentation is named",
+			files: []string{"tasks:\n\t- name: a\n"},
+			want:  []string{`a.yaml:2: invalid YAML: found character that cannot start any token: the line is indented with a tab; YAML indents with spaces only`},
+			types: []field.ErrorType{ErrorTypeSyntax},
+		},
+		{
+			name:  "invalid UTF-8 names the line",
+			files: []string{"tasks:\n  - name: a\n    image: \xff\xfe\n"},
+			want:  []string{`a.yaml:3: invalid YAML: the file is not UTF-8 text (invalid byte 0xff): save it as UTF-8`},
+			types: []field.ErrorType{ErrorTypeSyntax},
+		},
+		{
 			name:  "invalid quantity from the core, in the second task",
 			files: []string{"tasks:\n  - name: a\n" + base + "    dask: {}\n  - name: b\n" + base + "    dask: {workers: {limits: {mem: 2gi}}}\n"},
 			want:  []string{`tasks[1].dask.workers.limits.mem: invalid quantity "2gi": must be a Kubernetes quantity matching '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$', e.g. "4Gi" or "512Mi" (binary suffixes are Ki, Mi, Gi, Ti: case matters)`},
@@ -386,6 +408,17 @@ func TestExampleSpecHasNoWarnings(t *testing.T) {
 	assert.Len(t, s.Tasks, 2)
 	_, err = s.Build()
 	require.NoError(t, err)
+}
+
+func TestReadFilesDirectory(t *testing.T) {
+	_, err := ReadFiles(Options{}, "testdata")
+	require.Error(t, err)
+	assert.Equal(t, "spec: read testdata: is a directory, not a spec file", err.Error())
+	_, err = ReadSource("testdata")
+	var perr *fs.PathError
+	require.ErrorAs(t, err, &perr)
+	assert.Equal(t, "testdata", perr.Path)
+	assert.Equal(t, "read testdata: is a directory, not a spec file", err.Error())
 }
 
 func TestReadFilesMissing(t *testing.T) {

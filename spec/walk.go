@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -209,12 +210,22 @@ func (w *walker) strPtr(n *yaml.Node, p *field.Path) *string {
 	return nil
 }
 
+// yamlIntSyntax matches the plain scalars YAML reads as integers when they
+// fit in 64 bits (underscores are allowed between digits).
+var yamlIntSyntax = regexp.MustCompile(`^[-+]?(0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+|[0-9][0-9_]*)$`)
+
 func (w *walker) integer(n *yaml.Node, p *field.Path) (int, bool) {
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!int" {
 		var v int64
 		if err := n.Decode(&v); err == nil && v >= math.MinInt && v <= math.MaxInt {
 			return int(v), true
 		}
+		w.fail(n, p, field.ErrorTypeInvalid, true, "integer %s is out of range", n.Value)
+		return 0, false
+	}
+	if n.Kind == yaml.ScalarNode && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 && yamlIntSyntax.MatchString(n.Value) {
+		// An integer too large for int64: YAML resolves it as a float (or,
+		// in hex, octal or binary, as a string).
 		w.fail(n, p, field.ErrorTypeInvalid, true, "integer %s is out of range", n.Value)
 		return 0, false
 	}

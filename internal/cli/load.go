@@ -3,8 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"io"
-	"os"
 
 	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
 	"github.com/spf13/cobra"
@@ -69,23 +67,18 @@ func (f *specFlags) load(e *Env) (*spec.Spec, []spec.Problem, error) {
 				return nil, nil, usageErrorf(`"-f -" given twice: stdin can be read once`)
 			}
 			stdinUsed = true
-			data, err := readLimited(e.Stdin)
+			data, err := spec.ReadLimited(e.Stdin)
 			if err != nil {
 				return nil, nil, failf("read stdin: %w", err)
 			}
 			sources = append(sources, spec.Source{Name: stdinName, Data: data})
 			continue
 		}
-		fh, err := os.Open(name)
+		src, err := spec.ReadSource(name)
 		if err != nil {
 			return nil, nil, fail(err)
 		}
-		data, err := readLimited(fh)
-		_ = fh.Close()
-		if err != nil {
-			return nil, nil, failf("read %s: %w", name, err)
-		}
-		sources = append(sources, spec.Source{Name: name, Data: data})
+		sources = append(sources, src)
 	}
 	s, err := spec.Decode(sources, f.options())
 	if err != nil {
@@ -117,12 +110,6 @@ func (f *specFlags) build(e *Env) ([]*admin.TaskSpec, []spec.Problem, error) {
 		return nil, nil, fail(err)
 	}
 	return specs, warnings, nil
-}
-
-// readLimited reads r up to spec.MaxFileSize+1 bytes (spec.Decode reports
-// larger files).
-func readLimited(r io.Reader) ([]byte, error) {
-	return io.ReadAll(io.LimitReader(r, spec.MaxFileSize+1))
 }
 
 // printProblems prints each problem of err on its own line to stderr.
