@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -46,6 +48,9 @@ in name order: (cd DIR && sha256sum * | sha256sum).`,
 			if err := checkOutput(output); err != nil {
 				return err
 			}
+			if err := checkArchiveTarget(output); err != nil {
+				return err
+			}
 			specs, _, err := f.build(e)
 			if err != nil {
 				return err
@@ -81,6 +86,29 @@ func checkOutput(p string) error {
 		if strings.HasSuffix(lower, ext) {
 			return usageErrorf("-o %s: looks like an archive flytectl cannot read; name it *.tgz, *.tar.gz or *.tar (case matters), or use a directory name", p)
 		}
+	}
+	return nil
+}
+
+// checkArchiveTarget fails when an archive -o cannot be written: it is
+// an existing directory, or its directory is missing or not a directory.
+// (Directory outputs are checked by bundle.WriteDir.)
+func checkArchiveTarget(p string) error {
+	if p == "-" || !isArchivePath(p) {
+		return nil
+	}
+	if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+		return failf("-o %s: is a directory; remove it or choose another archive name", p)
+	}
+	parent := filepath.Dir(p)
+	fi, err := os.Stat(parent)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return failf("-o %s: directory %s does not exist; create it first (mkdir -p %s)", p, parent, parent)
+	case err != nil:
+		return failf("-o %s: %w", p, err)
+	case !fi.IsDir():
+		return failf("-o %s: %s is not a directory", p, parent)
 	}
 	return nil
 }
