@@ -10,6 +10,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -22,6 +23,7 @@ import (
 	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
@@ -219,4 +221,117 @@ func TestTLS(t *testing.T) {
 			t.Log(res[0].String())
 		})
 	}
+}
+
+// A token endpoint that accepts the request and never answers must not hang Register: the token
+// fetch is bounded by the attempt's context, so cancelling ctx ends the run (and PerRetryTimeout
+// ends each attempt, which is then retried like any other DeadlineExceeded).
+func TestHangingTokenEndpointHonoursContext(t *testing.T) {
+	arrived := make(chan struct{}, 16)
+	release := make(chan struct{})
+	idp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	t.Cleanup(func() { close(release); idp.Close() })
+	f := newFakeAdmin()
+	s := startServer(t, f, false, requireBearer("authorization"))
+
+	for _, tc := range []struct {
+		name string
+		mut  func(*register.Config)
+	}{
+		{name: "client secret flow", mut: func(cfg *register.Config) {
+			cfg.AuthType = register.AuthClientSecret
+			cfg.ClientID = "ci"
+			cfg.ClientSecretLocation = writeSecret(t, testClientSecret)
+			cfg.TokenURL = idp.URL
+		}},
+		{name: "caller's token source", mut: func(cfg *register.Config) {
+			cfg.TokenSource = blockingTokenSource{arrived: arrived, release: release}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := s.config()
+			cfg.AllowCredentialsOverPlaintext = true
+			cfg.MaxRetries = -1
+			cfg.PerRetryTimeout = time.Hour
+			tc.mut(&cfg)
+			c, err := register.Dial(context.Background(), cfg)
+			require.NoError(t, err)
+			defer c.Close()
+
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			go func() {
+				<-arrived // the token request is in flight
+				cancel()
+			}()
+			done := make(chan struct{})
+			var res []register.Result
+			go func() {
+				defer close(done)
+				res, err = c.Register(ctx, manySpecs(t, 1), target)
+			}()
+			select {
+			case <-done:
+			case <-time.After(time.Minute): // liveness guard only: without the fix Register never returns
+				t.Fatal("Register did not return after its context was cancelled while fetching a token")
+			}
+			require.Error(t, err)
+			assert.ErrorIs(t, err, context.Canceled)
+			assert.Equal(t, register.Failed, res[0].Outcome)
+			assert.Equal(t, codes.Canceled, res[0].Code)
+			assertNoSecrets(t, res[0].String(), err.Error())
+		})
+	}
+}
+
+// blockingTokenSource signals each Token call on arrived and blocks until release is closed.
+type blockingTokenSource struct {
+	arrived chan<- struct{}
+	release <-chan struct{}
+}
+
+func (b blockingTokenSource) Token() (*oauth2.Token, error) {
+	b.arrived <- struct{}{}
+	<-b.release
+	return nil, errors.New("released")
+}
+
+// Each attempt's PerRetryTimeout bounds its token fetch too; the DeadlineExceeded attempt is retried
+// with a new token request.
+func TestHangingTokenEndpointAttemptTimeoutIsRetried(t *testing.T) {
+	var requests atomic.Int32
+	release := make(chan struct{})
+	idp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	t.Cleanup(func() { close(release); idp.Close() })
+	s := startServer(t, newFakeAdmin(), false, requireBearer("authorization"))
+	cfg := s.config()
+	cfg.AllowCredentialsOverPlaintext = true
+	cfg.AuthType = register.AuthClientSecret
+	cfg.ClientID = "ci"
+	cfg.ClientSecretLocation = writeSecret(t, testClientSecret)
+	cfg.TokenURL = idp.URL
+	cfg.MaxRetries = 1
+	cfg.PerRetryTimeout = 20 * time.Millisecond
+	cfg.MaxBackoffDelay = time.Millisecond
+	c, err := register.Dial(context.Background(), cfg)
+	require.NoError(t, err)
+	defer c.Close()
+	res, err := c.Register(context.Background(), manySpecs(t, 1), target)
+	require.Error(t, err)
+	assert.Equal(t, register.Failed, res[0].Outcome)
+	assert.Equal(t, codes.DeadlineExceeded, res[0].Code, res[0].String())
+	assert.Equal(t, 2, res[0].Attempts)
+	assert.Equal(t, int32(2), requests.Load(), "one token request per attempt")
 }

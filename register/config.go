@@ -88,7 +88,9 @@ type Config struct {
 	// override them (e.g. a custom dialer, keepalive, interceptors).
 	DialOptions []grpc.DialOption
 
-	// TokenSource supplies bearer tokens for every RPC; it takes precedence over AuthType.
+	// TokenSource supplies bearer tokens for every RPC; it takes precedence over AuthType. Tokens are
+	// reused until they expire. A Token call that has not returned when the RPC attempt's context ends
+	// is abandoned (left to finish in the background), so the attempt fails with the context's code.
 	TokenSource oauth2.TokenSource
 	// AllowCredentialsOverPlaintext permits sending tokens when Insecure is set. Off by default.
 	AllowCredentialsOverPlaintext bool

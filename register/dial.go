@@ -4,10 +4,12 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/service"
 	"golang.org/x/oauth2"
@@ -64,11 +66,11 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 		}
 		opts = append(opts, grpc.WithTransportCredentials(creds))
 	}
-	ts, err := tokenSource(ctx, cfg)
+	fetch, err := tokenFetcher(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	if ts != nil {
+	if fetch != nil {
 		if cfg.Insecure && !cfg.AllowCredentialsOverPlaintext {
 			return nil, fmt.Errorf("%w: refusing to send bearer tokens over a plaintext (insecure) connection; set AllowCredentialsOverPlaintext to override", ErrConfig)
 		}
@@ -77,7 +79,7 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 			header = DefaultAuthorizationHeader
 		}
 		opts = append(opts, grpc.WithPerRPCCredentials(&bearerCredentials{
-			ts:        oauth2.ReuseTokenSource(nil, ts),
+			tokens:    newTokenCache(fetch),
 			header:    strings.ToLower(header),
 			plaintext: cfg.Insecure,
 		}))
@@ -120,11 +122,47 @@ func transportCredentials(cfg Config) (credentials.TransportCredentials, error) 
 	return credentials.NewTLS(tlsCfg), nil
 }
 
-// tokenSource returns the configured token source, or nil when no authentication is configured.
-func tokenSource(ctx context.Context, cfg Config) (oauth2.TokenSource, error) {
-	if cfg.TokenSource != nil {
-		return cfg.TokenSource, nil
+// tokenFetcher returns the function that fetches a fresh token within a context, or nil when no
+// authentication is configured. The client-credentials request is made with ctx's cancellation and
+// dialCtx's values (e.g. an oauth2.HTTPClient); a caller's TokenSource cannot be cancelled, so it runs
+// in its own goroutine, which the caller stops waiting for when ctx ends.
+func tokenFetcher(dialCtx context.Context, cfg Config) (func(context.Context) (*oauth2.Token, error), error) {
+	if ts := cfg.TokenSource; ts != nil {
+		return func(ctx context.Context) (*oauth2.Token, error) {
+			type result struct {
+				tok *oauth2.Token
+				err error
+			}
+			ch := make(chan result, 1)
+			go func() {
+				tok, err := ts.Token()
+				ch <- result{tok, err}
+			}()
+			select {
+			case r := <-ch:
+				return r.tok, r.err
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}, nil
 	}
+	cc, err := clientCredentials(cfg)
+	if cc == nil || err != nil {
+		return nil, err
+	}
+	values := context.WithoutCancel(dialCtx)
+	return func(ctx context.Context) (*oauth2.Token, error) {
+		fctx, cancel := context.WithCancel(values)
+		defer cancel()
+		stop := context.AfterFunc(ctx, cancel)
+		defer stop()
+		return cc.Token(fctx)
+	}, nil
+}
+
+// clientCredentials returns the client-credentials configuration, or nil when no OAuth2 flow is
+// configured.
+func clientCredentials(cfg Config) (*clientcredentials.Config, error) {
 	switch cfg.AuthType {
 	case AuthNone:
 		return nil, nil
@@ -162,7 +200,7 @@ func tokenSource(ctx context.Context, cfg Config) (oauth2.TokenSource, error) {
 	if secret == "" {
 		return nil, fmt.Errorf("%w: client secret is empty", ErrConfig)
 	}
-	cc := clientcredentials.Config{
+	cc := &clientcredentials.Config{
 		ClientID:     cfg.ClientID,
 		ClientSecret: secret,
 		TokenURL:     cfg.TokenURL,
@@ -171,20 +209,73 @@ func tokenSource(ctx context.Context, cfg Config) (oauth2.TokenSource, error) {
 	if cfg.Audience != "" {
 		cc.EndpointParams = url.Values{"audience": {cfg.Audience}}
 	}
-	return cc.TokenSource(context.WithoutCancel(ctx)), nil
+	return cc, nil
+}
+
+// tokenCache hands out a valid token, fetching a new one when there is none or it has expired. One
+// fetch runs at a time; a caller waiting for it, or running it, gives up when its context ends, so
+// a token endpoint that does not answer cannot outlast an RPC's deadline or cancellation.
+type tokenCache struct {
+	fetch func(context.Context) (*oauth2.Token, error)
+	sem   chan struct{} // capacity 1, held while fetching
+	mu    sync.Mutex
+	tok   *oauth2.Token
+}
+
+func newTokenCache(fetch func(context.Context) (*oauth2.Token, error)) *tokenCache {
+	return &tokenCache{fetch: fetch, sem: make(chan struct{}, 1)}
+}
+
+func (c *tokenCache) cached() *oauth2.Token {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.tok.Valid() {
+		return c.tok
+	}
+	return nil
+}
+
+func (c *tokenCache) token(ctx context.Context) (*oauth2.Token, error) {
+	if tok := c.cached(); tok != nil {
+		return tok, nil
+	}
+	select {
+	case c.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-c.sem }()
+	if tok := c.cached(); tok != nil { // fetched by another caller meanwhile
+		return tok, nil
+	}
+	tok, err := c.fetch(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if tok == nil {
+		return nil, errors.New("token source returned no token")
+	}
+	c.mu.Lock()
+	c.tok = tok
+	c.mu.Unlock()
+	return tok, nil
 }
 
 // bearerCredentials adds "<type> <token>" to every RPC under header.
 type bearerCredentials struct {
-	ts        oauth2.TokenSource
+	tokens    *tokenCache
 	header    string
 	plaintext bool
 }
 
 // GetRequestMetadata implements credentials.PerRPCCredentials. Token failures become
-// codes.Unauthenticated, which is not retried.
+// codes.Unauthenticated, which is not retried; when ctx ends first (the attempt's timeout or the
+// caller's cancellation) the error carries the context's code instead.
 func (b *bearerCredentials) GetRequestMetadata(ctx context.Context, _ ...string) (map[string]string, error) {
-	tok, err := b.ts.Token()
+	tok, err := b.tokens.token(ctx)
+	if ctxErr := ctx.Err(); err != nil && ctxErr != nil {
+		return nil, status.FromContextError(ctxErr).Err()
+	}
 	if err != nil {
 		return nil, status.Errorf(codes.Unauthenticated, "register: obtaining an OAuth2 token: %v", err)
 	}
