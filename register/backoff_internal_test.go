@@ -37,3 +37,36 @@ func TestRetryPolicyDefaults(t *testing.T) {
 		assert.Equal(t, tc.want, tc.in.withDefaults())
 	}
 }
+
+// The bound doubles from BaseBackoff up to MaxBackoff and stays there; large bases must not
+// overflow the shift into a small (or negative) bound.
+func TestBackoffBoundNoOverflow(t *testing.T) {
+	odd := time.Duration(1<<40 + 1) // about 18 minutes, odd so that shifted overflow leaves low bits
+	tests := []struct {
+		p       RetryPolicy
+		attempt int
+		want    time.Duration
+	}{
+		{RetryPolicy{BaseBackoff: 100 * time.Millisecond, MaxBackoff: 8 * time.Second}, 0, 100 * time.Millisecond},
+		{RetryPolicy{BaseBackoff: 100 * time.Millisecond, MaxBackoff: 8 * time.Second}, 6, 6400 * time.Millisecond},
+		{RetryPolicy{BaseBackoff: 100 * time.Millisecond, MaxBackoff: 8 * time.Second}, 7, 8 * time.Second},
+		{RetryPolicy{BaseBackoff: 100 * time.Millisecond, MaxBackoff: 8 * time.Second}, 1000, 8 * time.Second},
+		{RetryPolicy{BaseBackoff: odd, MaxBackoff: odd}, 1, odd},
+		{RetryPolicy{BaseBackoff: odd, MaxBackoff: odd}, 23, odd},
+		{RetryPolicy{BaseBackoff: odd, MaxBackoff: odd}, 31, odd},
+		{RetryPolicy{BaseBackoff: time.Nanosecond, MaxBackoff: 1 << 62}, 62, 1 << 62},
+		{RetryPolicy{BaseBackoff: time.Nanosecond, MaxBackoff: 1<<63 - 1}, 63, 1<<63 - 1},
+	}
+	for _, tc := range tests {
+		p := tc.p.withDefaults()
+		for attempt := 0; attempt <= tc.attempt; attempt++ {
+			b := backoffBound(p, attempt)
+			assert.Positive(t, b, "%+v attempt %d", p, attempt)
+			assert.LessOrEqual(t, b, p.MaxBackoff, "%+v attempt %d", p, attempt)
+			if attempt > 0 {
+				assert.GreaterOrEqual(t, b, backoffBound(p, attempt-1), "bound never shrinks: %+v attempt %d", p, attempt)
+			}
+		}
+		assert.Equal(t, tc.want, backoffBound(p, tc.attempt), "%+v attempt %d", p, tc.attempt)
+	}
+}

@@ -304,13 +304,15 @@ func (c *Client) retrying(ctx context.Context, fn func(context.Context) error) e
 
 // backoff is the full-jitter wait before retry number attempt+1: uniform in [0, min(max, base*2^attempt)].
 func backoff(p RetryPolicy, attempt int) time.Duration {
-	bound := p.MaxBackoff
-	if attempt < 32 {
-		if b := p.BaseBackoff << attempt; b > 0 && b < bound {
-			bound = b
-		}
+	return rand.N(backoffBound(p, attempt) + 1)
+}
+
+// backoffBound is min(MaxBackoff, BaseBackoff*2^attempt), without overflow.
+func backoffBound(p RetryPolicy, attempt int) time.Duration {
+	if attempt < 0 || attempt >= 63 || p.BaseBackoff > p.MaxBackoff>>attempt {
+		return p.MaxBackoff
 	}
-	return rand.N(bound + 1)
+	return p.BaseBackoff << attempt
 }
 
 // sleep waits d or until ctx ends; it reports whether the full wait elapsed.
