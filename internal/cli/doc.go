@@ -18,7 +18,8 @@
 //     with spec.Decode (validation included), prints every problem to
 //     stderr and returns an exit-1 error if there is any, otherwise prints
 //     the warnings (e.printWarnings) and returns the *spec.Spec.
-//     f.build(e) additionally builds the admin.TaskSpecs.
+//     f.build(e) additionally builds the admin.TaskSpecs (a *built);
+//     e.reportSpecError prints a *spec.Error one problem per line.
 //   - readBundle (inspect.go): reads a bundle file, directory or "-"
 //     (stdin) with the bundle package.
 //   - e.printWarnings / e.printProblems (load.go): "warning: PATH: MESSAGE

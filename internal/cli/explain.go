@@ -105,15 +105,11 @@ func explainInput(e *Env, f *specFlags, args []string) ([]*admin.TaskSpec, [][]s
 	case len(f.files) == 0:
 		return nil, nil, usageErrorf("missing input: give -f SPEC.yaml or a BUNDLE")
 	}
-	s, warnings, err := f.load(e)
+	b, err := f.build(e)
 	if err != nil {
 		return nil, nil, err
 	}
-	specs, err := s.Build()
-	if err != nil {
-		return nil, nil, fail(err)
-	}
-	return specs, warningsPerTask(s, warnings), nil
+	return b.specs, warningsPerTask(b.spec, b.warnings), nil
 }
 
 // warningsPerTask sorts warnings under the task whose path they start with.

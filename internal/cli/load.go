@@ -82,34 +82,43 @@ func (f *specFlags) load(e *Env) (*spec.Spec, []spec.Problem, error) {
 	}
 	s, err := spec.Decode(sources, f.options())
 	if err != nil {
-		var serr *spec.Error
-		if errors.As(err, &serr) {
-			e.printProblems(serr)
-			return nil, nil, errReported
-		}
-		return nil, nil, fail(err)
+		return nil, nil, e.reportSpecError(err)
 	}
 	warnings := s.Warnings()
 	e.printWarnings(warnings, s.WithFiles())
 	return s, warnings, nil
 }
 
-// build is load followed by spec.Spec.Build.
-func (f *specFlags) build(e *Env) ([]*admin.TaskSpec, []spec.Problem, error) {
+// built is a loaded spec and the TaskSpecs it builds.
+type built struct {
+	spec     *spec.Spec
+	specs    []*admin.TaskSpec
+	warnings []spec.Problem
+}
+
+// build is load followed by spec.Spec.Build; problems are printed as by
+// load.
+func (f *specFlags) build(e *Env) (*built, error) {
 	s, warnings, err := f.load(e)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	specs, err := s.Build()
 	if err != nil {
-		var serr *spec.Error
-		if errors.As(err, &serr) {
-			e.printProblems(serr)
-			return nil, nil, errReported
-		}
-		return nil, nil, fail(err)
+		return nil, e.reportSpecError(err)
 	}
-	return specs, warnings, nil
+	return &built{spec: s, specs: specs, warnings: warnings}, nil
+}
+
+// reportSpecError prints the problems of a *spec.Error one per line and
+// returns errReported; other errors are returned as exit-1 errors.
+func (e *Env) reportSpecError(err error) error {
+	var serr *spec.Error
+	if errors.As(err, &serr) {
+		e.printProblems(serr)
+		return errReported
+	}
+	return fail(err)
 }
 
 // printProblems prints each problem of err on its own line to stderr.

@@ -51,11 +51,11 @@ in name order: (cd DIR && sha256sum * | sha256sum).`,
 			if err := checkArchiveTarget(output); err != nil {
 				return err
 			}
-			specs, _, err := f.build(e)
+			b, err := f.build(e)
 			if err != nil {
 				return err
 			}
-			return writePackage(e, output, specs)
+			return writePackage(e, output, b.specs)
 		},
 	}
 	f.register(cmd)

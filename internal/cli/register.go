@@ -14,7 +14,6 @@ import (
 	"google.golang.org/protobuf/protoadapt"
 
 	"github.com/flytedask/flytedask/register"
-	"github.com/flytedask/flytedask/spec"
 	"github.com/flytedask/flytedask/task"
 )
 
@@ -231,20 +230,12 @@ func loadInput(e *Env, f *specFlags, args []string) (*input, error) {
 		return &input{specs: b.Specs(), target: t, validate: bundleValidator(t)}, nil
 	}
 
-	s, _, err := f.load(e)
+	b, err := f.build(e)
 	if err != nil {
 		return nil, err
 	}
-	specs, err := s.Build()
-	if err != nil {
-		var serr *spec.Error
-		if errors.As(err, &serr) {
-			e.printProblems(serr)
-			return nil, errReported
-		}
-		return nil, fail(err)
-	}
-	t := register.Target{Project: s.Settings.Project, Domain: s.Settings.Domain, Version: s.Settings.Version}
+	specs, settings := b.specs, b.spec.Settings
+	t := register.Target{Project: settings.Project, Domain: settings.Domain, Version: settings.Version}
 	hint := "give it as a flag or set it in the spec"
 	if t.Version == task.VersionPlaceholder {
 		t.Version = ""

@@ -38,11 +38,11 @@ review changes to it in pull requests. Warnings go to stderr.`,
 			if err != nil {
 				return err
 			}
-			specs, _, err := f.build(e)
+			b, err := f.build(e)
 			if err != nil {
 				return err
 			}
-			out, err := render.Specs(fm, specs)
+			out, err := render.Specs(fm, b.specs)
 			if err != nil {
 				return fail(err)
 			}

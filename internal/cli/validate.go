@@ -17,11 +17,11 @@ to stderr. It prints nothing else: no output means the spec is valid.
 Exit codes: 0 valid (warnings allowed unless --strict), 1 invalid, 2 usage.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, warnings, err := f.build(e)
+			b, err := f.build(e)
 			if err != nil {
 				return err
 			}
-			if strict && len(warnings) > 0 {
+			if warnings := b.warnings; strict && len(warnings) > 0 {
 				noun := "warnings"
 				if len(warnings) == 1 {
 					noun = "warning"
