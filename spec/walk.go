@@ -294,20 +294,29 @@ func (w *walker) mapEntries(n *yaml.Node, p *field.Path, want string, fn func(ke
 		w.wrongType(n, p, want)
 		return
 	}
+	w.entries(n, p, p.Key, func(key string, v *yaml.Node, kp *field.Path) {
+		fn(key, w.resolve(v), kp)
+	})
+}
+
+// entries calls fn with each key of mapping n at p, its value (not
+// resolved) and its path keyPath(key), after reporting non-scalar and
+// repeated keys (which fn does not see) and marking the key's line.
+func (w *walker) entries(n *yaml.Node, p *field.Path, keyPath func(string) *field.Path, fn func(key string, v *yaml.Node, kp *field.Path)) {
 	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := w.resolve(n.Content[i])
 		if !w.key(k, p) {
 			continue
 		}
-		kp := p.Key(k.Value)
+		kp := keyPath(k.Value)
 		if line, ok := seen[k.Value]; ok {
 			w.fail(k, kp, field.ErrorTypeDuplicate, true, "duplicate key %q (first at line %d)", k.Value, line)
 			continue
 		}
 		seen[k.Value] = k.Line
 		w.mark(kp, k.Line)
-		fn(k.Value, w.resolve(n.Content[i+1]), kp)
+		fn(k.Value, n.Content[i+1], kp)
 	}
 }
 
@@ -571,21 +580,9 @@ func (w *walker) generic(n *yaml.Node, p *field.Path) any {
 	switch n.Kind {
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
-		seen := map[string]int{}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := w.resolve(n.Content[i])
-			if !w.key(k, p) {
-				continue
-			}
-			kp := p.Child(k.Value)
-			if line, ok := seen[k.Value]; ok {
-				w.fail(k, kp, field.ErrorTypeDuplicate, true, "duplicate key %q (first at line %d)", k.Value, line)
-				continue
-			}
-			seen[k.Value] = k.Line
-			w.mark(kp, k.Line)
-			m[k.Value] = w.generic(n.Content[i+1], kp)
-		}
+		w.entries(n, p, func(key string) *field.Path { return p.Child(key) }, func(key string, v *yaml.Node, kp *field.Path) {
+			m[key] = w.generic(v, kp)
+		})
 		return m
 	case yaml.SequenceNode:
 		s := make([]any, len(n.Content))
