@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -68,6 +69,7 @@ one per line, as PATH: MESSAGE), 2 usage error.`,
 	root.SetOut(e.Stdout)
 	root.SetErr(e.Stderr)
 	root.CompletionOptions.DisableDefaultCmd = true
+	root.SetHelpCommand(newHelpCmd())
 
 	root.AddCommand(
 		newPackageCmd(e),
@@ -99,5 +101,21 @@ func wrapRunE(c *cobra.Command) {
 	}
 	for _, sub := range c.Commands() {
 		wrapRunE(sub)
+	}
+}
+
+// newHelpCmd replaces cobra's help command, which prints the root help and
+// exits 0 for an unknown topic: here that is a usage error.
+func newHelpCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		RunE: func(c *cobra.Command, args []string) error {
+			cmd, rest, err := c.Root().Find(args)
+			if err != nil || cmd == nil || len(rest) > 0 {
+				return usageErrorf("unknown help topic %q: run flytedask --help for the list of commands", strings.Join(args, " "))
+			}
+			return cmd.Help()
+		},
 	}
 }
