@@ -62,6 +62,9 @@ func (f *specFlags) load(e *Env) (*spec.Spec, []spec.Problem, error) {
 	sources := make([]spec.Source, 0, len(f.files))
 	stdinUsed := false
 	for _, name := range f.files {
+		if name == "" {
+			return nil, nil, usageErrorf("-f: empty file name; give a spec file, or - for stdin")
+		}
 		if name == "-" {
 			if stdinUsed {
 				return nil, nil, usageErrorf(`"-f -" given twice: stdin can be read once`)
