@@ -24,7 +24,8 @@ var (
 	ErrNotArchive = errors.New("not a tar or gzip-compressed tar archive")
 
 	// ErrCorrupt: the input starts like an archive but is truncated or damaged (bad gzip checksum,
-	// bad tar header after the first one, short member data).
+	// bad tar header after the first one, short member data, a plain tar without its end-of-archive
+	// marker).
 	ErrCorrupt = errors.New("corrupt archive")
 
 	// ErrUnsafePath: an archive member name is absolute, contains a ".." component, a backslash or a

@@ -325,7 +325,9 @@ func (c *collector) bundle() (*Bundle, error) {
 // them); two members with the same cleaned path with ErrDuplicateEntry; PAX global headers are
 // ignored. Limits (WithLimits) bound member size, total decompressed size and entry count. For gzip
 // input the rest of the compressed stream after the tar end is read (within MaxTotalSize) so a
-// damaged checksum is reported as ErrCorrupt. Input that is not an archive at all (including empty
+// damaged checksum is reported as ErrCorrupt; a plain tar must end with its end-of-archive marker (a
+// zero block), so one cut short at a member boundary is ErrCorrupt too rather than a bundle with
+// fewer tasks. Damage inside a member's data, read or not, is an *EntryError naming it. Input that is not an archive at all (including empty
 // input) fails with ErrNotArchive.
 func Read(r io.Reader, opts ...ReadOption) (*Bundle, error) {
 	b, err := readArchive(r, newReadConfig(opts))
@@ -381,12 +383,16 @@ func (e *errReader) Read(p []byte) (int, error) {
 // failed reports a real failure (not EOF) of the wrapped reader.
 func (e *errReader) failed() bool { return e.err != nil && !errors.Is(e.err, io.EOF) }
 
-// countingReader counts bytes and fails once more than limit bytes were read.
+// countingReader counts bytes and fails once more than limit bytes were read. It also remembers
+// the last tar block (512 bytes) that passed through it.
 type countingReader struct {
 	r     io.Reader
 	n     int64
 	limit int64
+	tail  [blockSize]byte // the last min(n, blockSize) bytes read, at tail[blockSize-min(n, blockSize):]
 }
+
+const blockSize = 512
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	if rem := c.limit - c.n + 1; int64(len(p)) > rem {
@@ -394,6 +400,12 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	}
 	n, err := c.r.Read(p)
 	c.n += int64(n)
+	if n >= blockSize {
+		copy(c.tail[:], p[n-blockSize:n])
+	} else if n > 0 {
+		copy(c.tail[:], c.tail[n:])
+		copy(c.tail[blockSize-n:], p[:n])
+	}
 	if c.n > c.limit {
 		return n, fmt.Errorf("%w: decompressed archive is larger than %d bytes (Limits.MaxTotalSize)", ErrTooLarge, c.limit)
 	}
@@ -499,6 +511,17 @@ func readArchive(r io.Reader, cfg readConfig) (*Bundle, error) {
 		if err := c.add(hdr.Name, clean, size, load, false); err != nil {
 			return nil, err
 		}
+		// Consume the data of members that were not loaded here rather than in the next tr.Next,
+		// so that damage inside them is reported with their name.
+		if _, err := io.Copy(io.Discard, tr); err != nil {
+			return nil, &EntryError{Path: hdr.Name, Err: a.wrap(err, "reading member data")}
+		}
+	}
+	// Go's tar reader also ends cleanly when the input stops at a header boundary. The archive's
+	// end-of-archive marker (zero blocks) must have been read, otherwise a plain tar cut short there
+	// would lose its remaining members without an error. (A gzip stream is checked by its trailer.)
+	if zr == nil && cr.tail != [blockSize]byte{} {
+		return nil, fmt.Errorf("%w: the archive ends after %d entries without the end-of-archive marker (truncated?)", ErrCorrupt, a.entries)
 	}
 	if zr != nil {
 		// Read the rest of the gzip stream so its checksum is verified (bounded by MaxTotalSize).

@@ -185,6 +185,21 @@ func gz(t testing.TB, data []byte) []byte {
 	return buf.Bytes()
 }
 
+// truncated returns data without its last n bytes.
+func truncated(data []byte, n int) []byte { return data[:len(data)-n] }
+
+// gzPrefix returns the gzip compression of data cut after the first n uncompressed bytes: the
+// compressed stream is flushed there and the rest (and the trailer) dropped.
+func gzPrefix(t testing.TB, data []byte, n int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	_, err := zw.Write(data[:n])
+	require.NoError(t, err)
+	require.NoError(t, zw.Flush())
+	return buf.Bytes()
+}
+
 func TestReadClassification(t *testing.T) {
 	task := func(name string) []byte { return specBytes(t, daskSpec(name, 1)) }
 	wfID := &core.Identifier{ResourceType: core.ResourceType_WORKFLOW, Name: "my.wf"}
@@ -269,6 +284,14 @@ func TestReadErrors(t *testing.T) {
 		{"gzip of text", gz(t, []byte("hello")), bundle.ErrNotArchive, "", "gzip data does not hold a tar archive"},
 		{"truncated gzip", gz(t, makeTar(t, file("0_a_1.pb", task)))[:60], bundle.ErrCorrupt, "", ""},
 		{"truncated tar", makeTar(t, file("0_a_1.pb", bytes.Repeat(task, 2)))[:1024], bundle.ErrCorrupt, "0_a_1.pb", ""},
+		// A member that is not read (workflow, launch plan, source archive, junk) is still named when
+		// its data is cut short, in plain tar and inside a gzip stream.
+		{"truncated skipped member", truncated(makeTar(t, file("0_a_1.pb", task), file("1_wf_2.pb", bytes.Repeat([]byte{1}, 2000))), 1024+1000), bundle.ErrCorrupt, "1_wf_2.pb", "reading member data"},
+		{"truncated gzip in skipped member", gzPrefix(t, makeTar(t, file("0_a_1.pb", task), file("fast0.tar.gz", bytes.Repeat([]byte{1}, 4000))), 4096), bundle.ErrCorrupt, "fast0.tar.gz", "reading member data"},
+		// Go's tar reader takes a clean end of input at a header boundary for the end of the
+		// archive; without the end-of-archive marker a plain tar cut there would silently lose members.
+		{"plain tar cut at a member boundary", makeTar(t, file("0_a_1.pb", task), file("1_b_1.pb", task))[:512+(len(task)+511)/512*512], bundle.ErrCorrupt, "", "end-of-archive marker"},
+		{"plain tar without end marker", truncated(makeTar(t, file("0_a_1.pb", task)), 1024), bundle.ErrCorrupt, "", "end-of-archive marker"},
 		{"absolute path", makeTar(t, file("/etc/0_a_1.pb", task)), bundle.ErrUnsafePath, "/etc/0_a_1.pb", "absolute path"},
 		{"absolute dir", makeTar(t, dir("/etc/")), bundle.ErrUnsafePath, "/etc/", "absolute path"},
 		{"dotdot", makeTar(t, file("../0_a_1.pb", task)), bundle.ErrUnsafePath, "../0_a_1.pb", "'..'"},
