@@ -3,11 +3,12 @@ package spec
 import (
 	"errors"
 	"os"
+	"strings"
 	"testing"
 )
 
 // FuzzDecode checks that Decode never panics, that a failure is always an
-// *Error with at least one problem, and that a spec Decode accepts always
+// *Error with at least one problem, each rendered on a single line, and that a spec Decode accepts always
 // builds.
 func FuzzDecode(f *testing.F) {
 	example, err := os.ReadFile("../examples/specs/hello_dask.yaml")
@@ -32,6 +33,7 @@ func FuzzDecode(f *testing.F) {
 		"project: [1]\nversion: {a: b}\ntasks: {}\n",
 		"tasks: [{name: a, timeout: -1h, retries: 99999999999999999999, secrets: [~, {group: g, mount_requirement: vault}]}]",
 		"tasks: [{name: x, image: 'x.io/a:1', command: [a], environment: {'1': ~}, dask: {}}]",
+		"tasks: [{name: x, \"a\\nb\": 1, environment: {\"A\\rB\": x}, dask: {}}]",
 	} {
 		f.Add([]byte(seed))
 	}
@@ -42,7 +44,11 @@ func FuzzDecode(f *testing.F) {
 			if !errors.As(err, &serr) || len(serr.Problems) == 0 {
 				t.Fatalf("Decode error is not a non-empty *Error: %v", err)
 			}
-			_ = serr.Error()
+			for _, l := range serr.Lines() {
+				if strings.ContainsAny(l, "\n\r") {
+					t.Fatalf("problem line %q is not a single line", l)
+				}
+			}
 			return
 		}
 		_ = s.Warnings()

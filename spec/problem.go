@@ -3,6 +3,7 @@ package spec
 import (
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/flytedask/flytedask/field"
 )
@@ -43,8 +44,14 @@ type Problem struct {
 // Format renders the problem on one line: "PATH: MESSAGE", preceded by
 // "FILE: " when withFile is set; a problem without a path is rendered as
 // "FILE:LINE: MESSAGE" (the file is always named). Warnings end with
-// " [CODE]".
+// " [CODE]". Control characters and Unicode line separators (from keys
+// or file names) are escaped as in Go strings (\n, \u0085), so the result
+// is always a single line.
 func (p Problem) Format(withFile bool) string {
+	return oneLine(p.format(withFile))
+}
+
+func (p Problem) format(withFile bool) string {
 	msg := p.Message
 	if p.Code != "" {
 		msg += " [" + p.Code + "]"
@@ -102,4 +109,26 @@ type problems struct {
 func (ps *problems) add(p Problem, blocking bool) {
 	ps.list = append(ps.list, p)
 	ps.blocking = ps.blocking || blocking
+}
+
+// oneLine escapes the control characters and Unicode line and paragraph
+// separators of s the way strconv.Quote does.
+func oneLine(s string) string {
+	if strings.IndexFunc(s, breaksLine) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if breaksLine(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func breaksLine(r rune) bool {
+	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
 }

@@ -331,6 +331,14 @@ func TestDecodeErrors(t *testing.T) {
 			types: []field.ErrorType{ErrorTypeSyntax},
 		},
 		{
+			name:  "control characters in keys do not break the one-problem-per-line output",
+			files: []string{"tasks:\n  - name: a\n" + base + "    environment: {\"A\\nB\": x}\n    \"bad\\r\\nkey\\u0085\": 1\n    dask: {}\n"},
+			want: []string{
+				`tasks[0].environment[A\nB]: invalid environment variable name: a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')`,
+				`tasks[0].bad\r\nkey\u0085: unknown key "bad\r\nkey\u0085": valid keys are name, image, python, command, args, requests, limits, environment, secrets, inputs, outputs, retries, timeout, interruptible, cache, deprecated, pod_template_name, pod_template, dask`,
+			},
+		},
+		{
 			name:  "invalid quantity from the core, in the second task",
 			files: []string{"tasks:\n  - name: a\n" + base + "    dask: {}\n  - name: b\n" + base + "    dask: {workers: {limits: {mem: 2gi}}}\n"},
 			want:  []string{`tasks[1].dask.workers.limits.mem: invalid quantity "2gi": must be a Kubernetes quantity matching '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$', e.g. "4Gi" or "512Mi" (binary suffixes are Ki, Mi, Gi, Ti: case matters)`},
