@@ -226,7 +226,8 @@ func FormatForPath(path string) (Format, error) {
 // The write is atomic: the archive goes to a temporary file in the same directory
 // (".{base}.tmp-*"), which is fsynced, set to mode 0644 and renamed over path. On any error
 // (invalid spec, unwritable directory, full disk, ...) the temporary file is removed and an existing
-// file at path is left untouched; specs are validated before anything is created. The directory
+// file at path is left untouched; specs are validated, and path checked not to be a directory,
+// before anything is created. The directory
 // entry itself is not fsynced, so after a power loss the old or the new file may be visible, never a
 // partial one.
 func WriteFile(path string, specs []*admin.TaskSpec, opts ...WriteOption) (err error) {
@@ -250,6 +251,11 @@ func WriteFile(path string, specs []*admin.TaskSpec, opts ...WriteOption) (err e
 	names, err := planFiles(specs)
 	if err != nil {
 		return err
+	}
+	if fi, serr := os.Stat(path); serr == nil && fi.IsDir() {
+		// Renaming a file over a directory fails with a confusing "file exists" naming the
+		// temporary file; say what is wrong instead.
+		return fmt.Errorf("%s is a directory; give the archive's file name, e.g. %s", path, filepath.Join(path, DefaultArchiveName))
 	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {

@@ -308,10 +308,11 @@ func TestWriteFileFailureLeavesNothing(t *testing.T) {
 	// Format option conflicting with the extension.
 	err = bundle.WriteFile(filepath.Join(dir, "x.tar"), daskSpecs(1), bundle.WithFormat(bundle.FormatTarGzip))
 	require.ErrorContains(t, err, "conflicts with the file extension")
-	// Target is a directory: the rename fails, the temporary file goes.
+	// Target is a directory: refused up front, naming the path (not a temporary file).
 	require.NoError(t, os.Mkdir(filepath.Join(dir, "d.tgz"), 0o755))
 	err = bundle.WriteFile(filepath.Join(dir, "d.tgz"), daskSpecs(1))
-	require.Error(t, err)
+	require.ErrorContains(t, err, filepath.Join(dir, "d.tgz")+" is a directory")
+	assert.NotContains(t, err.Error(), ".tmp-")
 	// Parent is a regular file (fails even for root).
 	err = bundle.WriteFile(filepath.Join(existing, "x.tgz"), daskSpecs(1))
 	require.Error(t, err)
