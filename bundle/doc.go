@@ -37,8 +37,10 @@
 //
 // # Errors
 //
-// Every error wraps a sentinel (ErrInvalidSpec, ErrUnsafePath, ErrTooLarge, ...) for errors.Is;
-// *SpecError carries the index of a rejected spec, *EntryError the archive member, for errors.As.
+// Every error about the content (a spec, an archive member, a directory entry) wraps a sentinel
+// (ErrInvalidSpec, ErrUnsafePath, ErrTooLarge, ...) for errors.Is; *SpecError carries the index of a
+// rejected spec, *EntryError the archive member, for errors.As. I/O errors of the caller's reader,
+// writer or file system and invalid options are returned wrapped, without a sentinel.
 //
 // # Dependencies
 //

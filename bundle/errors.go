@@ -5,9 +5,12 @@ import (
 	"fmt"
 )
 
-// Sentinel errors. Every error returned by this package wraps one of them, so callers can branch with
-// errors.Is; the concrete types SpecError and EntryError (use errors.As) carry the task index or the
-// archive member that caused it.
+// Sentinel errors. Every error about the content given to this package (specs, archive, directory)
+// wraps one of them, so callers can branch with errors.Is; the concrete types SpecError and
+// EntryError (use errors.As) carry the task index or the archive member that caused it. Other errors
+// do not: invalid options (WithFormat, WithCompressionLevel), an output path that is a directory or
+// not a directory as required, and I/O errors of the caller's reader, writer or the file system,
+// which are wrapped so that errors.Is(err, fs.ErrNotExist) and the like still work.
 var (
 	// ErrInvalidSpec: a TaskSpec given to a write function cannot be written (nil spec, template or id,
 	// empty or unusable name, duplicate name, unmarshalable content). Wrapped in a *SpecError.
