@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"archive/tar"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"flag"
 	"fmt"
@@ -200,4 +202,47 @@ func TestBinary(t *testing.T) {
 	code, stdout, _ = run("version")
 	assert.Equal(t, 0, code)
 	assert.Regexp(t, `^flytedask \d+\.\d+\.\d+ \(go`, stdout)
+}
+
+// TestInspectControlCharacters checks that bundle paths and task names
+// holding newlines (or other control characters) cannot break or forge
+// the one-line-per-item output of inspect and register --dry-run.
+func TestInspectControlCharacters(t *testing.T) {
+	s, err := spec.ReadFiles(spec.Options{}, "../../examples/specs/hello_dask.yaml")
+	require.NoError(t, err)
+	specs, err := s.Build()
+	require.NoError(t, err)
+	specs[0].Template.Id.Name = "evil\nregistered other: Created"
+	data, err := proto.Marshal(protoadapt.MessageV2Of(specs[0]))
+	require.NoError(t, err)
+
+	var archive bytes.Buffer
+	zw := gzip.NewWriter(&archive)
+	tw := tar.NewWriter(zw)
+	for _, f := range []struct {
+		name string
+		data []byte
+	}{
+		{"0_task\x1b[2K_1.pb", data},
+		{"wf\nskipped forged.pb: fine_2.pb", []byte("not decoded")},
+	} {
+		require.NoError(t, tw.WriteHeader(&tar.Header{Name: f.name, Mode: 0o644, Size: int64(len(f.data)), Typeflag: tar.TypeReg}))
+		_, err := tw.Write(f.data)
+		require.NoError(t, err)
+	}
+	require.NoError(t, tw.Close())
+	require.NoError(t, zw.Close())
+
+	var stdout, stderr bytes.Buffer
+	code := Main(context.Background(), []string{"inspect", "-"}, bytes.NewReader(archive.Bytes()), &stdout, &stderr)
+	require.Equal(t, ExitOK, code, stderr.String())
+	assert.Equal(t, `skipped "wf\nskipped forged.pb: fine_2.pb": workflow spec (name ends in _2.pb; not decoded)`+"\n", stderr.String())
+
+	stdout.Reset()
+	stderr.Reset()
+	code = Main(context.Background(), []string{"register", "-", "--dry-run", "--project", "p", "--domain", "d", "--version", "v1"}, bytes.NewReader(archive.Bytes()), &stdout, &stderr)
+	require.Equal(t, ExitFailure, code, stderr.String()) // the name is not a valid task name
+	assert.Contains(t, stderr.String(), `skipped "wf\nskipped forged.pb: fine_2.pb": workflow spec`)
+	assert.Contains(t, stdout.String(), "\n"+`"evil\nregistered other: Created"  v1  `)
+	assert.NotContains(t, stdout.String(), "\nregistered other")
 }

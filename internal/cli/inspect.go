@@ -2,6 +2,9 @@ package cli
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -36,9 +39,7 @@ fast-register sources) to stderr: "skipped PATH: REASON".`,
 			if _, err := e.Stdout.Write(out); err != nil {
 				return fail(err)
 			}
-			for _, s := range b.Skipped {
-				fmt.Fprintf(e.Stderr, "skipped %s: %s\n", s.Path, s.Reason)
-			}
+			e.printSkipped(b)
 			return nil
 		},
 	}
@@ -59,4 +60,22 @@ func readBundle(e *Env, path string) (*bundle.Bundle, error) {
 		return nil, fail(err)
 	}
 	return b, nil
+}
+
+// printSkipped prints "skipped PATH: REASON" to stderr for each file of b
+// that is not a task.
+func (e *Env) printSkipped(b *bundle.Bundle) {
+	for _, s := range b.Skipped {
+		fmt.Fprintf(e.Stderr, "skipped %s: %s\n", oneLine(s.Path), s.Reason)
+	}
+}
+
+// oneLine returns s, quoted in Go syntax when it holds control characters
+// or Unicode line separators: names from a bundle cannot break (or forge)
+// lines of output.
+func oneLine(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' }) < 0 {
+		return s
+	}
+	return strconv.Quote(s)
 }

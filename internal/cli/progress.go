@@ -76,10 +76,10 @@ func (p *barProgress) draw() {
 
 func (p *barProgress) finish() { fmt.Fprintln(p.w) }
 
-// displayName is the task name, or "<unnamed>".
+// displayName is the task name (see oneLine), or "<unnamed>".
 func displayName(n string) string {
 	if n == "" {
 		return "<unnamed>"
 	}
-	return n
+	return oneLine(n)
 }

@@ -221,9 +221,7 @@ func loadInput(e *Env, f *specFlags, args []string) (*input, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, s := range b.Skipped {
-			fmt.Fprintf(e.Stderr, "skipped %s: %s\n", s.Path, s.Reason)
-		}
+		e.printSkipped(b)
 		if len(b.Tasks) == 0 {
 			return nil, failf("%s: the bundle holds no task", args[0])
 		}
@@ -314,6 +312,9 @@ func writeResults(w io.Writer, results []register.Result) {
 	for _, r := range results {
 		row := r.Row()
 		last := len(row) - 1
+		for i := range row[:last] {
+			row[i] = oneLine(row[i])
+		}
 		lines := strings.Split(row[last], "\n")
 		row[last] = strings.TrimSpace(lines[0])
 		var extra []string
