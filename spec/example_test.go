@@ -3,6 +3,7 @@ package spec_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/flytedask/flytedask/spec"
 )
@@ -71,4 +72,34 @@ func ExampleReadFiles() {
 	// Output:
 	// workflows.dask_example.hello_dask 4
 	// workflows.dask_example.score 8
+}
+
+// ReadSource reads one file for Decode, e.g. to decode files given on a
+// command line together with a spec read from stdin (with ReadLimited).
+func ExampleReadSource() {
+	file, err := spec.ReadSource("../examples/specs/hello_dask.yaml")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	stdin, err := spec.ReadLimited(strings.NewReader("tasks: [{name: wf.extra, image: ghcr.io/acme/dask-app:1.4.2, command: [run], dask: {}}]"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	s, err := spec.Decode([]spec.Source{file, {Name: "<stdin>", Data: stdin}}, spec.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for i, t := range s.Tasks {
+		fmt.Println(s.Origins[i].File, t.Name)
+	}
+	_, err = spec.ReadSource("../examples/specs")
+	fmt.Println(err)
+	// Output:
+	// ../examples/specs/hello_dask.yaml workflows.dask_example.hello_dask
+	// ../examples/specs/hello_dask.yaml workflows.dask_example.score
+	// <stdin> wf.extra
+	// read ../examples/specs: is a directory, not a spec file
 }
