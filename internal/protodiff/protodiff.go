@@ -10,7 +10,9 @@
 //   - google.protobuf.Struct, Value and ListValue are treated as JSON: objects are compared key by key,
 //     arrays element by element, anything else (numbers, strings, kind changes) as a leaf.
 //   - google.protobuf.Timestamp, Duration and the wrapper types are leaves rendered like protojson
-//     ("2024-01-01T00:00:00Z", "1.5s", the wrapped value).
+//     ("2024-01-01T00:00:00Z", "1.5s", the wrapped value); a Timestamp or Duration that protojson
+//     would reject (out of range, nanos out of range or of the wrong sign) is rendered by its fields,
+//     {"seconds":1,"nanos":-5}, and a Value without a kind as "<no kind>" (not null).
 //   - Enums are shown by name (or number when the value is not declared).
 //   - A field that is set on one side only is reported once, with "<unset>" on the other side and the
 //     whole sub-message rendered on the side that has it.
@@ -442,7 +444,7 @@ func writeMessage(sb *strings.Builder, m protoreflect.Message) {
 	case valueName:
 		kind := valueKind(m)
 		if kind == nil {
-			sb.WriteString("null")
+			sb.WriteString(noKind)
 			return
 		}
 		v := m.Get(kind)
@@ -472,11 +474,19 @@ func writeMessage(sb *strings.Builder, m protoreflect.Message) {
 		return
 	case "google.protobuf.Timestamp":
 		secs, nanos := m.Get(md.Fields().ByName("seconds")).Int(), m.Get(md.Fields().ByName("nanos")).Int()
-		sb.WriteString(strconv.Quote(time.Unix(secs, nanos).UTC().Format(time.RFC3339Nano)))
+		if validTimestamp(secs, nanos) {
+			sb.WriteString(strconv.Quote(time.Unix(secs, nanos).UTC().Format(time.RFC3339Nano)))
+		} else {
+			writeSecondsNanos(sb, secs, nanos)
+		}
 		return
 	case "google.protobuf.Duration":
 		secs, nanos := m.Get(md.Fields().ByName("seconds")).Int(), m.Get(md.Fields().ByName("nanos")).Int()
-		sb.WriteString(strconv.Quote(formatDuration(secs, nanos)))
+		if validDuration(secs, nanos) {
+			sb.WriteString(strconv.Quote(formatDuration(secs, nanos)))
+		} else {
+			writeSecondsNanos(sb, secs, nanos)
+		}
 		return
 	}
 	if isLeafMessage(md.FullName()) { // wrappers
@@ -533,6 +543,42 @@ func writeMessage(sb *strings.Builder, m protoreflect.Message) {
 		sb.WriteString(`"<unknown fields>":` + strconv.Quote(renderUnknown(u)))
 	}
 	sb.WriteByte('}')
+}
+
+// noKind renders a google.protobuf.Value whose kind is not set: not valid JSON (protojson refuses
+// it), and distinct from null so that the two are reported as different.
+const noKind = "<no kind>"
+
+// Valid ranges of google.protobuf.Timestamp (0001-01-01 to 9999-12-31) and Duration (±10,000 years),
+// as in timestamp.proto and duration.proto.
+const (
+	minTimestampSeconds = -62135596800
+	maxTimestampSeconds = 253402300799
+	maxDurationSeconds  = 315576000000
+)
+
+func validTimestamp(secs, nanos int64) bool {
+	return secs >= minTimestampSeconds && secs <= maxTimestampSeconds && nanos >= 0 && nanos <= 999_999_999
+}
+
+// validDuration reports whether secs and nanos are in range and, when both are non-zero, have the
+// same sign.
+func validDuration(secs, nanos int64) bool {
+	switch {
+	case secs < -maxDurationSeconds || secs > maxDurationSeconds:
+		return false
+	case nanos < -999_999_999 || nanos > 999_999_999:
+		return false
+	case secs > 0 && nanos < 0, secs < 0 && nanos > 0:
+		return false
+	}
+	return true
+}
+
+// writeSecondsNanos renders an out-of-range Timestamp or Duration by its fields, so that distinct
+// invalid values stay distinct.
+func writeSecondsNanos(sb *strings.Builder, secs, nanos int64) {
+	fmt.Fprintf(sb, `{"seconds":%d,"nanos":%d}`, secs, nanos)
 }
 
 // formatDuration renders seconds and nanos like protojson ("1.5s", "-0.25s", "3s") without float rounding.

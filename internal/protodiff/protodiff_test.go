@@ -1,6 +1,7 @@
 package protodiff_test
 
 import (
+	"math"
 	"testing"
 
 	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
@@ -10,6 +11,7 @@ import (
 	"google.golang.org/protobuf/protoadapt"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/structpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
 	"github.com/flytedask/flytedask/internal/protodiff"
@@ -146,6 +148,21 @@ func TestDiff(t *testing.T) {
 			},
 		},
 		{
+			// protojson refuses a Value without a kind; it is not null, so it must not compare equal.
+			name: "struct value without kind vs null",
+			mutate: func(tt *core.TaskTemplate) {
+				tt.Custom.Fields["scheduler"] = &structpb.Value{}
+			},
+			want: []protodiff.Difference{d("custom.scheduler", `{"resources":{}}`, "<no kind>")},
+		},
+		{
+			name: "invalid duration shown by its fields",
+			mutate: func(tt *core.TaskTemplate) {
+				tt.Metadata.Timeout = &durationpb.Duration{Seconds: 90, Nanos: -5}
+			},
+			want: []protodiff.Difference{d("metadata.timeout", `"90s"`, `{"seconds":90,"nanos":-5}`)},
+		},
+		{
 			name: "unknown fields",
 			mutate: func(tt *core.TaskTemplate) {
 				tt.XXX_unrecognized = []byte{0xf8, 0x3f, 0x01} // field 1023, varint 1
@@ -174,6 +191,25 @@ func TestDiffRoots(t *testing.T) {
 	assert.Equal(t, []protodiff.Difference{{Path: "", Old: "<flyteidl.core.TaskTemplate>", New: "<flyteidl.core.Identifier>"}}, got)
 	assert.Equal(t, "(root): <unset> -> {}", protodiff.Difference{Old: "<unset>", New: "{}"}.String())
 	assert.Equal(t, "a.b[1]: 1 -> 2", protodiff.Difference{Path: "a.b[1]", Old: "1", New: "2"}.String())
+}
+
+// Messages that render alike must still be reported when they differ: a Value without a kind is
+// not null, and invalid durations/timestamps (mixed signs, nanos out of range) that a normalising
+// rendering would merge are shown by their fields.
+func TestDiffDistinguishesLookalikes(t *testing.T) {
+	noKind := &structpb.Struct{Fields: map[string]*structpb.Value{"k": {}}}
+	null := &structpb.Struct{Fields: map[string]*structpb.Value{"k": structpb.NewNullValue()}}
+	assert.Equal(t, []protodiff.Difference{{Path: "k", Old: "<no kind>", New: "null"}}, protodiff.Diff(noKind, null))
+	assert.Nil(t, protodiff.Diff(noKind, proto.Clone(noKind)))
+
+	assert.Equal(t, []protodiff.Difference{{Path: "", Old: `{"seconds":1,"nanos":-5}`, New: `{"seconds":-1,"nanos":5}`}},
+		protodiff.Diff(&durationpb.Duration{Seconds: 1, Nanos: -5}, &durationpb.Duration{Seconds: -1, Nanos: 5}))
+	assert.Equal(t, []protodiff.Difference{{Path: "", Old: `"2s"`, New: `{"seconds":1,"nanos":1000000000}`}},
+		protodiff.Diff(&durationpb.Duration{Seconds: 2}, &durationpb.Duration{Seconds: 1, Nanos: 1_000_000_000}))
+	assert.Equal(t, []protodiff.Difference{{Path: "", Old: `"1970-01-01T00:00:02Z"`, New: `{"seconds":1,"nanos":1000000000}`}},
+		protodiff.Diff(&timestamppb.Timestamp{Seconds: 2}, &timestamppb.Timestamp{Seconds: 1, Nanos: 1_000_000_000}))
+	assert.Equal(t, []protodiff.Difference{{Path: "", Old: `"1970-01-01T00:00:00Z"`, New: `{"seconds":-9223372036854775808,"nanos":0}`}},
+		protodiff.Diff(&timestamppb.Timestamp{}, &timestamppb.Timestamp{Seconds: math.MinInt64}))
 }
 
 func TestDiffWellKnownLeaves(t *testing.T) {
