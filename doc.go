@@ -11,13 +11,18 @@
 //   - task: the task around it (image, entrypoint, interface, resources, env,
 //     secrets, retries, timeout, cache, pod template) built into an
 //     admin.TaskSpec that FlyteAdmin accepts;
-//   - field: the error type, every problem with its field path;
+//   - field: the validation error, every problem with its field path
+//     (*field.ValidationError; use errors.As);
 //   - bundle: registrable bundles for `flytectl register files`;
 //   - explain: what Flyte's backend will build for a task;
 //   - register: registration with FlyteAdmin over gRPC (the only package that
-//     imports gRPC).
+//     imports gRPC);
+//   - spec: the YAML spec format read by the flytedask command
+//     (cmd/flytedask), for CI pipelines that write no Go.
 //
-// An end-to-end use:
+// An end-to-end use (admin is
+// github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin; examples/quickstart
+// is a complete program):
 //
 //	t := task.Task{
 //		Name:   "workflows.dask_example.hello_dask",
@@ -31,6 +36,9 @@
 //	spec, err := t.Build(task.Settings{Project: "flytesnacks", Domain: "development", Version: "v1"})
 //	if err != nil {
 //		return err // a *field.ValidationError listing every problem
+//	}
+//	for _, w := range t.Warnings() { // best-practice warnings, never fatal
+//		log.Print("warning: ", w)
 //	}
 //	return bundle.WriteFile("flyte-package.tgz", []*admin.TaskSpec{spec})
 package flytedask
