@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/protoadapt"
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/flytedask/flytedask/dask"
 	"github.com/flytedask/flytedask/resources"
@@ -136,4 +137,32 @@ func TestChecklistContainerResourceOrder(t *testing.T) {
 		custom = append(custom, e.GetStructValue().GetFields()["name"].GetStringValue())
 	}
 	assert.Equal(t, []string{"CPU", "MEMORY", "GPU", "EPHEMERAL_STORAGE"}, custom, "the custom keeps flytekit's custom order")
+}
+
+// ValidateSpec, which checks specs read from bundles, accepts every spec
+// Build produces: container and pod-template targets, empty settings and
+// the registration placeholder.
+func TestValidateSpecAcceptsBuild(t *testing.T) {
+	variants := []struct {
+		name   string
+		mutate func(*task.Task)
+	}{
+		{"minimal", func(*task.Task) {}},
+		{"full", func(tk *task.Task) { *tk = full() }},
+		{"raw command", func(tk *task.Task) { tk.Python = nil; tk.Command = []string{"python", "-m", "job"} }},
+		{"pod template", func(tk *task.Task) { *tk = full(); tk.PodTemplate = &task.PodTemplate{PrimaryContainerName: "main"} }},
+		{"image from pod template", func(tk *task.Task) {
+			tk.Image = ""
+			tk.PodTemplate = &task.PodTemplate{Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "primary", Image: "ghcr.io/acme/x:1"}}}}
+		}},
+	}
+	for _, v := range variants {
+		for _, s := range []task.Settings{settings, {}, {Version: task.VersionPlaceholder}} {
+			tk := minimal()
+			v.mutate(&tk)
+			spec, err := tk.Build(s)
+			require.NoError(t, err, "%s %+v", v.name, s)
+			assert.NoError(t, task.ValidateSpec(spec), "%s %+v", v.name, s)
+		}
+	}
 }
