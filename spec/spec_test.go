@@ -178,6 +178,28 @@ func TestDecodeMinimal(t *testing.T) {
 	assert.Equal(t, task.Settings{}, s.Settings)
 }
 
+// TestQuantityNumbers checks that numeric quantities are written the way
+// Python's str() writes them, also integers beyond 64 bits (Python ints are
+// unbounded; YAML reads them as floats or strings).
+func TestQuantityNumbers(t *testing.T) {
+	for in, want := range map[string]string{
+		"2":                              "2",
+		"0.5":                            "0.5",
+		"1_000":                          "1000",
+		"0x10":                           "16",
+		"'0x10'":                         "0x10",
+		"123456789012345678901234567890": "123456789012345678901234567890",
+		"-99999999999999999999":          "-99999999999999999999",
+		"0x1_0000_0000_0000_0000":        "18446744073709551616",
+		"0o7777777777777777777777777":    "37778931862957161709567",
+		"0100000000000000000000000":      "100000000000000000000000",
+	} {
+		s, err := Decode([]Source{{Name: "a.yaml", Data: []byte("tasks:\n  - {name: a, image: x, command: [r], dask: {}, requests: {cpu: " + in + "}}\n")}}, Options{SkipValidation: true})
+		require.NoError(t, err, in)
+		assert.Equal(t, want, s.Tasks[0].Requests.CPU, in)
+	}
+}
+
 func TestOverrides(t *testing.T) {
 	p, v := "flags", ""
 	s, err := Decode([]Source{{Name: "a.yaml", Data: []byte("project: file\nversion: v1\ndomain: dev\ntasks: [{name: a, image: 'x.io/a:1', command: [a], dask: {}}]")}},

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/big"
 	"regexp"
 	"sort"
 	"strings"
@@ -214,6 +215,31 @@ func (w *walker) strPtr(n *yaml.Node, p *field.Path) *string {
 // fit in 64 bits (underscores are allowed between digits).
 var yamlIntSyntax = regexp.MustCompile(`^[-+]?(0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+|[0-9][0-9_]*)$`)
 
+// bigInt returns the decimal digits of a plain scalar in YAML integer
+// syntax that does not fit in 64 bits, as Python's str() writes the int
+// (YAML reads such a scalar as a float, or in hex, octal or binary as a
+// string).
+func bigInt(n *yaml.Node) (string, bool) {
+	if tag := n.ShortTag(); (tag != "!!float" && tag != "!!str") || !isPlainInt(n) {
+		return "", false
+	}
+	digits := strings.ReplaceAll(n.Value, "_", "")
+	base := 10 // a leading 0 is not octal in YAML 1.2
+	if u := strings.TrimLeft(digits, "+-"); len(u) > 1 && u[0] == '0' && strings.ContainsRune("xob", rune(u[1])) {
+		base = 0
+	}
+	v, ok := new(big.Int).SetString(digits, base)
+	if !ok {
+		return "", false
+	}
+	return v.String(), true
+}
+
+// isPlainInt reports whether n is an unquoted scalar in YAML integer syntax.
+func isPlainInt(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 && yamlIntSyntax.MatchString(n.Value)
+}
+
 func (w *walker) integer(n *yaml.Node, p *field.Path) (int, bool) {
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!int" {
 		var v int64
@@ -223,7 +249,7 @@ func (w *walker) integer(n *yaml.Node, p *field.Path) (int, bool) {
 		w.fail(n, p, field.ErrorTypeInvalid, true, "integer %s is out of range", n.Value)
 		return 0, false
 	}
-	if n.Kind == yaml.ScalarNode && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 && yamlIntSyntax.MatchString(n.Value) {
+	if isPlainInt(n) {
 		// An integer too large for int64: YAML resolves it as a float (or,
 		// in hex, octal or binary, as a string).
 		w.fail(n, p, field.ErrorTypeInvalid, true, "integer %s is out of range", n.Value)
@@ -248,6 +274,9 @@ func (w *walker) boolean(n *yaml.Node, p *field.Path) (bool, bool) {
 // written the way Python's str() writes it (2 -> "2", 0.5 -> "0.5").
 func (w *walker) quantity(n *yaml.Node, p *field.Path) (string, bool) {
 	if n.Kind == yaml.ScalarNode {
+		if i, ok := bigInt(n); ok {
+			return i, true
+		}
 		switch n.ShortTag() {
 		case "!!str":
 			return n.Value, true
