@@ -1,6 +1,7 @@
 package explain
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -301,12 +302,18 @@ func decodeCustom(custom *structpb.Struct) (*plugins.DaskJob, error) {
 }
 
 // showStruct renders a Struct as compact JSON for messages, or a placeholder if it cannot.
+// protojson's output is deliberately unstable (it adds a space after commas in some builds), so it
+// is compacted: the message is then the same for every build.
 func showStruct(s *structpb.Struct) string {
 	b, err := protojson.MarshalOptions{}.Marshal(s)
 	if err != nil {
 		return "<unprintable Struct>"
 	}
-	return string(b)
+	var out bytes.Buffer
+	if err := json.Compact(&out, b); err != nil {
+		return string(b)
+	}
+	return out.String()
 }
 
 // buildBasePod mirrors flytek8s.BuildRawPod plus the primary-container part of

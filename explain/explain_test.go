@@ -519,7 +519,9 @@ func TestExplainErrors(t *testing.T) {
 		{name: "k8s_pod primary container missing", tmpl: podWrongPrimary, code: CodeBadTaskSpecification,
 			exact: "[BadTaskSpecification] invalid TaskSpecification, primary container [primary] not defined"},
 		{name: "k8s_pod bad quantity", tmpl: podBadQuantity, code: CodeBadTaskSpecification,
-			prefix: "[BadTaskSpecification] Unable to unmarshal task k8s pod ["},
+			// Compact JSON in every build (protojson alone may add spaces after commas in some).
+			exact: `[BadTaskSpecification] Unable to unmarshal task k8s pod [{"containers":[{"name":"primary","resources":{"limits":{"cpu":"lots"}}}]}], ` +
+				`Err: [quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$']`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
