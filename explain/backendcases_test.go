@@ -104,6 +104,10 @@ func backendCaseTemplates(t testing.TB) []struct {
 		{"badQtyTask", tp(cu(1, "", "", "", ""), "", "MEMORY=1 Gi")},
 		{"badEnum", tp(`{"workers":{"resources":{"limits":[{"name":"BOGUS","value":"1"}]}}}`, "", "")},
 		{"fracWorkers", tp(`{"workers":{"numberOfWorkers":2.5}}`, "", "")},
+		{"hugeQty", tp(cu(1, "", "CPU=1e300,MEMORY=9Ei", "", ""), "", "")},
+		{"overflowCPU", tp(cu(1, "", "CPU=99999999999999999999,MEMORY=1Gi", "", ""), "", "")},
+		{"tinyQty", tp(cu(1, "", "CPU=1n,MEMORY=1", "", "CPU=1u"), "", "")},
+		{"taskTinyQty", tp(cu(1, "", "", "", ""), "CPU=1m", "MEMORY=1k")},
 	}
 	it := tp(cu(2, "", "CPU=1,MEMORY=1Gi", "", ""), "", "")
 	it.Metadata.InterruptibleValue = &core.TaskMetadata_Interruptible{Interruptible: true}

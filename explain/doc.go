@@ -75,11 +75,12 @@
 //
 // # Verification
 //
-// internal/backendverify (a separate module) runs testdata/backend_cases.jsonl — 41 templates ×
+// internal/backendverify (a separate module) runs testdata/backend_cases.jsonl — 45 templates ×
 // 5 platforms, covering the dask-spec.md examples, rounding, canonical memory, zero/STORAGE/
-// duplicate/negative entries, GPU and ephemeral storage, capping, interruptible, commands,
-// k8s_pod targets and error cases — through the real plugin of flyteplugins v1.16.8 (current v1
-// line): all 205 agree, error texts included (with custom's bracketed rendering normalised).
+// duplicate/negative entries, huge, overflowing and tiny quantities, GPU and ephemeral storage,
+// capping, interruptible, commands, k8s_pod targets and error cases — through the real plugin of
+// flyteplugins v1.16.8 (current v1 line): all 225 agree, error texts included (with custom's
+// bracketed rendering normalised).
 // Against flyteplugins v1.1.31 the same cases differ only in scheduler/worker requests and limits
 // and the worker's --nthreads/--memory-limit values (raw custom resources), in the unmarshal error
 // texts, and in panics for missing workers/scheduler/resources; job runners, images, replicas,
