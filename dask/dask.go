@@ -59,9 +59,9 @@ type Scheduler struct {
 	// same Python environment as the job runner and the workers.
 	Image string `json:"image,omitempty"`
 	// Requests of the scheduler; empty means the job runner's resources.
-	Requests resources.Spec `json:"requests,omitempty"`
+	Requests resources.Spec `json:"requests,omitzero"`
 	// Limits of the scheduler; empty means the job runner's resources.
-	Limits resources.Spec `json:"limits,omitempty"`
+	Limits resources.Spec `json:"limits,omitzero"`
 }
 
 // WorkerGroup configures the Dask workers: flytekit's WorkerGroup.
@@ -74,10 +74,10 @@ type WorkerGroup struct {
 	// Image of the workers; empty means the task's image.
 	Image string `json:"image,omitempty"`
 	// Requests of each worker; empty means the job runner's resources.
-	Requests resources.Spec `json:"requests,omitempty"`
+	Requests resources.Spec `json:"requests,omitzero"`
 	// Limits of each worker. The backend derives --nthreads and
 	// --memory-limit from them; Dask advises setting them equal to requests.
-	Limits resources.Spec `json:"limits,omitempty"`
+	Limits resources.Spec `json:"limits,omitzero"`
 }
 
 // Replicas returns the number of worker pods the group asks for, applying
@@ -89,9 +89,13 @@ func (w WorkerGroup) Replicas() int {
 	return w.NumberOfWorkers
 }
 
+// tooMany reports whether n workers do not fit the proto's uint32 (never
+// on 32-bit platforms, where int cannot hold such a count).
+func tooMany(n int) bool { return n > 0 && uint64(n) > MaxNumberOfWorkers }
+
 // workerCountDetail returns the message for an invalid worker count.
 func workerCountDetail(n int) string {
-	if n > MaxNumberOfWorkers {
+	if tooMany(n) {
 		return fmt.Sprintf("%d workers do not fit the DaskJob proto (uint32): use at most %d", n, uint32(MaxNumberOfWorkers))
 	}
 	// The first sentence is flytekit's models.WorkerGroup ValueError, verbatim.
@@ -108,7 +112,7 @@ func (c Config) Validate(path *field.Path) field.ErrorList {
 		errs = append(errs, e)
 	}
 	errs = append(errs, resources.Validate(sp, c.Scheduler.Requests, c.Scheduler.Limits)...)
-	if n := c.Workers.NumberOfWorkers; n < 0 || n > MaxNumberOfWorkers {
+	if n := c.Workers.NumberOfWorkers; n < 0 || tooMany(n) {
 		errs = append(errs, field.Invalid(wp.Child("number_of_workers"), n, workerCountDetail(n)))
 	}
 	if e := imageref.Validate(func() *field.Path { return wp.Child("image") }, c.Workers.Image); e != nil {
@@ -122,7 +126,7 @@ func (c Config) Validate(path *field.Path) field.ErrorList {
 // count; call Validate for everything else.
 func (c Config) Proto() (*plugins.DaskJob, error) {
 	n := c.Workers.Replicas()
-	if n < 1 || n > MaxNumberOfWorkers {
+	if n < 1 || tooMany(n) {
 		return nil, field.ErrorList{field.Invalid(field.NewPath("workers", "number_of_workers"), n, workerCountDetail(n))}.Err()
 	}
 	return &plugins.DaskJob{
@@ -143,7 +147,7 @@ func (c Config) Proto() (*plugins.DaskJob, error) {
 // worker count; call Validate for everything else.
 func (c Config) Custom() (*structpb.Struct, error) {
 	n := c.Workers.Replicas()
-	if n < 1 || n > MaxNumberOfWorkers {
+	if n < 1 || tooMany(n) {
 		return nil, field.ErrorList{field.Invalid(field.NewPath("workers", "number_of_workers"), n, workerCountDetail(n))}.Err()
 	}
 	// Built by hand rather than through protojson: it is the hot path of
@@ -181,12 +185,12 @@ func resourcesValue(requests, limits resources.Spec) *structpb.Value {
 }
 
 // entriesValue writes s as resources.ToProto would, in the same order
-// (resources.Names), with enum names as MessageToDict writes them. The
+// (resources.Names()), with enum names as MessageToDict writes them. The
 // values of one list are allocated together: this is the bulk of Build's
 // allocations.
 func entriesValue(s resources.Spec) *structpb.Value {
 	n := 0
-	for _, name := range resources.Names {
+	for _, name := range resources.Names() {
 		if s.Get(name) != "" {
 			n++
 		}
@@ -199,7 +203,7 @@ func entriesValue(s resources.Spec) *structpb.Value {
 		structs = make([]structpb.Struct, n)
 		i       int
 	)
-	for _, name := range resources.Names {
+	for _, name := range resources.Names() {
 		v := s.Get(name)
 		if v == "" {
 			continue

@@ -116,9 +116,9 @@ func TestValidate(t *testing.T) {
 		{"flytekit full example is valid", flytekitFull, nil},
 		{"negative workers", dask.Config{Workers: dask.WorkerGroup{NumberOfWorkers: -2}},
 			[]want{{field.ErrorTypeInvalid, "dask.workers.number_of_workers"}}},
-		{"too many workers", dask.Config{Workers: dask.WorkerGroup{NumberOfWorkers: dask.MaxNumberOfWorkers + 1}},
+		{"too many workers", dask.Config{Workers: dask.WorkerGroup{NumberOfWorkers: overMax}},
 			[]want{{field.ErrorTypeInvalid, "dask.workers.number_of_workers"}}},
-		{"max workers fit uint32", dask.Config{Workers: dask.WorkerGroup{NumberOfWorkers: dask.MaxNumberOfWorkers}}, nil},
+		{"max workers fit uint32", dask.Config{Workers: dask.WorkerGroup{NumberOfWorkers: overMax - 1}}, nil},
 		{"every problem at once", dask.Config{
 			Scheduler: dask.Scheduler{Image: "Bad Image", Requests: resources.Spec{CPU: "abc"}},
 			Workers: dask.WorkerGroup{
@@ -144,6 +144,9 @@ func TestValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if !is64 && (tt.cfg.Workers.NumberOfWorkers == overMax || tt.cfg.Workers.NumberOfWorkers == overMax-1) {
+				t.Skip("int cannot hold these worker counts on 32-bit platforms")
+			}
 			errs := tt.cfg.Validate(field.NewPath("dask"))
 			var got []want
 			for _, e := range errs {
@@ -183,6 +186,12 @@ func TestWarnings(t *testing.T) {
 		"dask.workers.limits.cpu workers-fractional-cpu",
 		"dask.workers.requests.cpu workers-request-not-limit",
 	}, codes(dask.Config{Workers: dask.WorkerGroup{Requests: resources.Spec{CPU: "1"}, Limits: resources.Spec{CPU: "1500m"}}}))
+	// The backend copies a missing limit from its request: requests alone
+	// give limits, so only the fractional cpu is worth a warning.
+	assert.Equal(t, []string{"dask.workers.requests.cpu workers-fractional-cpu"},
+		codes(dask.Config{Workers: dask.WorkerGroup{Requests: resources.Spec{CPU: "1500m", Mem: "4Gi"}}}))
+	assert.Equal(t, []string{"dask.workers.limits.cpu workers-partial-limits"},
+		codes(dask.Config{Workers: dask.WorkerGroup{Requests: resources.Spec{Mem: "4Gi"}}}))
 	assert.Equal(t, []string{"dask.workers.limits.gpu workers-gpu"},
 		codes(dask.Config{Workers: dask.WorkerGroup{Limits: resources.Spec{CPU: "1", Mem: "1Gi", GPU: "1"}}}))
 }
@@ -200,4 +209,10 @@ func TestFromCustomRoundTrip(t *testing.T) {
 	_, errs := dask.FromCustom(field.NewPath("custom"), nil)
 	require.Len(t, errs, 1)
 	assert.Equal(t, "custom", errs[0].Field)
+}
+
+func TestConfigJSONOmitsUnset(t *testing.T) {
+	b, err := json.Marshal(dask.Config{Workers: dask.WorkerGroup{NumberOfWorkers: 2, Limits: resources.Spec{CPU: "1"}}})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"scheduler":{},"workers":{"number_of_workers":2,"limits":{"cpu":"1"}}}`, string(b))
 }

@@ -2,6 +2,7 @@ package dask
 
 import (
 	"fmt"
+	"strconv"
 
 	"k8s.io/apimachinery/pkg/api/resource"
 
@@ -31,22 +32,29 @@ func (c Config) Warnings(path *field.Path) field.Warnings {
 	var ws field.Warnings
 	wp := path.Child("workers")
 	lim, req := c.Workers.Limits, c.Workers.Requests
+	// The backend (Flyte >= v1.15.1) copies a missing limit from its request,
+	// so --nthreads and --memory-limit follow the effective limit.
+	effCPU, effMem := firstSet(lim.CPU, req.CPU), firstSet(lim.Mem, req.Mem)
 	switch {
-	case lim.CPU == "" && lim.Mem == "":
+	case effCPU == "" && effMem == "":
 		ws.Add(wp.Child("limits"), WarnWorkersNoLimits,
 			"no worker cpu/mem limits: --nthreads and --memory-limit will come from the task's or the platform's defaults; set workers.limits.cpu and workers.limits.mem (Dask advises limits equal to requests)")
-	case lim.CPU == "":
+	case effCPU == "":
 		ws.Add(wp.Child("limits", "cpu"), WarnWorkersPartialLimits,
-			"worker mem is limited but cpu is not: --nthreads will come from the platform's default cpu; set workers.limits.cpu")
-	case lim.Mem == "":
+			"worker mem is set but cpu is not: --nthreads will come from the platform's default cpu; set workers.limits.cpu")
+	case effMem == "":
 		ws.Add(wp.Child("limits", "mem"), WarnWorkersPartialLimits,
-			"worker cpu is limited but mem is not: --memory-limit will come from the platform's default memory; set workers.limits.mem")
+			"worker cpu is set but mem is not: --memory-limit will come from the platform's default memory; set workers.limits.mem")
 	}
-	if q, err := resource.ParseQuantity(lim.CPU); err == nil && lim.CPU != "" {
+	if q, err := resource.ParseQuantity(effCPU); err == nil && effCPU != "" {
 		if _, exact := q.AsScale(0); !exact {
-			ws.Add(wp.Child("limits", "cpu"), WarnWorkersFractionalCPU, fmt.Sprintf(
-				"worker cpu limit %s is fractional: the backend rounds --nthreads up, so each worker runs %d threads on %s CPUs; use a whole number",
-				lim.CPU, q.Value(), q.String()))
+			p := wp.Child("limits", "cpu")
+			if lim.CPU == "" {
+				p = wp.Child("requests", "cpu")
+			}
+			ws.Add(p, WarnWorkersFractionalCPU, fmt.Sprintf(
+				"worker cpu limit %s is fractional: the backend rounds --nthreads up, so each worker runs %d threads on a %s limit; use a whole number",
+				effCPU, q.Value(), cpuString(q)))
 		}
 	}
 	for _, pair := range [...]struct{ name, req, lim string }{{"cpu", req.CPU, lim.CPU}, {"mem", req.Mem, lim.Mem}} {
@@ -70,4 +78,16 @@ func (c Config) Warnings(path *field.Path) field.Warnings {
 			"GPU workers still start plain dask-worker (not dask-cuda-worker): the worker image must set up CUDA itself")
 	}
 	return ws
+}
+
+func firstSet(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// cpuString renders a cpu quantity in cores, e.g. 1500m as "1.5-CPU".
+func cpuString(q resource.Quantity) string {
+	return strconv.FormatFloat(float64(q.MilliValue())/1000, 'f', -1, 64) + "-CPU"
 }

@@ -90,7 +90,8 @@ func (l ErrorList) Err() error {
 	return &ValidationError{Errors: l}
 }
 
-// Prefix returns a copy of the list whose paths are prefixed with p.
+// Prefix returns a copy of the list whose paths are prefixed with p (the
+// list itself when p is nil or the list is empty: there is nothing to change).
 func (l ErrorList) Prefix(p *Path) ErrorList {
 	if p == nil || len(l) == 0 {
 		return l
@@ -166,7 +167,8 @@ func (w Warning) String() string {
 // Warnings is a list of warnings, in the order the input was checked.
 type Warnings []Warning
 
-// Prefix returns a copy of the list whose paths are prefixed with p.
+// Prefix returns a copy of the list whose paths are prefixed with p (the
+// list itself when p is nil or the list is empty).
 func (ws Warnings) Prefix(p *Path) Warnings {
 	if p == nil || len(ws) == 0 {
 		return ws

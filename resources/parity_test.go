@@ -15,7 +15,7 @@ import (
 // EPHEMERAL_STORAGE whatever order the fields were set in, and no
 // conversion ever produces STORAGE or UNKNOWN.
 func TestChecklistNames(t *testing.T) {
-	assert.Equal(t, []resources.Name{resources.CPU, resources.Mem, resources.GPU, resources.EphemeralStorage}, resources.Names)
+	assert.Equal(t, [4]resources.Name{resources.CPU, resources.Mem, resources.GPU, resources.EphemeralStorage}, resources.Names())
 	for name, want := range map[resources.Name]core.Resources_ResourceName{
 		resources.CPU:              core.Resources_CPU,
 		resources.Mem:              core.Resources_MEMORY,

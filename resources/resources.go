@@ -50,8 +50,9 @@ const (
 	EphemeralStorage Name = "ephemeral_storage"
 )
 
-// Names lists the resource names in flytekit's custom-payload order.
-var Names = []Name{CPU, Mem, GPU, EphemeralStorage}
+// Names returns the resource names in flytekit's custom-payload order (an
+// array: callers cannot change the order others see).
+func Names() [4]Name { return [4]Name{CPU, Mem, GPU, EphemeralStorage} }
 
 // Get returns the quantity set for name ("" when unset or unknown).
 func (s Spec) Get(name Name) string {

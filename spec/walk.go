@@ -530,9 +530,6 @@ func (w *walker) secrets(n *yaml.Node, p *field.Path) *[]task.Secret {
 			case "group_version":
 				s.GroupVersion = val
 			case "mount_requirement":
-				if val == "any" {
-					val = string(task.MountAny)
-				}
 				s.MountRequirement = task.MountRequirement(val)
 			}
 		})

@@ -71,7 +71,7 @@ func ExampleTask_Warnings() {
 		fmt.Println(w)
 	}
 	// Output:
-	// dask.workers.limits.cpu: worker cpu limit 1500m is fractional: the backend rounds --nthreads up, so each worker runs 2 threads on 1500m CPUs; use a whole number [workers-fractional-cpu]
+	// dask.workers.limits.cpu: worker cpu limit 1500m is fractional: the backend rounds --nthreads up, so each worker runs 2 threads on a 1.5-CPU limit; use a whole number [workers-fractional-cpu]
 }
 
 func ExampleParseType() {

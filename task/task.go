@@ -90,8 +90,8 @@ type Task struct {
 	// Timeout bounds one attempt; zero means no timeout.
 	Timeout time.Duration
 	// Interruptible, when set, says whether the task may run on
-	// interruptible (spot) nodes. For Dask only the workers do; the
-	// scheduler and job runner never are. Flyte ignores it when a task is
+	// interruptible (spot) nodes. For Dask only the workers may; the
+	// scheduler and the job runner never run on them. Flyte ignores it when a task is
 	// launched directly rather than in a workflow (flyte#6167).
 	Interruptible *bool
 	// Cache turns on caching when non-nil.
@@ -122,8 +122,8 @@ type MountRequirement string
 
 // The mount requirements, as in flytekit's Secret.MountType.
 const (
-	// MountAny lets the platform choose (the zero value).
-	MountAny MountRequirement = ""
+	// MountAny lets the platform choose. The zero value "" means the same.
+	MountAny MountRequirement = "any"
 	// MountEnvVar exposes the secret as an environment variable.
 	MountEnvVar MountRequirement = "env_var"
 	// MountFile exposes the secret as a file.
@@ -138,7 +138,7 @@ type Secret struct {
 	Key string
 	// GroupVersion is optional.
 	GroupVersion string
-	// MountRequirement is "" (any), "env_var" or "file".
+	// MountRequirement is "" or "any", "env_var" or "file".
 	MountRequirement MountRequirement
 }
 

@@ -1,6 +1,7 @@
 package task_test
 
 import (
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -209,6 +210,10 @@ func TestValidate(t *testing.T) {
 		{"image template", func(tk *task.Task) { tk.Image = "{{.image.default.fqn}}:v1" }, settings, []fieldErr{{field.ErrorTypeInvalid, "image"}}},
 		{"image upper case", func(tk *task.Task) { tk.Image = "ghcr.io/Acme/app:1" }, settings, []fieldErr{{field.ErrorTypeInvalid, "image"}}},
 		{"both entrypoints", func(tk *task.Task) { tk.Command = []string{"python"} }, settings, []fieldErr{{field.ErrorTypeForbidden, "command"}}},
+		{"python with args", func(tk *task.Task) { tk.Args = []string{"x"} }, settings, []fieldErr{{field.ErrorTypeForbidden, "args"}}},
+		{"mount requirement any", func(tk *task.Task) {
+			tk.Secrets = []task.Secret{{Group: "g", MountRequirement: task.MountAny}, {Group: "g", MountRequirement: ""}}
+		}, settings, nil},
 		{"args alone are an entrypoint", func(tk *task.Task) { tk.Python = nil; tk.Args = []string{"run"} }, settings, nil},
 		{"python parts", func(tk *task.Task) { tk.Python = &task.PythonFunction{Module: "a..b", Function: ""} }, settings, []fieldErr{
 			{field.ErrorTypeInvalid, "python.module"},
@@ -360,4 +365,17 @@ func TestRawCommandGoesToArgs(t *testing.T) {
 	assert.Empty(t, c.Command)
 	assert.Equal(t, []string{"python", "-m", "job", "--n", "{{.inputs.n}}"}, c.Args)
 	assert.Equal(t, []string{"python", "-m", "job"}, tk.Command, "the caller's slices are not modified")
+}
+
+func TestVariableJSON(t *testing.T) {
+	in := []task.Variable{{Name: "n", Type: task.ListOf(task.MapOf(task.File)), Description: "d"}}
+	b, err := json.Marshal(in)
+	require.NoError(t, err)
+	assert.JSONEq(t, `[{"name":"n","type":"list[map[file]]","description":"d"}]`, string(b))
+	var out []task.Variable
+	require.NoError(t, json.Unmarshal(b, &out))
+	assert.Equal(t, in, out)
+	assert.Error(t, json.Unmarshal([]byte(`[{"name":"n","type":"int"}]`), &out))
+	_, err = json.Marshal(task.Variable{Name: "zero"})
+	assert.Error(t, err)
 }

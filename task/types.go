@@ -76,6 +76,26 @@ func (t Type) String() string {
 	return kindNames[t.kind]
 }
 
+// MarshalText renders t in the spec syntax, so a Variable marshals to JSON
+// or YAML as {"name": "n", "type": "list[integer]"}. The zero Type cannot
+// be marshalled.
+func (t Type) MarshalText() ([]byte, error) {
+	if t.IsZero() {
+		return nil, fmt.Errorf("cannot marshal the zero (invalid) Type")
+	}
+	return []byte(t.String()), nil
+}
+
+// UnmarshalText parses the spec syntax with ParseType.
+func (t *Type) UnmarshalText(b []byte) error {
+	parsed, err := ParseType(string(b))
+	if err != nil {
+		return err
+	}
+	*t = parsed
+	return nil
+}
+
 // maxTypeDepth bounds nesting, so hostile specs cannot recurse without end.
 const maxTypeDepth = 16
 
@@ -165,7 +185,7 @@ type Variable struct {
 	// Name of the variable; a Python identifier. Unnamed Python outputs are o0, o1, ...
 	Name string `json:"name"`
 	// Type of the variable.
-	Type Type `json:"-"`
+	Type Type `json:"type"`
 	// Description is optional; like flytekit, an empty one is written as the name.
 	Description string `json:"description,omitempty"`
 }

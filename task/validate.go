@@ -55,7 +55,11 @@ func (t Task) validate(s Settings) field.ErrorList {
 	raw := len(t.Command) > 0 || len(t.Args) > 0
 	switch {
 	case t.Python != nil && raw:
-		add(field.Forbidden(field.NewPath("command"), "set either python (a flytekit function) or command/args, not both"))
+		p := field.NewPath("command")
+		if len(t.Command) == 0 {
+			p = field.NewPath("args")
+		}
+		add(field.Forbidden(p, "set either python (a flytekit function) or command/args, not both"))
 	case t.Python == nil && !raw:
 		add(field.Required(field.NewPath("python"), "an entrypoint is required: set python (module and function of a flytekit task baked into the image) or command/args"))
 	case t.Python != nil:
@@ -87,7 +91,7 @@ func (t Task) validate(s Settings) field.ErrorList {
 			add(field.Required(p.Child("group"), "a secret needs a group (flytekit's secret managers look secrets up by group)"))
 		}
 		switch sec.MountRequirement {
-		case MountAny, MountEnvVar, MountFile:
+		case "", MountAny, MountEnvVar, MountFile:
 		default:
 			add(field.NotSupported(p.Child("mount_requirement"), string(sec.MountRequirement), []string{"any", "env_var", "file"}))
 		}
@@ -96,7 +100,7 @@ func (t Task) validate(s Settings) field.ErrorList {
 	errs = append(errs, validateVariables(field.NewPath("inputs"), t.Inputs)...)
 	errs = append(errs, validateVariables(field.NewPath("outputs"), t.Outputs)...)
 
-	if t.Retries < 0 || t.Retries > math.MaxUint32 {
+	if t.Retries < 0 || uint64(t.Retries) > math.MaxUint32 {
 		add(field.Invalid(field.NewPath("retries"), t.Retries, fmt.Sprintf("retries must be between 0 and %d", uint32(math.MaxUint32))))
 	}
 	if t.Timeout < 0 {
