@@ -8,12 +8,16 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"fmt"
+	"io"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -334,4 +338,37 @@ func TestHangingTokenEndpointAttemptTimeoutIsRetried(t *testing.T) {
 	assert.Equal(t, codes.DeadlineExceeded, res[0].Code, res[0].String())
 	assert.Equal(t, 2, res[0].Attempts)
 	assert.Equal(t, int32(2), requests.Load(), "one token request per attempt")
+}
+
+// An endpoint that echoes the token request back (a proxy's or debug server's error page) must not
+// get the client secret into results or errors.
+func TestTokenEndpointEchoingTheSecretIsRedacted(t *testing.T) {
+	secret := testClientSecret + "/+&" // characters that form encoding changes
+	idp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = fmt.Fprintf(w, "bad request: %s %s\n%s", r.Header.Get("Authorization"), body, body)
+	}))
+	t.Cleanup(idp.Close)
+	s := startServer(t, newFakeAdmin(), false, requireBearer("authorization"))
+	cfg := s.config()
+	cfg.AllowCredentialsOverPlaintext = true
+	cfg.AuthType = register.AuthClientSecret
+	cfg.ClientID = "ci"
+	cfg.ClientSecretLocation = writeSecret(t, secret)
+	cfg.TokenURL = idp.URL
+	c, err := register.Dial(context.Background(), cfg)
+	require.NoError(t, err)
+	defer c.Close()
+	res, err := c.Register(context.Background(), manySpecs(t, 1), target)
+	require.Error(t, err)
+	r := res[0]
+	assert.Equal(t, codes.Unauthenticated, r.Code)
+	for _, text := range []string{r.Reason, r.String(), r.Err.Error(), err.Error(), fmt.Sprintf("%+v", r)} {
+		assert.NotContains(t, text, testClientSecret)
+		assert.NotContains(t, text, url.QueryEscape(secret))
+		assert.NotContains(t, text, base64.StdEncoding.EncodeToString([]byte("ci:"+url.QueryEscape(secret))))
+	}
+	assert.Contains(t, r.Err.Error(), "<redacted>")
+	t.Log(r.Err)
 }

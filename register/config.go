@@ -65,7 +65,8 @@ var ErrConfig = errors.New("register: invalid configuration")
 // [DefaultClientSecretLocation]), TokenURL (required: discovering it from FlyteAdmin's
 // AuthMetadataService, as flytectl does, is not implemented), Scopes and Audience. Bearer tokens are
 // refused over plaintext unless AllowCredentialsOverPlaintext is set explicitly (useful for a local
-// sandbox behind a trusted proxy only). Secrets and tokens never appear in String, errors or logs.
+// sandbox behind a trusted proxy only). Secrets and tokens never appear in String, errors or logs
+// (the client secret is also redacted from token endpoint responses quoted in errors).
 type Config struct {
 	// Endpoint is the gRPC target, "dns:///host:port" (flytectl's convention) or "host:port".
 	Endpoint string

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/url"
@@ -156,8 +157,31 @@ func tokenFetcher(dialCtx context.Context, cfg Config) (func(context.Context) (*
 		defer cancel()
 		stop := context.AfterFunc(ctx, cancel)
 		defer stop()
-		return cc.Token(fctx)
+		tok, err := cc.Token(fctx)
+		if err != nil {
+			// The error quotes the endpoint's response body, which may echo the request.
+			return nil, errors.New(redactSecret(err.Error(), cc.ClientID, cc.ClientSecret))
+		}
+		return tok, nil
 	}, nil
+}
+
+// redactSecret replaces the client secret in s, as sent in the token request (plain, form-encoded,
+// or inside the basic-auth header), with "<redacted>".
+func redactSecret(s, clientID, secret string) string {
+	if secret == "" {
+		return s
+	}
+	esc := url.QueryEscape(secret)
+	for _, form := range []string{
+		base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(clientID) + ":" + esc)),
+		base64.StdEncoding.EncodeToString([]byte(clientID + ":" + secret)),
+		esc,
+		secret,
+	} {
+		s = strings.ReplaceAll(s, form, "<redacted>")
+	}
+	return s
 }
 
 // clientCredentials returns the client-credentials configuration, or nil when no OAuth2 flow is
