@@ -320,6 +320,12 @@ func TestDecodeErrors(t *testing.T) {
 			},
 		},
 		{
+			name:  "request/limit pair is flytekit's list-or-tuple error",
+			files: []string{"tasks:\n  - name: a\n" + base + "    dask: {workers: {limits: {cpu: [\"1\", \"2\"]}}}\n"},
+			want:  []string{`tasks[0].dask.workers.limits.cpu: ('1', '2') can not be a list or tuple: give one quantity (set requests and limits separately)`},
+			types: []field.ErrorType{ErrorTypeWrongType},
+		},
+		{
 			name:  "syntax error names file and line",
 			files: []string{"tasks:\n  - name: a\n    image: a: b\n"},
 			want:  []string{`a.yaml:3: invalid YAML: mapping values are not allowed in this context`},

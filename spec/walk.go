@@ -292,6 +292,11 @@ func (w *walker) quantity(n *yaml.Node, p *field.Path) (string, bool) {
 			}
 		}
 	}
+	if n.Kind == yaml.SequenceNode {
+		// flytekit's own text for a request/limit pair in a Dask resource.
+		w.fail(n, p, ErrorTypeWrongType, true, "%s can not be a list or tuple: give one quantity (set requests and limits separately)", yamlText(n))
+		return "", false
+	}
 	w.wrongType(n, p, `a quantity (a string such as "500m" or "4Gi", or a number)`)
 	return "", false
 }
@@ -685,4 +690,13 @@ func (w *walker) role(n *yaml.Node, p *field.Path, workers bool) *roleDoc {
 		}
 	})
 	return r
+}
+
+// yamlText renders a small node as flow YAML for messages, e.g. ['1', '2'].
+func yamlText(n *yaml.Node) string {
+	parts := make([]string, 0, len(n.Content))
+	for _, c := range n.Content {
+		parts = append(parts, "'"+c.Value+"'")
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
 }

@@ -83,6 +83,7 @@ Validation warnings of spec files are printed under the task they are about.`,
 		},
 	}
 	f.registerOptional(cmd)
+	f.quietWarnings = true // printed under each task instead
 	cmd.Flags().StringVar(&defaults, "platform-defaults", "", "platform default requests, e.g. cpu=1,mem=1Gi (default: the backend's cpu=1000m,mem=1024Mi)")
 	cmd.Flags().StringVar(&limits, "platform-limits", "", "platform limits, e.g. cpu=8,mem=32Gi,gpu=1 (default: none)")
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")

@@ -18,6 +18,9 @@ type specFlags struct {
 	files                    []string
 	project, domain, version string
 	cmd                      *cobra.Command
+	// quietWarnings keeps load from printing warnings to stderr, for
+	// commands that print them in their own output (explain).
+	quietWarnings bool
 }
 
 // register adds -f/--file (required, repeatable), --project, --domain and
@@ -88,7 +91,9 @@ func (f *specFlags) load(e *Env) (*spec.Spec, []spec.Problem, error) {
 		return nil, nil, e.reportSpecError(err)
 	}
 	warnings := s.Warnings()
-	e.printWarnings(warnings, s.WithFiles())
+	if !f.quietWarnings {
+		e.printWarnings(warnings, s.WithFiles())
+	}
 	return s, warnings, nil
 }
 
