@@ -55,10 +55,14 @@ func (n *noter) taskNotes() {
 		}
 	}
 	if len(n.base.others) > 0 {
-		n.add("", "containers", "the pod spec's other containers (%s) are copied into all three pods", strings.Join(n.base.others, ", "))
+		names := make([]string, len(n.base.others))
+		for i, o := range n.base.others {
+			names[i] = display(o)
+		}
+		n.add("", "containers", "the pod spec's other containers (%s) are copied into all three pods", strings.Join(names, ", "))
 	}
 	if n.base.restartPolicy != "" {
-		n.add("", "restartPolicy", "the pod spec's restartPolicy %s is replaced (Never for the job runner, Always for the scheduler and workers)", n.base.restartPolicy)
+		n.add("", "restartPolicy", "the pod spec's restartPolicy %s is replaced (Never for the job runner, Always for the scheduler and workers)", display(n.base.restartPolicy))
 	}
 }
 
@@ -96,7 +100,7 @@ func (n *noter) imageNote(role string, pod Pod) {
 func (n *noter) commandNote(role string, pod Pod) {
 	if len(pod.Command) > 0 {
 		n.add(role, "command", "the task command [%s] is kept: it runs with the args [%s] instead of the image entrypoint",
-			strings.Join(pod.Command, " "), strings.Join(pod.Args, " "))
+			joinArgs(pod.Command), joinArgs(pod.Args))
 	}
 }
 

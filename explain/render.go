@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode"
+	"unicode/utf8"
 )
 
 // WriteText writes a readable report: a table with one row per pod (role, container, replicas,
@@ -15,9 +17,9 @@ import (
 // ports, then the notes. The output is deterministic.
 func (j *Job) WriteText(w io.Writer) error {
 	bw := bufio.NewWriter(w)
-	task := j.Task
-	if task == "" {
-		task = "(unnamed)"
+	task := "(unnamed)"
+	if j.Task != "" {
+		task = display(j.Task)
 	}
 	fmt.Fprintf(bw, "Task: %s\n\n", task)
 
@@ -34,7 +36,11 @@ func (j *Job) WriteText(w io.Writer) error {
 	for _, p := range j.Pods {
 		fmt.Fprintf(bw, "\n%s\n", p.Role)
 		dw := tabwriter.NewWriter(bw, 0, 4, 1, ' ', 0)
-		fmt.Fprintf(dw, "  image:\t%s\n", orDash(p.Image))
+		image := "-"
+		if p.Image != "" {
+			image = display(p.Image)
+		}
+		fmt.Fprintf(dw, "  image:\t%s\n", image)
 		command := "(image entrypoint)"
 		if len(p.Command) > 0 {
 			command = joinArgs(p.Command)
@@ -104,14 +110,28 @@ func formatResources(m map[string]string) string {
 	return strings.Join(parts, " ")
 }
 
-// joinArgs joins arguments with spaces, quoting the ones that would otherwise be ambiguous.
+// joinArgs joins arguments with spaces, quoting the ones that would otherwise be ambiguous (see
+// display).
 func joinArgs(args []string) string {
 	parts := make([]string, len(args))
 	for i, a := range args {
-		if a == "" || strings.ContainsAny(a, " \t\n\"'\\") {
-			a = strconv.Quote(a)
-		}
-		parts[i] = a
+		parts[i] = display(a)
 	}
 	return strings.Join(parts, " ")
+}
+
+// display returns s, or s quoted in Go syntax when it is empty or holds spaces, quotes, backslashes,
+// control or other non-printable characters, or invalid UTF-8. Names, images and args come from
+// untrusted bundles: quoted, they cannot break the report's lines or columns or carry terminal
+// control sequences.
+func display(s string) string {
+	if s == "" || !utf8.ValidString(s) {
+		return strconv.Quote(s)
+	}
+	for _, r := range s {
+		if r == ' ' || r == '"' || r == '\'' || r == '\\' || !unicode.IsPrint(r) {
+			return strconv.Quote(s)
+		}
+	}
+	return s
 }

@@ -7,7 +7,9 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
 	"github.com/stretchr/testify/assert"
@@ -104,4 +106,35 @@ func TestWriteErrors(t *testing.T) {
 
 func TestJoinArgsQuotes(t *testing.T) {
 	assert.Equal(t, `a "b c" "" "d\"e"`, joinArgs([]string{"a", "b c", "", `d"e`}))
+}
+
+// Names, images and args come from untrusted bundles: in the text report they must not break the
+// one-line-per-item layout or carry terminal control sequences.
+func TestWriteTextQuotesControlCharacters(t *testing.T) {
+	tmpl := podTemplate(t, `{"workers":{"numberOfWorkers":1}}`)
+	tmpl.Id.Name = "evil\nTask: forged"
+	tmpl.Target = &core.TaskTemplate_K8SPod{K8SPod: &core.K8SPod{PodSpec: mustStruct(t,
+		`{"restartPolicy":"Never\nx","containers":[{"name":"side\r\u001b[2K"},{"name":"primary","image":"img\tx\u001b[31m","command":["run\rme"],"args":["a\u0085b"]}]}`)}}
+	j, err := Explain(tmpl, DefaultPlatform())
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	require.NoError(t, j.WriteText(&buf))
+	out := buf.String()
+	assert.NotContains(t, out, "\r")
+	assert.NotContains(t, out, "\x1b")
+	assert.NotContains(t, out, "\t")
+	assert.NotContains(t, out, "\u0085")
+	assert.NotContains(t, out, "\nTask: forged")
+	assert.NotContains(t, out, "\nx")
+	assert.Contains(t, out, `Task: "evil\nTask: forged"`)
+	assert.Contains(t, out, `image:   "img\tx\x1b[31m"`)
+	assert.Contains(t, out, `command: "run\rme"`)
+	assert.Contains(t, out, `args:    "a\u0085b"`)
+	for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		assert.True(t, utf8.ValidString(line), line)
+	}
+}
+
+func TestJoinArgsQuotesControlCharacters(t *testing.T) {
+	assert.Equal(t, `plain "a\rb" "\x1b[0m" "bad\xff" é "x\u2028y"`, joinArgs([]string{"plain", "a\rb", "\x1b[0m", "bad\xff", "é", "x\u2028y"}))
 }
