@@ -105,7 +105,7 @@ func formatResources(m map[string]string) string {
 	}
 	parts := make([]string, 0, len(m))
 	for _, name := range orderedNames(keysOf(m)) {
-		parts = append(parts, name+"="+m[name])
+		parts = append(parts, display(name)+"="+m[name])
 	}
 	return strings.Join(parts, " ")
 }

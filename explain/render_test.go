@@ -114,7 +114,7 @@ func TestWriteTextQuotesControlCharacters(t *testing.T) {
 	tmpl := podTemplate(t, `{"workers":{"numberOfWorkers":1}}`)
 	tmpl.Id.Name = "evil\nTask: forged"
 	tmpl.Target = &core.TaskTemplate_K8SPod{K8SPod: &core.K8SPod{PodSpec: mustStruct(t,
-		`{"restartPolicy":"Never\nx","containers":[{"name":"side\r\u001b[2K"},{"name":"primary","image":"img\tx\u001b[31m","command":["run\rme"],"args":["a\u0085b"]}]}`)}}
+		`{"restartPolicy":"Never\nx","containers":[{"name":"side\r\u001b[2K"},{"name":"primary","image":"img\tx\u001b[31m","command":["run\rme"],"args":["a\u0085b"],"resources":{"limits":{"x\ty":"1"}}}]}`)}}
 	j, err := Explain(tmpl, DefaultPlatform())
 	require.NoError(t, err)
 	var buf bytes.Buffer
@@ -130,6 +130,7 @@ func TestWriteTextQuotesControlCharacters(t *testing.T) {
 	assert.Contains(t, out, `image:   "img\tx\x1b[31m"`)
 	assert.Contains(t, out, `command: "run\rme"`)
 	assert.Contains(t, out, `args:    "a\u0085b"`)
+	assert.Contains(t, out, `"x\ty"=1`)
 	for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
 		assert.True(t, utf8.ValidString(line), line)
 	}
