@@ -293,10 +293,10 @@ func WriteFile(path string, specs []*admin.TaskSpec, opts ...WriteOption) (err e
 //
 // Guarantees: all files are first written into a temporary directory beside dir
 // (".{base}.tmp-*" in dir's parent). If dir did not exist, that directory is renamed to dir in one
-// step, so dir either appears complete or not at all. If dir existed (empty), the temporary
-// directory is renamed over it where the OS allows that (Linux, macOS); otherwise the files are
-// moved in one by one and, should a move fail, the ones already moved are removed again, leaving dir
-// empty. On every error path the temporary directory is removed. Files are not fsynced.
+// step, so dir either appears complete or not at all. If dir existed (empty), it is kept (same
+// directory, mode and owner) and the files are moved into it one by one; should a move fail, the
+// ones already moved are removed again, leaving dir empty. On every error path the temporary
+// directory is removed. Files are not fsynced.
 func WriteDir(dir string, specs []*admin.TaskSpec) (err error) {
 	defer func() {
 		if err != nil {
@@ -334,17 +334,14 @@ func WriteDir(dir string, specs []*admin.TaskSpec) (err error) {
 			return err
 		}
 	}
-	if err = os.Chmod(tmp, dirMode); err != nil {
-		return err
+	if !existed {
+		if err = os.Chmod(tmp, dirMode); err != nil {
+			return err
+		}
+		return os.Rename(tmp, dir)
 	}
-	if err = os.Rename(tmp, dir); err == nil {
-		return nil
-	} else if !existed {
-		return err
-	}
-	// dir exists and is empty but could not be replaced (e.g. a mount point, or Windows): move
-	// the files in one by one.
-	err = nil
+	// dir exists and is empty. It is not replaced (os.Rename refuses to rename over a directory
+	// on Unix anyway, and a new directory would lose dir's mode and owner): move the files in.
 	for k, n := range names {
 		if err = os.Rename(filepath.Join(tmp, n), filepath.Join(dir, n)); err != nil {
 			for _, m := range names[:k] {

@@ -365,8 +365,16 @@ func TestWriteDir(t *testing.T) {
 	// Existing empty directory.
 	empty := filepath.Join(root, "empty")
 	require.NoError(t, os.Mkdir(empty, 0o700))
+	before, err := os.Stat(empty)
+	require.NoError(t, err)
 	require.NoError(t, bundle.WriteDir(empty, specs[:2]))
 	assert.Len(t, dirNames(t, empty), 2)
+	// It is the same directory, with its own mode: not replaced by another one (which would also
+	// strand a shell whose working directory it is).
+	after, err := os.Stat(empty)
+	require.NoError(t, err)
+	assert.True(t, os.SameFile(before, after), "the existing directory was replaced")
+	assert.Equal(t, os.FileMode(0o700), after.Mode().Perm())
 
 	// Non-empty directory: refused, untouched.
 	err = bundle.WriteDir(dir, specs[:1])
@@ -389,8 +397,8 @@ func TestWriteDir(t *testing.T) {
 	assert.Equal(t, []string{"empty", "file", "parent"}, dirNames(t, root))
 }
 
-// TestWriteDirCurrentDir covers the fallback that moves files one by one: the current directory
-// cannot be replaced by a rename.
+// TestWriteDirCurrentDir covers writing into an existing directory, here the current one: the files
+// are moved in one by one.
 func TestWriteDirCurrentDir(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
