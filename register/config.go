@@ -3,6 +3,7 @@ package register
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -148,7 +149,7 @@ func (c Config) String() string {
 			fmt.Fprintf(&b, ", ClientSecret: from file %q", c.ClientSecretLocation)
 		}
 		if c.TokenURL != "" {
-			fmt.Fprintf(&b, ", TokenURL: %q", c.TokenURL)
+			fmt.Fprintf(&b, ", TokenURL: %q", redactURL(c.TokenURL))
 		}
 		if len(c.Scopes) > 0 {
 			fmt.Fprintf(&b, ", Scopes: %q", c.Scopes)
@@ -159,6 +160,18 @@ func (c Config) String() string {
 	}
 	b.WriteString("}")
 	return b.String()
+}
+
+// redactURL hides the password of a URL's user info ("user:xxxxx@host"), as url.URL.Redacted does.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		if strings.Contains(s, "@") {
+			return "<unparsable URL with user info>"
+		}
+		return s
+	}
+	return u.Redacted()
 }
 
 // GoString is String, so that %#v cannot print a token held by TokenSource.

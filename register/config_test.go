@@ -153,6 +153,20 @@ func TestConfigStringHidesSecrets(t *testing.T) {
 	assert.Equal(t, `register.Config{Endpoint: "dns:///flyte.example.com", Insecure: false, MaxRetries: 4, PerRetryTimeout: 15s, MaxBackoffDelay: 8s, TokenSource: set, AuthType: ClientSecret, ClientID: "ci", ClientSecret: from $FLYTE_SECRET, TokenURL: "https://idp/token"}`, cfg.String())
 }
 
+// A password in a URL's user info (basic auth at a proxy or IdP) is not printed either.
+func TestConfigStringRedactsURLPasswords(t *testing.T) {
+	cfg := register.Config{
+		Endpoint: "dns:///flyte.example.com",
+		AuthType: register.AuthClientSecret,
+		ClientID: "ci",
+		TokenURL: "https://robot:hunter2@idp.example.com/token?x=1",
+	}
+	for _, s := range []string{cfg.String(), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg)} {
+		assert.NotContains(t, s, "hunter2")
+		assert.Contains(t, s, `TokenURL: "https://robot:xxxxx@idp.example.com/token?x=1"`)
+	}
+}
+
 func TestDialConfigErrors(t *testing.T) {
 	dir := t.TempDir()
 	notPEM := filepath.Join(dir, "ca.pem")
