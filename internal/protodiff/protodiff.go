@@ -62,6 +62,8 @@ func (d Difference) String() string {
 }
 
 // Diff returns the differences from a to b, in deterministic order, or nil when they are equal.
+// Equality is that of the renderings, which matches proto.Equal except that a NaN equals a NaN
+// (any payload) and -0 differs from 0, as their JSON forms do.
 // A nil message is treated as absent. Messages of different types produce a single root difference
 // naming both types.
 func Diff(a, b proto.Message) []Difference {
