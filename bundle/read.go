@@ -147,8 +147,8 @@ type Skipped struct {
 // Bundle is the content of a registrable bundle as far as tasks are concerned.
 type Bundle struct {
 	// Tasks are the task files in the order flytectl registers them: sort.Strings of the file
-	// paths (for archives: of the member names as stored, which flytectl joins to its extraction
-	// directory before sorting).
+	// paths (for archives: of the member names as stored, not cleaned, since flytectl sorts
+	// tempDir + "/" + name; "./b_1.pb" sorts before "a_1.pb").
 	Tasks []Task
 	// Skipped lists every other regular file, sorted by path.
 	Skipped []Skipped

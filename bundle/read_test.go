@@ -558,3 +558,12 @@ func TestReadReaderError(t *testing.T) {
 	_, err = bundle.Read(&failingReader{})
 	assert.ErrorContains(t, err, "connection reset")
 }
+
+// flytectl sorts tempDir + "/" + member name (not cleaned), so a "./" prefix sorts first.
+func TestReadOrderUsesMemberNamesAsStored(t *testing.T) {
+	data := makeTar(t, file("a_1.pb", specBytes(t, daskSpec("a", 1))), file("./b_1.pb", specBytes(t, daskSpec("b", 1))))
+	b, err := bundle.Read(bytes.NewReader(data))
+	require.NoError(t, err)
+	require.Len(t, b.Tasks, 2)
+	assert.Equal(t, []string{"b_1.pb", "a_1.pb"}, []string{b.Tasks[0].Path, b.Tasks[1].Path})
+}
