@@ -523,6 +523,50 @@ func TestNewClientWithRetryPolicy(t *testing.T) {
 	assert.NoError(t, c.Close())
 }
 
+// Cancelling the context while Register waits between attempts ends the wait at once: with an hour
+// of backoff, Register still returns, reporting the spec Failed with the context's code.
+func TestRegisterContextCancelledDuringBackoff(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	attempted := make(chan struct{}, 1)
+	fake := &stubAdmin{create: func(context.Context, *admin.TaskCreateRequest) error {
+		attempted <- struct{}{}
+		return status.Error(codes.Unavailable, "down")
+	}}
+	go func() {
+		<-attempted
+		cancel()
+	}()
+	c := register.NewClient(fake, register.WithRetryPolicy(register.RetryPolicy{MaxRetries: 3, BaseBackoff: time.Hour, MaxBackoff: time.Hour}))
+	res, err := c.Register(ctx, manySpecs(t, 1), target)
+	require.ErrorIs(t, err, context.Canceled)
+	r := res[0]
+	assert.Equal(t, register.Failed, r.Outcome)
+	assert.Equal(t, codes.Canceled, r.Code)
+	assert.Equal(t, 1, r.Attempts)
+	assert.ErrorIs(t, r.Err, context.Canceled)
+	assert.Contains(t, r.Reason, "last error: down")
+}
+
+// When the caller's deadline is shorter than PerRetryTimeout, the attempt ends with the caller's
+// deadline and is not retried.
+func TestRegisterContextDeadlineShorterThanAttemptTimeout(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	fake := &stubAdmin{create: func(actx context.Context, _ *admin.TaskCreateRequest) error {
+		<-actx.Done()
+		return status.FromContextError(actx.Err()).Err()
+	}}
+	c := register.NewClient(fake, register.WithRetryPolicy(register.RetryPolicy{MaxRetries: 3, PerRetryTimeout: time.Hour}))
+	res, err := c.Register(ctx, manySpecs(t, 1), target)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	r := res[0]
+	assert.Equal(t, register.Failed, r.Outcome)
+	assert.Equal(t, codes.DeadlineExceeded, r.Code)
+	assert.Equal(t, 1, r.Attempts, "the caller's deadline is not retried")
+	assert.Contains(t, r.Reason, "interrupted by context deadline exceeded")
+}
+
 func TestOutcomeAndStatusStrings(t *testing.T) {
 	names := map[register.Outcome]string{
 		register.NotAttempted: "NotAttempted", register.Created: "Created", register.AlreadyExisted: "AlreadyExisted",
