@@ -304,6 +304,8 @@ func TestReadErrors(t *testing.T) {
 		{"char device", makeTar(t, entry{name: "null", typ: tar.TypeChar}), bundle.ErrUnsupportedEntry, "null", "character device"},
 		{"fifo", makeTar(t, entry{name: "p", typ: tar.TypeFifo}), bundle.ErrUnsupportedEntry, "p", "FIFO"},
 		{"duplicate", makeTar(t, file("0_a_1.pb", task), file("./0_a_1.pb", task)), bundle.ErrDuplicateEntry, "./0_a_1.pb", `same path as member "0_a_1.pb"`},
+		{"duplicate after cleaning", makeTar(t, file("a/./0_a_1.pb", task), file("a//0_a_1.pb", task)), bundle.ErrDuplicateEntry, "a//0_a_1.pb", `same path as member "a/./0_a_1.pb"`},
+		{"duplicate junk", makeTar(t, file("x/.DS_Store", nil), file("./x/.DS_Store", nil)), bundle.ErrDuplicateEntry, "./x/.DS_Store", ""},
 		{"undecodable task", makeTar(t, file("0_a_1.pb", []byte{0xff, 0xff})), bundle.ErrDecode, "0_a_1.pb", "admin.TaskSpec"},
 		{"empty task file", makeTar(t, file("0_a_1.pb", nil)), bundle.ErrDecode, "0_a_1.pb", "no template"},
 		{"task without id", makeTar(t, file("0_a_1.pb", specBytes(t, &admin.TaskSpec{Template: &core.TaskTemplate{Type: "dask"}}))), bundle.ErrDecode, "0_a_1.pb", "no id"},
@@ -566,4 +568,38 @@ func TestReadOrderUsesMemberNamesAsStored(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, b.Tasks, 2)
 	assert.Equal(t, []string{"b_1.pb", "a_1.pb"}, []string{b.Tasks[0].Path, b.Tasks[1].Path})
+}
+
+// A gzip file may hold several members (e.g. `cat a.gz b.gz`); they form one stream, as for gzip -d
+// and flytectl's gzip.Reader, even when a member boundary falls inside a tar header.
+func TestReadMultiMemberGzip(t *testing.T) {
+	plain := makeTar(t, file("0_a_1.pb", specBytes(t, daskSpec("a", 1))), file("1_b_1.pb", specBytes(t, daskSpec("b", 1))))
+	var multi []byte
+	for _, part := range [][]byte{plain[:100], plain[100:700], plain[700:]} {
+		multi = append(multi, gz(t, part)...)
+	}
+	b, err := bundle.Read(bytes.NewReader(multi))
+	require.NoError(t, err)
+	require.Len(t, b.Tasks, 2)
+	assert.Equal(t, "a", b.Tasks[0].Name())
+	assert.Equal(t, "b", b.Tasks[1].Name())
+
+	// A damaged later member is still caught.
+	bad := append([]byte(nil), multi...)
+	bad[len(bad)-5] ^= 0xff // CRC of the last member
+	_, err = bundle.Read(bytes.NewReader(bad))
+	require.ErrorIs(t, err, bundle.ErrCorrupt)
+}
+
+// Long (PAX) and non-ASCII member paths are read like any other.
+func TestReadLongUnicodePaths(t *testing.T) {
+	dir := strings.Repeat("répertoire-données/", 12) // > 255 bytes: needs a PAX path record
+	data := makeTar(t, file(dir+"0_tâche.ünï_1.pb", specBytes(t, daskSpec("tâche.ünï", 1))))
+	for _, in := range [][]byte{data, gz(t, data)} {
+		b, err := bundle.Read(bytes.NewReader(in))
+		require.NoError(t, err)
+		require.Len(t, b.Tasks, 1)
+		assert.Equal(t, dir+"0_tâche.ünï_1.pb", b.Tasks[0].Path)
+		assert.Equal(t, "tâche.ünï", b.Tasks[0].Name())
+	}
 }
