@@ -656,3 +656,18 @@ func FuzzExplain(f *testing.F) {
 		}
 	})
 }
+
+// A template without metadata or id is explained (nothing is interruptible, the task is unnamed).
+func TestExplainMissingMetadataAndID(t *testing.T) {
+	tmpl := daskTemplate(t, customWith(2, `{}`), nil)
+	tmpl.Metadata, tmpl.Id = nil, nil
+	j, err := Explain(tmpl, DefaultPlatform())
+	require.NoError(t, err)
+	assert.Equal(t, "", j.Task)
+	for _, p := range j.Pods {
+		assert.False(t, p.Interruptible, p.Role)
+	}
+	var buf strings.Builder
+	require.NoError(t, j.WriteText(&buf))
+	assert.True(t, strings.HasPrefix(buf.String(), "Task: (unnamed)\n"), buf.String())
+}
