@@ -16,6 +16,7 @@ import (
 	"github.com/flytedask/flytedask/dask"
 	"github.com/flytedask/flytedask/field"
 	"github.com/flytedask/flytedask/internal/golden"
+	"github.com/flytedask/flytedask/register"
 	"github.com/flytedask/flytedask/resources"
 	"github.com/flytedask/flytedask/task"
 )
@@ -201,6 +202,11 @@ func TestValidate(t *testing.T) {
 		{"version placeholder is allowed", func(*task.Task) {}, task.Settings{Version: task.VersionPlaceholder}, nil},
 		{"version not URL-safe", func(*task.Task) {}, task.Settings{Version: "v/1?"},
 			[]fieldErr{{field.ErrorTypeInvalid, "version"}}},
+		{"version with percent", func(*task.Task) {}, task.Settings{Version: "v1%20"},
+			[]fieldErr{{field.ErrorTypeInvalid, "version"}}},
+		{"version not ASCII", func(*task.Task) {}, task.Settings{Version: "vé"},
+			[]fieldErr{{field.ErrorTypeInvalid, "version"}}},
+		{"version with dots, dashes, underscores", func(*task.Task) {}, task.Settings{Version: "v1.2-rc_3"}, nil},
 		{"zero task", func(tk *task.Task) { *tk = task.Task{} }, settings, []fieldErr{
 			{field.ErrorTypeRequired, "name"},
 			{field.ErrorTypeRequired, "image"},
@@ -378,4 +384,15 @@ func TestVariableJSON(t *testing.T) {
 	assert.Error(t, json.Unmarshal([]byte(`[{"name":"n","type":"int"}]`), &out))
 	_, err = json.Marshal(task.Variable{Name: "zero"})
 	assert.Error(t, err)
+}
+
+// TestVersionRuleMatchesRegister keeps task's version check and register's
+// (FlyteAdmin's url.QueryEscape rule) in agreement: a version Build accepts
+// is never refused at registration, and the other way round.
+func TestVersionRuleMatchesRegister(t *testing.T) {
+	for _, v := range []string{"v1", "v1.2-rc_3", "3f2c1a9e0b7d", "v/1", "v 1", "v1%20", "vé", "a~b", "v1?", "v+1", "v\t1"} {
+		taskOK := task.ValidateSettings(task.Settings{Version: v}) == nil
+		registerOK := register.ValidateVersion(v) == nil
+		assert.Equal(t, registerOK, taskOK, "version %q", v)
+	}
 }

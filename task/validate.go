@@ -3,6 +3,7 @@ package task
 import (
 	"fmt"
 	"math"
+	"net/url"
 	"sort"
 	"strings"
 	"unicode"
@@ -156,6 +157,13 @@ func validateVersion(v string) *field.Error {
 	}
 	if strings.IndexFunc(v, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
 		return field.Invalid(field.NewPath("version"), v, fmt.Sprintf("version %q contains white space or control characters", v))
+	}
+	// FlyteAdmin's own rule (validation.ValidateVersion), which register
+	// applies too: the version must survive url.QueryEscape unchanged. This
+	// also refuses '%' and non-ASCII characters.
+	if url.QueryEscape(v) != v {
+		return field.Invalid(field.NewPath("version"), v, fmt.Sprintf(
+			"version %q is not URL-safe ('%%' and non-ASCII characters are escaped in URLs): use letters, digits, '.', '-' and '_'", v))
 	}
 	return nil
 }
