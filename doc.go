@@ -21,7 +21,7 @@
 //     (cmd/flytedask), for CI pipelines that write no Go.
 //
 // An end-to-end use (admin is
-// github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin; examples/quickstart
+// github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin; examples/quickstart
 // is a complete program):
 //
 //	t := task.Task{

@@ -9,9 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/protoadapt"
 
 	"github.com/flytedask/flytedask/bundle"
 )
@@ -23,7 +22,7 @@ func floorWrite(w io.Writer, specs []*admin.TaskSpec) error {
 	zw := gzip.NewWriter(w)
 	tw := tar.NewWriter(zw)
 	for i, s := range specs {
-		data, err := proto.Marshal(protoadapt.MessageV2Of(s))
+		data, err := proto.Marshal(s)
 		if err != nil {
 			return err
 		}

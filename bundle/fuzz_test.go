@@ -6,7 +6,7 @@ import (
 	"sort"
 	"testing"
 
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 
 	"github.com/flytedask/flytedask/bundle"
 )

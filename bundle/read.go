@@ -15,10 +15,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/protoadapt"
 )
 
 // Default limits applied by Read and ReadFile; see Limits.
@@ -196,7 +195,7 @@ func classify(p string) (fileClass, Kind, string) {
 // decodeTask decodes data as an admin.TaskSpec and checks it names a task.
 func decodeTask(data []byte) (*admin.TaskSpec, error) {
 	spec := &admin.TaskSpec{}
-	if err := proto.Unmarshal(data, protoadapt.MessageV2Of(spec)); err != nil {
+	if err := proto.Unmarshal(data, spec); err != nil {
 		return nil, err
 	}
 	switch t := spec.Template; {

@@ -15,12 +15,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/protoadapt"
 
 	"github.com/flytedask/flytedask/bundle"
 )
@@ -149,9 +148,9 @@ type entry struct {
 func file(name string, data []byte) entry { return entry{name: name, typ: tar.TypeReg, data: data} }
 func dir(name string) entry               { return entry{name: name, typ: tar.TypeDir} }
 
-func specBytes(t testing.TB, m protoadapt.MessageV1) []byte {
+func specBytes(t testing.TB, m proto.Message) []byte {
 	t.Helper()
-	b, err := proto.Marshal(protoadapt.MessageV2Of(m))
+	b, err := proto.Marshal(m)
 	require.NoError(t, err)
 	return b
 }

@@ -12,9 +12,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/protoadapt"
 )
 
 // Format selects the container format of an archive bundle.
@@ -116,7 +115,7 @@ func planFiles(specs []*admin.TaskSpec) ([]string, error) {
 
 // marshalSpec appends the deterministic wire encoding of s to buf.
 func marshalSpec(buf []byte, i int, s *admin.TaskSpec) ([]byte, error) {
-	out, err := proto.MarshalOptions{Deterministic: true}.MarshalAppend(buf, protoadapt.MessageV2Of(s))
+	out, err := proto.MarshalOptions{Deterministic: true}.MarshalAppend(buf, s)
 	if err != nil {
 		return buf, specErr(i, s.Template.Id.Name, "cannot marshal: %v", err)
 	}

@@ -13,11 +13,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/protoadapt"
 
 	"github.com/flytedask/flytedask/bundle"
 )
@@ -75,7 +74,7 @@ func writeArchive(t testing.TB, specs []*admin.TaskSpec, opts ...bundle.WriteOpt
 }
 
 func protoEqual(a, b *admin.TaskSpec) bool {
-	return proto.Equal(protoadapt.MessageV2Of(a), protoadapt.MessageV2Of(b))
+	return proto.Equal(a, b)
 }
 
 func TestWriteArchiveRoundTrip(t *testing.T) {

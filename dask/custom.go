@@ -3,9 +3,8 @@ package dask
 import (
 	"fmt"
 
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/plugins"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/plugins"
 	"google.golang.org/protobuf/encoding/protojson"
-	"google.golang.org/protobuf/protoadapt"
 	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/flytedask/flytedask/field"
@@ -29,7 +28,7 @@ func FromCustom(path *field.Path, custom *structpb.Struct) (Config, field.ErrorL
 		return Config{}, field.ErrorList{field.Invalid(path, nil, fmt.Sprintf("custom is not valid JSON: %v", err))}
 	}
 	var job plugins.DaskJob
-	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(raw, protoadapt.MessageV2Of(&job)); err != nil {
+	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(raw, &job); err != nil {
 		return Config{}, field.ErrorList{field.Invalid(path, string(raw), fmt.Sprintf("custom is not a DaskJob (the backend fails with BadTaskSpecification): %v", err))}
 	}
 	var (

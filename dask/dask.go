@@ -29,7 +29,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/plugins"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/plugins"
 	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/flytedask/flytedask/field"

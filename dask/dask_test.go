@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/encoding/protojson"
-	"google.golang.org/protobuf/protoadapt"
 
 	"github.com/flytedask/flytedask/dask"
 	"github.com/flytedask/flytedask/field"
@@ -76,7 +75,7 @@ func TestCustomMatchesProto(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			job, err := c.Proto()
 			require.NoError(t, err)
-			b, err := protojson.Marshal(protoadapt.MessageV2Of(job))
+			b, err := protojson.Marshal(job)
 			require.NoError(t, err)
 			var want any
 			require.NoError(t, json.Unmarshal(b, &want))

@@ -8,10 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/protoadapt"
 )
 
 // backendCase is one line of testdata/backend_cases.jsonl: a template (deterministic proto bytes,
@@ -166,7 +165,7 @@ func TestBackendCasesGolden(t *testing.T) {
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	for _, tc := range backendCaseTemplates(t) {
-		raw, err := proto.MarshalOptions{Deterministic: true}.Marshal(protoadapt.MessageV2Of(tc.tmpl))
+		raw, err := proto.MarshalOptions{Deterministic: true}.Marshal(tc.tmpl)
 		require.NoError(t, err)
 		for _, pn := range platNames {
 			p := platforms[pn]

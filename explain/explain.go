@@ -7,12 +7,11 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/golang/protobuf/jsonpb" //nolint:staticcheck // the backend's own Struct → DaskJob decoder; reproduces its behaviour
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/types/known/structpb"
 
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/plugins"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/plugins"
 	"k8s.io/apimachinery/pkg/api/resource"
 )
 
@@ -278,7 +277,8 @@ func cloneStrings(s []string) []string {
 }
 
 // decodeCustom mirrors flytestdlib utils.UnmarshalStructToPb as the backend calls it: the Struct is
-// written as JSON with golang/protobuf jsonpb and read into plugins.DaskJob with AllowUnknownFields.
+// written as JSON with golang/protobuf jsonpb and read into plugins.DaskJob with AllowUnknownFields
+// (reproduced in jsonpb.go, since golang/protobuf must not enter this module).
 // The backend prints the Struct in proto text form inside the message; Explain prints compact JSON
 // instead (proto text form is deliberately unstable).
 func decodeCustom(custom *structpb.Struct) (*plugins.DaskJob, error) {
@@ -289,13 +289,12 @@ func decodeCustom(custom *structpb.Struct) (*plugins.DaskJob, error) {
 	if custom == nil {
 		return nil, fail("<nil>", errors.New("nil Struct object passed"))
 	}
-	text, err := (&jsonpb.Marshaler{}).MarshalToString(custom)
+	text, err := jsonpbStruct(custom)
 	if err != nil {
 		return nil, fail(showStruct(custom), fmt.Errorf("Failed to marshal strcutObj input: %w", err))
 	}
 	job := &plugins.DaskJob{}
-	u := jsonpb.Unmarshaler{AllowUnknownFields: true}
-	if err := u.Unmarshal(strings.NewReader(text), job); err != nil {
+	if err := jsonpbUnmarshal([]byte(text), job.ProtoReflect()); err != nil {
 		return nil, fail(text, fmt.Errorf("Failed to unmarshal json obj into proto: %w", err))
 	}
 	return job, nil

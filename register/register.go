@@ -9,12 +9,11 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/protoadapt"
 
 	"github.com/flytedask/flytedask/internal/protodiff"
 )
@@ -67,11 +66,11 @@ func buildOptions(opts []Option) options {
 
 // cloneSpec deep-copies a legacy flyteidl message through the protobuf v2 API.
 func cloneSpec(s *admin.TaskSpec) *admin.TaskSpec {
-	return protoadapt.MessageV1Of(proto.Clone(protoadapt.MessageV2Of(s))).(*admin.TaskSpec)
+	return proto.Clone(s).(*admin.TaskSpec)
 }
 
 func cloneID(id *core.Identifier) *core.Identifier {
-	return protoadapt.MessageV1Of(proto.Clone(protoadapt.MessageV2Of(id))).(*core.Identifier)
+	return proto.Clone(id).(*core.Identifier)
 }
 
 // prepare builds the request for spec: the request id from the target and a clone of the spec whose
@@ -357,9 +356,9 @@ func (c *Client) remoteDiff(ctx context.Context, req *admin.TaskCreateRequest) (
 }
 
 func diffTemplates(remote, local *core.TaskTemplate) []Difference {
-	r := protoadapt.MessageV1Of(proto.Clone(protoadapt.MessageV2Of(remote))).(*core.TaskTemplate)
+	r := proto.Clone(remote).(*core.TaskTemplate)
 	r.Id = local.GetId()
-	return protodiff.Diff(protoadapt.MessageV2Of(r), protoadapt.MessageV2Of(local))
+	return protodiff.Diff(r, local)
 }
 
 // Diff compares spec, as it would be registered under target, with the task FlyteAdmin has under the

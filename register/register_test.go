@@ -11,16 +11,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/service"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/service"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/protoadapt"
 
 	"github.com/flytedask/flytedask/register"
 )
@@ -60,7 +59,7 @@ func TestRegisterCreatesInOrderWithoutMutatingInput(t *testing.T) {
 	in := manySpecs(t, 40)
 	orig := make([]*admin.TaskSpec, len(in))
 	for i, sp := range in {
-		orig[i] = protoadapt.MessageV1Of(proto.Clone(protoadapt.MessageV2Of(sp))).(*admin.TaskSpec)
+		orig[i] = proto.Clone(sp).(*admin.TaskSpec)
 	}
 	var progress []string
 	res, err := c.Register(context.Background(), in, target, register.WithProgress(func(r register.Result) {
@@ -72,7 +71,7 @@ func TestRegisterCreatesInOrderWithoutMutatingInput(t *testing.T) {
 		assert.Equal(t, register.Created, r.Outcome, r.String())
 		assert.Equal(t, 1, r.Attempts)
 		assert.True(t, r.Outcome.OK())
-		assert.True(t, proto.Equal(protoadapt.MessageV2Of(orig[i]), protoadapt.MessageV2Of(in[i])), "input spec %d was modified", i)
+		assert.True(t, proto.Equal(orig[i], in[i]), "input spec %d was modified", i)
 	}
 	assert.Len(t, progress, len(in))
 	calls, after, stored := f.snapshot()

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/service"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/service"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/backoff"
@@ -18,7 +18,6 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/grpc/test/bufconn"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/protoadapt"
 	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/flytedask/flytedask/register"
@@ -56,7 +55,7 @@ func newFakeAdmin() *fakeAdmin {
 }
 
 func cloneTemplate(tt *core.TaskTemplate) *core.TaskTemplate {
-	return protoadapt.MessageV1Of(proto.Clone(protoadapt.MessageV2Of(tt))).(*core.TaskTemplate)
+	return proto.Clone(tt).(*core.TaskTemplate)
 }
 
 func (f *fakeAdmin) CreateTask(ctx context.Context, req *admin.TaskCreateRequest) (*admin.TaskCreateResponse, error) {
@@ -90,12 +89,12 @@ func (f *fakeAdmin) CreateTask(ctx context.Context, req *admin.TaskCreateRequest
 	tt := cloneTemplate(req.GetSpec().GetTemplate())
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if !proto.Equal(protoadapt.MessageV2Of(tt.GetId()), protoadapt.MessageV2Of(id)) {
+	if !proto.Equal(tt.GetId(), id) {
 		f.badTemplateID = append(f.badTemplateID, name)
 	}
 	tt.Id = id // setDefaults
 	if old, ok := f.tasks[name]; ok {
-		if proto.Equal(protoadapt.MessageV2Of(old), protoadapt.MessageV2Of(tt)) {
+		if proto.Equal(old, tt) {
 			f.answered[name] = true
 			return nil, status.Errorf(codes.AlreadyExists, "identical task already exists with id %s", name)
 		}

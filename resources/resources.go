@@ -16,7 +16,7 @@ package resources
 import (
 	"fmt"
 
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
 	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/flytedask/flytedask/field"

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 
 	"github.com/flytedask/flytedask/field"
 )

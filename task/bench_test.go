@@ -4,10 +4,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/protoadapt"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/structpb"
 
@@ -92,7 +91,7 @@ func handBuilt() *admin.TaskSpec {
 // very same message as the SDK.
 func TestHandBuiltFloorMatches(t *testing.T) {
 	got := build(t, full())
-	if !proto.Equal(protoadapt.MessageV2Of(handBuilt()), protoadapt.MessageV2Of(got)) {
+	if !proto.Equal(handBuilt(), got) {
 		t.Fatal("handBuilt() differs from full().Build(); update the floor")
 	}
 }
@@ -112,11 +111,11 @@ func BenchmarkBuild(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := marshal.Marshal(protoadapt.MessageV2Of(spec)); err != nil {
+		if _, err := marshal.Marshal(spec); err != nil {
 			b.Fatal(err)
 		}
 		mid := time.Now()
-		if _, err := marshal.Marshal(protoadapt.MessageV2Of(handBuilt())); err != nil {
+		if _, err := marshal.Marshal(handBuilt()); err != nil {
 			b.Fatal(err)
 		}
 		sdk += mid.Sub(start)
@@ -171,7 +170,7 @@ func handBuiltQuick() *admin.TaskSpec {
 }
 
 func TestHandBuiltQuickFloorMatches(t *testing.T) {
-	if !proto.Equal(protoadapt.MessageV2Of(handBuiltQuick()), protoadapt.MessageV2Of(build(t, quick()))) {
+	if !proto.Equal(handBuiltQuick(), build(t, quick())) {
 		t.Fatal("handBuiltQuick() differs from quick().Build(); update the floor")
 	}
 }

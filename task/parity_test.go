@@ -3,11 +3,10 @@ package task_test
 import (
 	"testing"
 
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/protoadapt"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/flytedask/flytedask/dask"
@@ -102,7 +101,7 @@ func TestChecklistIdentifier(t *testing.T) {
 		Name:         "workflows.dask_example.hello_dask",
 		Version:      "abc123",
 	}
-	assert.True(t, proto.Equal(protoadapt.MessageV2Of(want), protoadapt.MessageV2Of(spec.Template.Id)), "got %v", spec.Template.Id)
+	assert.True(t, proto.Equal(want, spec.Template.Id), "got %v", spec.Template.Id)
 }
 
 // Checklist 20: the container resources are in flytekit's container order

@@ -3,11 +3,10 @@ package task_test
 import (
 	"testing"
 
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
 	"github.com/stretchr/testify/assert"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/protoadapt"
 	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/flytedask/flytedask/field"
@@ -15,7 +14,7 @@ import (
 )
 
 func clone(s *admin.TaskSpec) *admin.TaskSpec {
-	return protoadapt.MessageV1Of(proto.Clone(protoadapt.MessageV2Of(s))).(*admin.TaskSpec)
+	return proto.Clone(s).(*admin.TaskSpec)
 }
 
 func mustStruct(t *testing.T, m map[string]any) *structpb.Struct {

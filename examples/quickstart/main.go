@@ -15,7 +15,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 
 	"github.com/flytedask/flytedask/bundle"
 	"github.com/flytedask/flytedask/dask"

@@ -19,7 +19,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/protoadapt"
 
 	"github.com/flytedask/flytedask/bundle"
 	"github.com/flytedask/flytedask/spec"
@@ -137,7 +136,7 @@ func TestPackageMatchesBuild(t *testing.T) {
 			require.Len(t, got.Tasks, len(want))
 			for i := range want {
 				assert.Equal(t, bundle.FileName(i, len(want), s.Tasks[i].Name), got.Tasks[i].Path)
-				assert.True(t, proto.Equal(protoadapt.MessageV2Of(want[i]), protoadapt.MessageV2Of(got.Tasks[i].Spec)), "task %d differs", i)
+				assert.True(t, proto.Equal(want[i], got.Tasks[i].Spec), "task %d differs", i)
 			}
 			assert.Empty(t, got.Skipped)
 		})
@@ -213,7 +212,7 @@ func TestInspectControlCharacters(t *testing.T) {
 	specs, err := s.Build()
 	require.NoError(t, err)
 	specs[0].Template.Id.Name = "evil\nregistered other: Created"
-	data, err := proto.Marshal(protoadapt.MessageV2Of(specs[0]))
+	data, err := proto.Marshal(specs[0])
 	require.NoError(t, err)
 
 	var archive bytes.Buffer

@@ -13,7 +13,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 	"github.com/spf13/cobra"
 
 	"github.com/flytedask/flytedask/bundle"

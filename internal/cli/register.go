@@ -7,11 +7,10 @@ import (
 	"os"
 	"strings"
 
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
 	"github.com/spf13/cobra"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/protoadapt"
 
 	"github.com/flytedask/flytedask/register"
 	"github.com/flytedask/flytedask/task"
@@ -272,7 +271,7 @@ func checkTarget(t register.Target, hint string) error {
 // the target's identifier in its template.
 func bundleValidator(t register.Target) func(*admin.TaskSpec) error {
 	return func(s *admin.TaskSpec) error {
-		c := protoadapt.MessageV1Of(proto.Clone(protoadapt.MessageV2Of(s))).(*admin.TaskSpec)
+		c := proto.Clone(s).(*admin.TaskSpec)
 		if c.GetTemplate() != nil {
 			c.Template.Id = &core.Identifier{
 				ResourceType: core.ResourceType_TASK,

@@ -25,9 +25,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/service"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/service"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc"
@@ -36,7 +36,6 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/protoadapt"
 
 	"github.com/flytedask/flytedask/bundle"
 	"github.com/flytedask/flytedask/register"
@@ -83,7 +82,7 @@ func idKey(id *core.Identifier) string {
 }
 
 func cloneTT(tt *core.TaskTemplate) *core.TaskTemplate {
-	return protoadapt.MessageV1Of(proto.Clone(protoadapt.MessageV2Of(tt))).(*core.TaskTemplate)
+	return proto.Clone(tt).(*core.TaskTemplate)
 }
 
 func (f *fakeAdmin) CreateTask(_ context.Context, req *admin.TaskCreateRequest) (*admin.TaskCreateResponse, error) {
@@ -97,7 +96,7 @@ func (f *fakeAdmin) CreateTask(_ context.Context, req *admin.TaskCreateRequest) 
 	tt.Id = req.GetId()
 	key := idKey(req.GetId())
 	if old, ok := f.tasks[key]; ok {
-		if proto.Equal(protoadapt.MessageV2Of(old), protoadapt.MessageV2Of(tt)) {
+		if proto.Equal(old, tt) {
 			return nil, status.Errorf(codes.AlreadyExists, "task already exists with id %s", key)
 		}
 		return nil, status.Errorf(codes.InvalidArgument, "task with different structure already exists with id %s", key)
@@ -245,7 +244,7 @@ func TestRegisterBundle(t *testing.T) {
 	want.Id = &core.Identifier{ResourceType: core.ResourceType_TASK, Project: "flytesnacks", Domain: "development", Name: helloTask, Version: "qs1"}
 	got := srv.template("flytesnacks/development/" + helloTask + "/qs1")
 	require.NotNil(t, got)
-	assert.True(t, proto.Equal(protoadapt.MessageV2Of(want), protoadapt.MessageV2Of(got)), "stored template differs from the bundle's")
+	assert.True(t, proto.Equal(want, got), "stored template differs from the bundle's")
 
 	code, stdout, stderr = runCLI(t, args...)
 	require.Equal(t, ExitOK, code, stderr)

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 
 	"github.com/flytedask/flytedask/bundle"
 	"github.com/flytedask/flytedask/task"

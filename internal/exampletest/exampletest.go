@@ -8,9 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/protoadapt"
 
 	"github.com/flytedask/flytedask/bundle"
 	"github.com/flytedask/flytedask/internal/golden"
@@ -42,7 +41,7 @@ func AssertBundle(t *testing.T, name string, specs []*admin.TaskSpec) {
 		t.Fatalf("bundle has %d tasks, want %d", len(b.Tasks), len(specs))
 	}
 	for i, task := range b.Tasks {
-		if !proto.Equal(protoadapt.MessageV2Of(task.Spec), protoadapt.MessageV2Of(specs[i])) {
+		if !proto.Equal(task.Spec, specs[i]) {
 			t.Errorf("task %d does not read back equal", i)
 		}
 	}

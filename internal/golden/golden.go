@@ -12,7 +12,6 @@ import (
 
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/protoadapt"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata")
@@ -45,9 +44,9 @@ func Assert(t testing.TB, name string, got []byte) {
 // ProtoJSON renders a (legacy or modern) proto message as stable, indented
 // JSON: protojson's output is deliberately unstable in white space, so it is
 // re-indented through encoding/json, which also sorts object keys.
-func ProtoJSON(t testing.TB, m protoadapt.MessageV1) []byte {
+func ProtoJSON(t testing.TB, m proto.Message) []byte {
 	t.Helper()
-	return StableJSON(t, protoadapt.MessageV2Of(m))
+	return StableJSON(t, m)
 }
 
 // StableJSON is ProtoJSON for a modern message.

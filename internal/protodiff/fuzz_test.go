@@ -4,9 +4,8 @@ import (
 	"math"
 	"testing"
 
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/protoadapt"
 	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/flytedask/flytedask/internal/protodiff"
@@ -31,7 +30,7 @@ func hasNaN(m proto.Message) bool {
 			}
 		}
 	}
-	if tt, ok := protoadapt.MessageV1Of(m).(*core.TaskTemplate); ok {
+	if tt, ok := m.(*core.TaskTemplate); ok {
 		for _, f := range tt.GetCustom().GetFields() {
 			walk(f)
 		}

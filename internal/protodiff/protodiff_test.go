@@ -4,11 +4,11 @@ import (
 	"math"
 	"testing"
 
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/protoadapt"
+	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/structpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -47,7 +47,7 @@ func base(t testing.TB) *core.TaskTemplate {
 	}
 }
 
-func v2(m protoadapt.MessageV1) proto.Message { return protoadapt.MessageV2Of(m) }
+func v2(m proto.Message) proto.Message { return m }
 
 func TestDiff(t *testing.T) {
 	d := func(path, old, new string) protodiff.Difference {
@@ -165,7 +165,7 @@ func TestDiff(t *testing.T) {
 		{
 			name: "unknown fields",
 			mutate: func(tt *core.TaskTemplate) {
-				tt.XXX_unrecognized = []byte{0xf8, 0x3f, 0x01} // field 1023, varint 1
+				tt.ProtoReflect().SetUnknown(protoreflect.RawFields{0xf8, 0x3f, 0x01}) // field 1023, varint 1
 			},
 			want: []protodiff.Difference{d("<unknown fields>", "<unset>", "3 bytes")},
 		},

@@ -12,9 +12,8 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 	"google.golang.org/protobuf/encoding/protojson"
-	"google.golang.org/protobuf/protoadapt"
 	"sigs.k8s.io/yaml"
 )
 
@@ -47,7 +46,7 @@ func ParseFormat(s string) (Format, error) {
 func SpecsJSON(specs []*admin.TaskSpec) ([]byte, error) {
 	items := make([]json.RawMessage, len(specs))
 	for i, s := range specs {
-		raw, err := protojson.Marshal(protoadapt.MessageV2Of(s))
+		raw, err := protojson.Marshal(s)
 		if err != nil {
 			return nil, fmt.Errorf("render: task %d: %w", i, err)
 		}

@@ -3,22 +3,21 @@ package harness
 import (
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/protoadapt"
 	"google.golang.org/protobuf/testing/protocmp"
 )
 
 // Clone deep-copies a flyteidl (APIv1) message.
-func Clone[T protoadapt.MessageV1](m T) T {
-	return protoadapt.MessageV1Of(proto.Clone(protoadapt.MessageV2Of(m))).(T)
+func Clone[T proto.Message](m T) T {
+	return proto.Clone(m).(T)
 }
 
 // Equal reports whether two flyteidl (APIv1) messages are equal (proto.Equal).
-func Equal(a, b protoadapt.MessageV1) bool {
-	return proto.Equal(protoadapt.MessageV2Of(a), protoadapt.MessageV2Of(b))
+func Equal(a, b proto.Message) bool {
+	return proto.Equal(a, b)
 }
 
 // Diff returns a human-readable difference of two flyteidl (APIv1) messages,
 // empty when they are equal.
-func Diff(want, got protoadapt.MessageV1) string {
-	return cmp.Diff(protoadapt.MessageV2Of(want), protoadapt.MessageV2Of(got), protocmp.Transform())
+func Diff(want, got proto.Message) string {
+	return cmp.Diff(want, got, protocmp.Transform())
 }

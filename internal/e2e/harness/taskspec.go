@@ -3,11 +3,10 @@ package harness
 import (
 	"fmt"
 
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/admin"
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/core"
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/plugins"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/plugins"
 	"google.golang.org/protobuf/encoding/protojson"
-	"google.golang.org/protobuf/protoadapt"
 	"google.golang.org/protobuf/types/known/structpb"
 )
 
@@ -56,7 +55,7 @@ func DaskJob(workers uint32) *plugins.DaskJob {
 // does (MessageToDict: jsonpb field names, set sub-messages kept even when
 // empty, defaults omitted).
 func DaskCustom(job *plugins.DaskJob) (*structpb.Struct, error) {
-	b, err := protojson.Marshal(protoadapt.MessageV2Of(job))
+	b, err := protojson.Marshal(job)
 	if err != nil {
 		return nil, fmt.Errorf("marshal DaskJob: %w", err)
 	}

@@ -15,7 +15,7 @@ import (
 	"log"
 	"time"
 
-	"github.com/flyteorg/flyteidl/gen/pb-go/flyteidl/service"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/service"
 
 	"github.com/flytedask/flytedask/internal/e2e/harness"
 )
