@@ -3,6 +3,8 @@ package task
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
@@ -140,7 +142,7 @@ func variableMap(vars []Variable) *core.VariableMap {
 		if desc == "" {
 			desc = v.Name
 		}
-		m[v.Name] = &core.Variable{Type: v.Type.Proto(), Description: desc}
+		m[v.Name] = &core.Variable{Type: v.Type.literalType(), Description: desc}
 	}
 	return &core.VariableMap{Variables: m}
 }
@@ -153,7 +155,7 @@ func variableMap(vars []Variable) *core.VariableMap {
 func (t Task) args() []string {
 	if t.Python == nil {
 		if len(t.Command) == 0 {
-			return t.Args
+			return slices.Clone(t.Args) // the spec must not alias the caller's slice
 		}
 		return append(append(make([]string, 0, len(t.Command)+len(t.Args)), t.Command...), t.Args...)
 	}
@@ -247,7 +249,7 @@ func (pt *PodTemplate) k8sPod(primary *core.Container) (*core.K8SPod, error) {
 		return nil, fmt.Errorf("pod_template.spec: %w", err)
 	}
 	// flytekit always sets the metadata message, even when both maps are empty.
-	return &core.K8SPod{PodSpec: st, Metadata: &core.K8SObjectMetadata{Labels: pt.Labels, Annotations: pt.Annotations}}, nil
+	return &core.K8SPod{PodSpec: st, Metadata: &core.K8SObjectMetadata{Labels: maps.Clone(pt.Labels), Annotations: maps.Clone(pt.Annotations)}}, nil
 }
 
 func stringsToAny(ss []string) []any {

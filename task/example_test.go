@@ -79,11 +79,11 @@ func ExampleParseType() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(typ, typ.Proto().GetMapValueType().GetCollectionType().GetBlob().GetDimensionality())
+	fmt.Println(typ, typ == task.MapOf(task.ListOf(task.File)))
 	_, err = task.ParseType("int")
 	fmt.Println(err)
 	// Output:
-	// map[list[file]] SINGLE
+	// map[list[file]] true
 	// unknown type "int": use integer, float, string, boolean, datetime, duration, file, directory, list[T] or map[T]
 }
 
@@ -116,6 +116,6 @@ func ExampleValidateSettings() {
 }
 
 func ExampleMapOf() {
-	fmt.Println(task.MapOf(task.File), task.MapOf(task.File).Proto().GetMapValueType().GetBlob() != nil)
-	// Output: map[file] true
+	fmt.Println(task.MapOf(task.File), task.MapOf(task.File) == task.MapOf(task.Directory))
+	// Output: map[file] false
 }

@@ -332,12 +332,30 @@ func TestParseType(t *testing.T) {
 		typ, err := task.ParseType(s)
 		require.NoError(t, err, s)
 		assert.Equal(t, s, typ.String())
-		assert.NotNil(t, typ.Proto())
+		again, err := task.ParseType(s)
+		require.NoError(t, err)
+		assert.True(t, typ == again, "types compare by value: %s", s)
+		assert.NotNil(t, literalType(t, typ))
 	}
+	assert.False(t, task.ListOf(task.Integer) == task.ListOf(task.Float))
+	assert.False(t, task.ListOf(task.Integer) == task.MapOf(task.Integer))
+	assert.True(t, task.ListOf(task.Type{}).IsZero(), "a container of the zero Type is the zero Type")
 	for _, s := range []string{"", "int", "list[", "list[integer", "list[integer]]", "map[]", "list[integer] ", "List[integer]"} {
 		_, err := task.ParseType(s)
 		assert.Error(t, err, "%q", s)
 	}
+}
+
+// literalType builds a task with one input of type typ and returns the
+// LiteralType written for it.
+func literalType(t testing.TB, typ task.Type) *core.LiteralType {
+	t.Helper()
+	spec, err := task.Task{Name: "m.f", Image: "ghcr.io/acme/app:1", Command: []string{"run"},
+		Inputs: []task.Variable{{Name: "x", Type: typ}}}.Build(task.Settings{Version: "v1"})
+	if err != nil {
+		t.Fatalf("build with input type %s: %v", typ, err)
+	}
+	return spec.GetTemplate().GetInterface().GetInputs().GetVariables()["x"].GetType()
 }
 
 func FuzzParseType(f *testing.F) {
@@ -353,7 +371,10 @@ func FuzzParseType(f *testing.F) {
 		if typ.String() != s {
 			t.Fatalf("ParseType(%q).String() = %q", s, typ.String())
 		}
-		if typ.Proto() == nil {
+		if again, _ := task.ParseType(typ.String()); again != typ {
+			t.Fatalf("ParseType(%q) is not == to itself parsed again", s)
+		}
+		if literalType(t, typ) == nil {
 			t.Fatalf("ParseType(%q) has no proto", s)
 		}
 	})

@@ -9,9 +9,14 @@ import (
 
 // Type is the Flyte type of an input or output. The zero Type is invalid;
 // use the predefined types, ListOf, MapOf or ParseType.
+//
+// Type is comparable: two Types are == when they describe the same type
+// (ListOf(Integer) == ListOf(Integer)), so Variables compare by value too.
 type Type struct {
-	kind kind
-	elem *Type
+	// kinds holds the kind of t, then the kind of its element, and so on:
+	// list[map[integer]] is {kindList, kindMap, kindInteger}. A string, so
+	// that == compares the whole type.
+	kinds string
 }
 
 type kind uint8
@@ -43,37 +48,63 @@ var kindNames = [...]string{
 
 // The scalar types, named as in the flytedask spec (Python: int, float, str,
 // bool, datetime, timedelta, FlyteFile, FlyteDirectory).
+// They are variables because Go has no struct constants; reassigning one is
+// a programming error.
 var (
-	Integer   = Type{kind: kindInteger}
-	Float     = Type{kind: kindFloat}
-	String    = Type{kind: kindString}
-	Boolean   = Type{kind: kindBoolean}
-	Datetime  = Type{kind: kindDatetime}
-	Duration  = Type{kind: kindDuration}
-	File      = Type{kind: kindFile}
-	Directory = Type{kind: kindDirectory}
+	Integer   = scalar(kindInteger)
+	Float     = scalar(kindFloat)
+	String    = scalar(kindString)
+	Boolean   = scalar(kindBoolean)
+	Datetime  = scalar(kindDatetime)
+	Duration  = scalar(kindDuration)
+	File      = scalar(kindFile)
+	Directory = scalar(kindDirectory)
 )
 
-// ListOf returns the type list[elem] (Python List[elem]).
-func ListOf(elem Type) Type { return Type{kind: kindList, elem: &elem} }
+func scalar(k kind) Type { return Type{kinds: string(rune(k))} }
 
-// MapOf returns the type map[elem]: string keys to elem values (Python Dict[str, elem]).
-func MapOf(elem Type) Type { return Type{kind: kindMap, elem: &elem} }
+// kind returns the outermost kind of t (kindInvalid for the zero Type).
+func (t Type) kind() kind {
+	if t.kinds == "" {
+		return kindInvalid
+	}
+	return kind(t.kinds[0])
+}
+
+// elem returns the element type of a list or map type.
+func (t Type) elem() Type { return Type{kinds: t.kinds[1:]} }
+
+// wrap returns the container type k of elem; the zero elem stays zero.
+func wrap(k kind, elem Type) Type {
+	if elem.IsZero() {
+		return Type{}
+	}
+	return Type{kinds: string(rune(k)) + elem.kinds}
+}
+
+// ListOf returns the type list[elem] (Python List[elem]); the zero Type for a
+// zero elem.
+func ListOf(elem Type) Type { return wrap(kindList, elem) }
+
+// MapOf returns the type map[elem]: string keys to elem values (Python
+// Dict[str, elem]); the zero Type for a zero elem.
+func MapOf(elem Type) Type { return wrap(kindMap, elem) }
 
 // IsZero reports whether t is the zero (invalid) Type.
-func (t Type) IsZero() bool { return t.kind == kindInvalid }
+func (t Type) IsZero() bool { return t.kinds == "" }
 
 // String renders t in the spec syntax, e.g. list[map[file]].
 func (t Type) String() string {
-	switch t.kind {
+	switch k := t.kind(); k {
 	case kindList:
-		return "list[" + t.elem.String() + "]"
+		return "list[" + t.elem().String() + "]"
 	case kindMap:
-		return "map[" + t.elem.String() + "]"
+		return "map[" + t.elem().String() + "]"
 	case kindInvalid:
 		return "<invalid>"
+	default:
+		return kindNames[k]
 	}
-	return kindNames[t.kind]
 }
 
 // MarshalText renders t in the spec syntax, so a Variable marshals to JSON
@@ -140,22 +171,22 @@ func parseType(s string, depth int) (Type, string, error) {
 	}
 	for k, name := range kindNames {
 		if name != "" && name == word {
-			return Type{kind: kind(k)}, s[len(word):], nil
+			return scalar(kind(k)), s[len(word):], nil
 		}
 	}
 	return Type{}, "", fmt.Errorf("unknown type %q: use integer, float, string, boolean, datetime, duration, file, directory, list[T] or map[T]", word)
 }
 
-// Proto returns t as a flyteidl LiteralType, as flytekit's type engine
+// literalType returns t as a flyteidl LiteralType, as flytekit's type engine
 // writes it. It returns nil for the zero Type.
-func (t Type) Proto() *core.LiteralType {
+func (t Type) literalType() *core.LiteralType {
 	simple := func(s core.SimpleType) *core.LiteralType {
 		return &core.LiteralType{Type: &core.LiteralType_Simple{Simple: s}}
 	}
 	blob := func(d core.BlobType_BlobDimensionality) *core.LiteralType {
 		return &core.LiteralType{Type: &core.LiteralType_Blob{Blob: &core.BlobType{Dimensionality: d}}}
 	}
-	switch t.kind {
+	switch t.kind() {
 	case kindInteger:
 		return simple(core.SimpleType_INTEGER)
 	case kindFloat:
@@ -173,9 +204,9 @@ func (t Type) Proto() *core.LiteralType {
 	case kindDirectory:
 		return blob(core.BlobType_MULTIPART)
 	case kindList:
-		return &core.LiteralType{Type: &core.LiteralType_CollectionType{CollectionType: t.elem.Proto()}}
+		return &core.LiteralType{Type: &core.LiteralType_CollectionType{CollectionType: t.elem().literalType()}}
 	case kindMap:
-		return &core.LiteralType{Type: &core.LiteralType_MapValueType{MapValueType: t.elem.Proto()}}
+		return &core.LiteralType{Type: &core.LiteralType_MapValueType{MapValueType: t.elem().literalType()}}
 	}
 	return nil
 }
