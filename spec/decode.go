@@ -51,6 +51,8 @@ type Spec struct {
 	// their file merged in.
 	Tasks []task.Task
 	// Origins says where each task was written; Origins[i] is Tasks[i]'s.
+	// A Spec built by hand may leave it short or nil: problems about a task
+	// without an Origin carry only its tasks[i] path.
 	Origins []Origin
 
 	withFiles bool

@@ -16,7 +16,7 @@ import (
 func (s *Spec) Warnings() []Problem {
 	var out []Problem
 	for i, t := range s.Tasks {
-		o := s.Origins[i]
+		o := s.origin(i)
 		var ws []Problem
 		for _, w := range t.Warnings() {
 			path := o.Path().Join(varPath(w.Field, t))
@@ -26,6 +26,16 @@ func (s *Spec) Warnings() []Problem {
 		out = append(out, ws...)
 	}
 	return out
+}
+
+// origin returns where task i was written: Origins[i], or, for a Spec built
+// by hand whose Origins is shorter than Tasks, an Origin with only the index
+// (no file, line 0), so that problems still carry the task's path.
+func (s *Spec) origin(i int) Origin {
+	if i < len(s.Origins) {
+		return s.Origins[i]
+	}
+	return Origin{Index: i}
 }
 
 // WithFiles reports whether problems about s should name their file
@@ -42,7 +52,7 @@ func (s *Spec) Build() ([]*admin.TaskSpec, error) {
 	for i, t := range s.Tasks {
 		ts, err := t.Build(s.Settings)
 		if err != nil {
-			o := s.Origins[i]
+			o := s.origin(i)
 			for _, e := range validationErrors(t, s.Settings) {
 				probs = append(probs, Problem{File: o.File, Line: o.Line, Path: o.Path().Join(varPath(e.Field, t)), Type: e.Type, Message: e.Detail})
 			}

@@ -462,3 +462,23 @@ func TestReadFilesMissing(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, os.ErrNotExist))
 }
+
+// TestHandBuiltSpec pins that a Spec built by hand, with no Origins, can be
+// used: Warnings and Build name tasks by index instead of panicking.
+func TestHandBuiltSpec(t *testing.T) {
+	good := task.Task{Name: "m.f", Image: "ghcr.io/acme/app:1", Command: []string{"run"},
+		Dask: dask.Config{Workers: dask.WorkerGroup{Limits: resources.Spec{CPU: "1500m"}}}}
+	bad := good
+	bad.Image = ""
+	s := &Spec{Settings: task.Settings{Version: "v1"}, Tasks: []task.Task{good, bad}}
+	var paths []string
+	for _, w := range s.Warnings() {
+		paths = append(paths, w.Path)
+	}
+	assert.Contains(t, paths, "tasks[0].dask.workers.limits.cpu")
+	_, err := s.Build()
+	var se *Error
+	require.ErrorAs(t, err, &se)
+	require.NotEmpty(t, se.Problems)
+	assert.Equal(t, "tasks[1].image", se.Problems[0].Path)
+}
