@@ -151,7 +151,7 @@ func TestClientSecretFromEnvWrongSecretIsUnauthenticated(t *testing.T) {
 	assert.Equal(t, 1, r.Attempts, "Unauthenticated is not retried")
 	assertNoSecrets(t, r.Reason, r.String(), r.Err.Error(), err.Error())
 	t.Log(r.String())
-	calls, _, _ := f.snapshot()
+	calls, _, _ := snapshot(f)
 	assert.Empty(t, calls, "no request reaches the server without a token")
 }
 

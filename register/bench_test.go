@@ -14,7 +14,7 @@ import (
 // the same iteration, and reports the ratio as x-speedup (plus both wall times).
 func BenchmarkRegister1000(b *testing.B) {
 	f := newFakeAdmin()
-	f.latency = 200 * time.Microsecond
+	f.Latency = 200 * time.Microsecond
 	s := startServer(b, f, false)
 	c := dialFast(b, s, nil)
 	in := manySpecs(b, 1000)
@@ -34,13 +34,9 @@ func BenchmarkRegister1000(b *testing.B) {
 	var seq, conc time.Duration
 	n := 0
 	for ; b.Loop(); n++ {
-		f.mu.Lock()
-		clear(f.tasks) // the fake keys tasks by name only
-		f.mu.Unlock()
+		f.Reset()
 		seq += run(fmt.Sprintf("s%d", n), 1)
-		f.mu.Lock()
-		clear(f.tasks)
-		f.mu.Unlock()
+		f.Reset()
 		conc += run(fmt.Sprintf("c%d", n), register.DefaultConcurrency)
 	}
 	b.ReportMetric(float64(seq)/float64(conc), "x-speedup")

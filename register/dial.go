@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/service"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
@@ -22,10 +23,20 @@ import (
 	"google.golang.org/grpc/status"
 )
 
+// TaskService is the part of FlyteAdmin's AdminService that a [Client] uses. The generated
+// service.AdminServiceClient satisfies it; so does the in-memory fake of package registertest. Keeping
+// it to two methods means a consumer's fake does not change when the IDL adds methods.
+type TaskService interface {
+	CreateTask(ctx context.Context, in *admin.TaskCreateRequest, opts ...grpc.CallOption) (*admin.TaskCreateResponse, error)
+	GetTask(ctx context.Context, in *admin.ObjectGetRequest, opts ...grpc.CallOption) (*admin.Task, error)
+}
+
+var _ TaskService = service.AdminServiceClient(nil)
+
 // Client registers tasks with FlyteAdmin. It is safe for concurrent use. Create it with [Dial], or with
-// [NewClient] around any service.AdminServiceClient (tests, custom transports).
+// [NewClient] around any [TaskService] (tests, custom transports).
 type Client struct {
-	svc   service.AdminServiceClient
+	svc   TaskService
 	conn  *grpc.ClientConn // nil when built by NewClient
 	retry RetryPolicy
 }
@@ -38,9 +49,9 @@ func WithRetryPolicy(p RetryPolicy) ClientOption {
 	return func(c *Client) { c.retry = p.withDefaults() }
 }
 
-// NewClient wraps an existing AdminService client. The caller keeps ownership of its connection;
-// Close on the returned Client is a no-op.
-func NewClient(svc service.AdminServiceClient, opts ...ClientOption) *Client {
+// NewClient wraps an existing AdminService client (or any [TaskService]). The caller keeps ownership of
+// its connection; Close on the returned Client is a no-op.
+func NewClient(svc TaskService, opts ...ClientOption) *Client {
 	c := &Client{svc: svc, retry: RetryPolicy{}.withDefaults()}
 	for _, o := range opts {
 		o(c)

@@ -26,7 +26,7 @@ type Option func(*options)
 
 type options struct {
 	concurrency     int
-	validate        func(*admin.TaskSpec) error
+	validators      []func(*admin.TaskSpec) error
 	continueOnError bool
 	progress        func(Result)
 }
@@ -38,10 +38,16 @@ func WithConcurrency(n int) Option {
 }
 
 // WithValidator adds a validation step run on every spec after [Preflight] (which always runs: it
-// guards against specs that crash FlyteAdmin). A non-nil error marks the spec Invalid; if any spec is
+// guards against specs that crash FlyteAdmin) and after the validators added before it. fn sees the
+// spec as it will be sent: a copy whose template id is the request id (project, domain and version
+// of the [Target]); it must not modify it. A non-nil error marks the spec Invalid; if any spec is
 // invalid nothing is sent.
 func WithValidator(fn func(*admin.TaskSpec) error) Option {
-	return func(o *options) { o.validate = fn }
+	return func(o *options) {
+		if fn != nil {
+			o.validators = append(o.validators, fn)
+		}
+	}
 }
 
 // WithContinueOnError keeps registering after a spec fails. By default, as flytectl, the first
@@ -74,21 +80,30 @@ func cloneID(id *core.Identifier) *core.Identifier {
 }
 
 // prepare builds the request for spec: the request id from the target and a clone of the spec whose
-// template id equals the request id. The caller's spec is never modified.
+// template id equals the request id (a spec without a template stays without one, for Preflight to
+// report). The caller's spec is never modified.
 func prepare(spec *admin.TaskSpec, target Target) *admin.TaskCreateRequest {
 	id := requestID(spec, target)
-	c := cloneSpec(spec)
-	c.Template.Id = cloneID(id)
+	var c *admin.TaskSpec
+	if spec != nil {
+		c = cloneSpec(spec)
+		if c.Template != nil {
+			c.Template.Id = cloneID(id)
+		}
+	}
 	return &admin.TaskCreateRequest{Id: id, Spec: c}
 }
 
-// validated runs validation and returns the prepared requests, or the results/error to return.
+// validated prepares the requests and validates what will be sent; it returns the requests, or the
+// results/error to return.
 func validated(specs []*admin.TaskSpec, target Target, o options) ([]*admin.TaskCreateRequest, []Result, error) {
 	results := make([]Result, len(specs))
+	reqs := make([]*admin.TaskCreateRequest, len(specs))
 	for i, s := range specs {
-		results[i] = Result{Index: i, ID: requestID(s, target)}
+		reqs[i] = prepare(s, target)
+		results[i] = Result{Index: i, ID: reqs[i].GetId()}
 	}
-	if ve := validateAll(specs, target, o.validate); ve != nil {
+	if ve := validateAll(reqs, target, o.validators); ve != nil {
 		for i := range results {
 			results[i].Reason = "not sent: other specs failed validation"
 		}
@@ -97,10 +112,6 @@ func validated(specs []*admin.TaskSpec, target Target, o options) ([]*admin.Task
 			r.Outcome, r.Code, r.Reason, r.Err = Invalid, codes.InvalidArgument, p.Err.Error(), p.Err
 		}
 		return nil, results, ve
-	}
-	reqs := make([]*admin.TaskCreateRequest, len(specs))
-	for i, s := range specs {
-		reqs[i] = prepare(s, target)
 	}
 	return reqs, results, nil
 }
@@ -139,12 +150,16 @@ func DryRun(specs []*admin.TaskSpec, target Target, opts ...Option) []Result {
 //     re-registration yields AlreadyExisted).
 //
 // The error is nil when every spec is Created or AlreadyExisted, a *ValidationError when validation
-// failed, else a *[BatchError] (which unwraps to ctx.Err() if the context ended the run). With no
-// specs, Register only validates the target.
+// failed, else a *[BatchError] (which unwraps to the first failure's error and to ctx.Err() if the
+// context ended the run, so status.Code and errors.Is see both). With no specs, Register only
+// validates the target: an invalid one gives a *ValidationError whose one Problem has Index -1.
 func (c *Client) Register(ctx context.Context, specs []*admin.TaskSpec, target Target, opts ...Option) ([]Result, error) {
 	o := buildOptions(opts)
 	if len(specs) == 0 {
-		return nil, target.Validate()
+		if err := target.Validate(); err != nil {
+			return nil, &ValidationError{Problems: []Problem{{Index: -1, Err: err}}}
+		}
+		return nil, nil
 	}
 	reqs, results, err := validated(specs, target, o)
 	if err != nil {
@@ -200,7 +215,8 @@ func (c *Client) Register(ctx context.Context, specs []*admin.TaskSpec, target T
 		case Failed:
 			be.Failed++
 			if be.First == nil {
-				be.First = r
+				first := *r // a copy: the error must not change when the caller edits results
+				be.First = &first
 			}
 		}
 	}
@@ -363,13 +379,14 @@ func diffTemplates(remote, local *core.TaskTemplate) []Difference {
 
 // Diff compares spec, as it would be registered under target, with the task FlyteAdmin has under the
 // same id: Same, NotRegistered (GetTask NotFound) or Changed with the field differences (Old =
-// registered, New = local). The spec is validated first (errors wrap ErrInvalidSpec/ErrInvalidTarget);
-// other errors are the GetTask status error after retries.
+// registered, New = local). The spec is validated first, as Register validates it: a failure is a
+// *[ValidationError] (errors.Is matches ErrInvalidSpec/ErrInvalidTarget); other errors wrap the
+// GetTask status error after retries.
 func (c *Client) Diff(ctx context.Context, spec *admin.TaskSpec, target Target) (DiffResult, error) {
-	if ve := validateAll([]*admin.TaskSpec{spec}, target, nil); ve != nil {
-		return DiffResult{ID: requestID(spec, target)}, ve.Problems[0].Err
-	}
 	req := prepare(spec, target)
+	if ve := validateAll([]*admin.TaskCreateRequest{req}, target, nil); ve != nil {
+		return DiffResult{ID: req.GetId()}, ve
+	}
 	res := DiffResult{ID: req.GetId()}
 	remote, err := c.getTemplate(ctx, req.GetId())
 	if status.Code(err) == codes.NotFound {

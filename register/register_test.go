@@ -22,6 +22,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/flytedask/flytedask/register"
+	"github.com/flytedask/flytedask/register/registertest"
 )
 
 var target = register.Target{Project: "flytesnacks", Domain: "development", Version: "v1"}
@@ -50,7 +51,7 @@ func TestRegisterCreatesInOrderWithoutMutatingInput(t *testing.T) {
 	before := runtimeGoroutines()
 	f := newFakeAdmin()
 	// Random small server delays shuffle completion order.
-	f.hook = func(context.Context, *admin.TaskCreateRequest, int) error {
+	f.Hook = func(context.Context, *admin.TaskCreateRequest, int) error {
 		time.Sleep(time.Duration(rand.IntN(2000)) * time.Microsecond)
 		return nil
 	}
@@ -74,14 +75,15 @@ func TestRegisterCreatesInOrderWithoutMutatingInput(t *testing.T) {
 		assert.True(t, proto.Equal(orig[i], in[i]), "input spec %d was modified", i)
 	}
 	assert.Len(t, progress, len(in))
-	calls, after, stored := f.snapshot()
+	calls, after, stored := snapshot(f)
 	assert.Len(t, stored, len(in))
 	for _, sp := range in {
 		assert.Equal(t, 1, calls[sp.Template.Id.Name])
 	}
 	assert.Empty(t, after)
-	assert.Empty(t, f.badTemplateID, "template id must equal the request id")
-	stored0 := f.tasks["pkg.task000"]
+	assert.Empty(t, f.Stats().MismatchedIDs, "template id must equal the request id")
+	stored0 := f.Templates()[0]
+	assert.Equal(t, "pkg.task000", stored0.GetId().GetName())
 	assert.Equal(t, "flytesnacks", stored0.GetId().GetProject())
 
 	// Registering the same specs again: all AlreadyExisted, nothing stored twice.
@@ -169,7 +171,7 @@ func TestRegisterRetries(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFakeAdmin()
-			f.hook = tc.hook
+			f.Hook = tc.hook
 			s := startServer(t, f, false)
 			c := dialFast(t, s, func(cfg *register.Config) {
 				cfg.MaxRetries = tc.maxRetries
@@ -180,7 +182,7 @@ func TestRegisterRetries(t *testing.T) {
 			in := manySpecs(t, 6)
 			res, err := c.Register(context.Background(), in, target, register.WithContinueOnError())
 			assertOnePerSpec(t, in, res)
-			calls, after, _ := f.snapshot()
+			calls, after, _ := snapshot(f)
 			for _, r := range res {
 				assert.Equal(t, tc.wantOutcome, r.Outcome, r.String())
 				assert.Equal(t, tc.wantCode, r.Code, r.String())
@@ -204,7 +206,7 @@ func TestRegisterRetries(t *testing.T) {
 
 func TestRegisterFailFastStopsAfterFirstFailure(t *testing.T) {
 	f := newFakeAdmin()
-	f.hook = func(_ context.Context, req *admin.TaskCreateRequest, _ int) error {
+	f.Hook = func(_ context.Context, req *admin.TaskCreateRequest, _ int) error {
 		if req.GetId().GetName() == "pkg.task001" {
 			return status.Error(codes.InvalidArgument, "Parsing of MEMORY request failed\nsecond line")
 		}
@@ -222,13 +224,20 @@ func TestRegisterFailFastStopsAfterFirstFailure(t *testing.T) {
 	assert.Equal(t, []register.Outcome{register.Created, register.Failed, register.NotAttempted, register.NotAttempted, register.NotAttempted}, got)
 	assert.Equal(t, "Parsing of MEMORY request failed ...", res[1].Reason)
 	assert.Contains(t, res[2].Reason, "stopped after an earlier failure")
-	calls, _, _ := f.snapshot()
+	calls, _, _ := snapshot(f)
 	assert.Equal(t, map[string]int{"pkg.task000": 1, "pkg.task001": 1}, calls)
 	var be *register.BatchError
 	require.ErrorAs(t, err, &be)
 	assert.Equal(t, 1, be.Failed)
 	assert.Equal(t, 3, be.NotAttempted)
-	assert.NoError(t, be.Unwrap())
+	assert.Nil(t, be.Cause, "the context did not end the run")
+	// The batch error carries the first failure's gRPC status (api-review defect 6).
+	assert.Equal(t, codes.InvalidArgument, status.Code(err))
+	var grpcErr interface{ GRPCStatus() *status.Status }
+	require.ErrorAs(t, err, &grpcErr)
+	assert.Equal(t, "Parsing of MEMORY request failed\nsecond line", grpcErr.GRPCStatus().Message())
+	assert.NotSame(t, &res[1], be.First, "First is a copy, not a pointer into the results")
+	assert.Equal(t, res[1], *be.First)
 	assert.Equal(t, []string{"pkg.task001", "v1", "Failed", "1", "InvalidArgument: Parsing of MEMORY request failed ..."}, res[1].Row())
 }
 
@@ -321,7 +330,7 @@ func TestRegisterInvalidSpecsAreNeverSent(t *testing.T) {
 			} else {
 				assert.ErrorIs(t, err, register.ErrInvalidTarget)
 			}
-			calls, _, _ := f.snapshot()
+			calls, _, _ := snapshot(f)
 			assert.Empty(t, calls, "nothing may be sent when a spec is invalid")
 
 			// DryRun agrees with Register.
@@ -347,8 +356,8 @@ func TestRegisterDifferentStructureAttachesDiff(t *testing.T) {
 	f := newFakeAdmin()
 	s := startServer(t, f, false)
 	c := dialFast(t, s, nil)
-	f.put(daskSpec(t, "pkg.job", 2).Template, target)
-	f.put(daskSpec(t, "pkg.same", 2).Template, target)
+	put(f, daskSpec(t, "pkg.job", 2).Template, target)
+	put(f, daskSpec(t, "pkg.same", 2).Template, target)
 	local := daskSpec(t, "pkg.job", 3)
 	local.Template.GetContainer().Args = append(local.Template.GetContainer().Args, "--extra")
 	res, err := c.Register(context.Background(), []*admin.TaskSpec{daskSpec(t, "pkg.same", 2), local, daskSpec(t, "pkg.new", 1)}, target, register.WithConcurrency(1))
@@ -372,7 +381,7 @@ func TestDiff(t *testing.T) {
 	f := newFakeAdmin()
 	s := startServer(t, f, false)
 	c := dialFast(t, s, nil)
-	f.put(daskSpec(t, "pkg.job", 2).Template, target)
+	put(f, daskSpec(t, "pkg.job", 2).Template, target)
 	tests := []struct {
 		name  string
 		spec  *admin.TaskSpec
@@ -395,7 +404,7 @@ func TestDiff(t *testing.T) {
 	}
 	_, err := c.Diff(context.Background(), &admin.TaskSpec{}, target)
 	assert.ErrorIs(t, err, register.ErrInvalidSpec)
-	calls, _, _ := f.snapshot()
+	calls, _, _ := snapshot(f)
 	assert.Empty(t, calls, "Diff never creates")
 }
 
@@ -421,7 +430,7 @@ func TestRegisterServerAppearsLater(t *testing.T) {
 		total += r.Attempts
 	}
 	assert.Greater(t, total, len(in), "some attempts must have failed while the server was absent")
-	calls, after, _ := f.snapshot()
+	calls, after, _ := snapshot(f)
 	for _, sp := range in {
 		assert.Equal(t, 1, calls[sp.Template.Id.Name], "the server sees each task once")
 	}
@@ -434,7 +443,7 @@ func TestRegisterContextCancelledMidRun(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var served atomic.Int32
-	f.hook = func(hctx context.Context, _ *admin.TaskCreateRequest, _ int) error {
+	f.Hook = func(hctx context.Context, _ *admin.TaskCreateRequest, _ int) error {
 		if served.Add(1) <= 5 {
 			return nil
 		}
@@ -453,7 +462,7 @@ func TestRegisterContextCancelledMidRun(t *testing.T) {
 
 	// Server handlers of cancelled calls may still be running: let them finish before looking.
 	s.srv.GracefulStop()
-	calls, _, stored := f.snapshot()
+	calls, _, stored := snapshot(f)
 	storedSet := map[string]bool{}
 	for _, n := range stored {
 		storedSet[n] = true
@@ -503,7 +512,7 @@ func TestRegisterContextAlreadyCancelled(t *testing.T) {
 		assert.Equal(t, register.NotAttempted, r.Outcome)
 		assert.Contains(t, r.Reason, "context canceled")
 	}
-	calls, _, _ := f.snapshot()
+	calls, _, _ := snapshot(f)
 	assert.Empty(t, calls)
 }
 
@@ -613,4 +622,52 @@ func TestRegisterNoSpecs(t *testing.T) {
 	_, err = c.Register(context.Background(), nil, register.Target{})
 	assert.ErrorIs(t, err, register.ErrInvalidTarget)
 	assert.Empty(t, register.DryRun(nil, target))
+}
+
+// TestWithValidatorAddsAndSeesTheSentSpec pins api-review defect 2: each WithValidator adds a step
+// (a second one does not drop the first), and validators see the spec as it will be sent, with the
+// request id in its template.
+func TestWithValidatorAddsAndSeesTheSentSpec(t *testing.T) {
+	target := register.Target{Project: "flytesnacks", Domain: "development", Version: "v7"}
+	specs := []*admin.TaskSpec{daskSpec(t, "pkg.a", 1), daskSpec(t, "pkg.b", 1)}
+	var seen []*core.Identifier
+	first := func(s *admin.TaskSpec) error {
+		seen = append(seen, s.GetTemplate().GetId())
+		if s.GetTemplate().GetId().GetName() == "pkg.a" {
+			return errors.New("first validator refuses pkg.a")
+		}
+		return nil
+	}
+	second := func(*admin.TaskSpec) error { return nil }
+	res := register.DryRun(specs, target, register.WithValidator(first), register.WithValidator(second))
+	assert.Equal(t, register.Invalid, res[0].Outcome, "the first validator still runs after a second is added")
+	assert.Contains(t, res[0].Reason, "first validator refuses pkg.a")
+	assert.Equal(t, register.NotAttempted, res[1].Outcome)
+	require.Len(t, seen, 2)
+	for i, id := range seen {
+		assert.True(t, proto.Equal(&core.Identifier{ResourceType: core.ResourceType_TASK, Project: "flytesnacks",
+			Domain: "development", Name: specs[i].Template.Id.Name, Version: "v7"}, id), "validator saw %v", id)
+	}
+	assert.Empty(t, specs[0].Template.Id.Version, "the caller's spec is not modified")
+}
+
+// TestEmptyRegisterAndDiffReturnValidationError pins api-review defect 5: Register with no specs and
+// Diff report validation failures as the documented *ValidationError.
+func TestEmptyRegisterAndDiffReturnValidationError(t *testing.T) {
+	c := register.NewClient(registertest.New().Client())
+	_, err := c.Register(context.Background(), nil, register.Target{Project: "p", Domain: "d"})
+	var ve *register.ValidationError
+	require.ErrorAs(t, err, &ve)
+	require.Len(t, ve.Problems, 1)
+	assert.Equal(t, -1, ve.Problems[0].Index)
+	assert.ErrorIs(t, err, register.ErrInvalidTarget)
+
+	_, err = c.Register(context.Background(), nil, register.Target{Project: "p", Domain: "d", Version: "v1"})
+	assert.NoError(t, err)
+
+	bad := daskSpec(t, "pkg.bad", 1)
+	bad.Template.Metadata.Runtime = nil
+	_, err = c.Diff(context.Background(), bad, register.Target{Project: "p", Domain: "d", Version: "v1"})
+	require.ErrorAs(t, err, &ve)
+	assert.ErrorIs(t, err, register.ErrInvalidSpec)
 }

@@ -134,13 +134,14 @@ func (r Result) Row() []string {
 }
 
 // BatchError reports that Register finished without registering every spec. It is returned together
-// with the per-spec results. Unwrap yields the context error when the run was cut short by the context.
+// with the per-spec results. It unwraps to the first failure's error (a gRPC status error, so
+// status.Code(err) and errors.As see it) and to the context error when the context cut the run short.
 type BatchError struct {
 	// Total is the number of specs.
 	Total int
 	// Failed counts Failed results; NotAttempted counts NotAttempted results.
 	Failed, NotAttempted int
-	// First is the first failure in input order, if any.
+	// First is a copy of the first failure in input order, if any.
 	First *Result
 	// Cause is the context error when the context ended the run, else nil.
 	Cause error
@@ -159,8 +160,17 @@ func (e *BatchError) Error() string {
 	return b.String()
 }
 
-// Unwrap returns the context error, if any.
-func (e *BatchError) Unwrap() error { return e.Cause }
+// Unwrap returns the first failure's error and the context error, those that are set.
+func (e *BatchError) Unwrap() []error {
+	var errs []error
+	if e.First != nil && e.First.Err != nil {
+		errs = append(errs, e.First.Err)
+	}
+	if e.Cause != nil {
+		errs = append(errs, e.Cause)
+	}
+	return errs
+}
 
 // DiffStatus is the result of comparing a local spec with FlyteAdmin.
 type DiffStatus int

@@ -14,129 +14,30 @@ import (
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/backoff"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 	"google.golang.org/grpc/test/bufconn"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/flytedask/flytedask/register"
+	"github.com/flytedask/flytedask/register/registertest"
 )
 
-// fakeAdmin is an in-memory FlyteAdmin task store with FlyteAdmin v1.1.131's CreateTask/GetTask
-// semantics (identical -> AlreadyExists, different -> InvalidArgument "different structure") and hooks
-// for fault injection. It counts calls per task id server-side.
-type fakeAdmin struct {
-	service.UnimplementedAdminServiceServer
+// fakeAdmin is the importable fake of package registertest, used over gRPC (startServer) or directly.
+type fakeAdmin = registertest.Admin
 
-	// hook, if set, runs first on every CreateTask; a non-nil error is returned to the client and
-	// nothing is stored. n is the 1-based number of this call for the request's task name.
-	hook func(ctx context.Context, req *admin.TaskCreateRequest, n int) error
-	// latency is slept on every CreateTask (benchmarks).
-	latency time.Duration
+func newFakeAdmin() *fakeAdmin { return registertest.New() }
 
-	mu            sync.Mutex
-	tasks         map[string]*core.TaskTemplate // by name (tests use one project/domain/version)
-	calls         map[string]int                // CreateTask calls per name
-	answered      map[string]bool               // a success or AlreadyExists was returned for name
-	afterSuccess  map[string]int                // calls received after answered was set
-	createdOrder  []string
-	getTaskCalls  int
-	badTemplateID []string // names whose template id differed from the request id
-}
-
-func newFakeAdmin() *fakeAdmin {
-	return &fakeAdmin{
-		tasks:        map[string]*core.TaskTemplate{},
-		calls:        map[string]int{},
-		answered:     map[string]bool{},
-		afterSuccess: map[string]int{},
-	}
-}
-
-func cloneTemplate(tt *core.TaskTemplate) *core.TaskTemplate {
-	return proto.Clone(tt).(*core.TaskTemplate)
-}
-
-func (f *fakeAdmin) CreateTask(ctx context.Context, req *admin.TaskCreateRequest) (*admin.TaskCreateResponse, error) {
-	name := req.GetId().GetName()
-	f.mu.Lock()
-	f.calls[name]++
-	n := f.calls[name]
-	if f.answered[name] {
-		f.afterSuccess[name]++
-	}
-	f.mu.Unlock()
-	if f.hook != nil {
-		if err := f.hook(ctx, req, n); err != nil {
-			return nil, err
-		}
-	}
-	if f.latency > 0 {
-		time.Sleep(f.latency)
-	}
-	id := req.GetId()
-	switch {
-	case id == nil:
-		return nil, status.Error(codes.InvalidArgument, "missing id")
-	case id.GetResourceType() != core.ResourceType_TASK:
-		return nil, status.Errorf(codes.InvalidArgument, "unexpected resource type %s", id.GetResourceType())
-	case id.GetVersion() == "":
-		return nil, status.Error(codes.InvalidArgument, "missing version")
-	case req.GetSpec().GetTemplate().GetMetadata().GetRuntime() == nil:
-		return nil, status.Error(codes.Unavailable, "error reading from server: EOF") // the v1.1.x crash
-	}
-	tt := cloneTemplate(req.GetSpec().GetTemplate())
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if !proto.Equal(tt.GetId(), id) {
-		f.badTemplateID = append(f.badTemplateID, name)
-	}
-	tt.Id = id // setDefaults
-	if old, ok := f.tasks[name]; ok {
-		if proto.Equal(old, tt) {
-			f.answered[name] = true
-			return nil, status.Errorf(codes.AlreadyExists, "identical task already exists with id %s", name)
-		}
-		return nil, status.Errorf(codes.InvalidArgument, "task with different structure already exists with id %s", name)
-	}
-	f.tasks[name] = tt
-	f.answered[name] = true
-	f.createdOrder = append(f.createdOrder, name)
-	return &admin.TaskCreateResponse{}, nil
-}
-
-func (f *fakeAdmin) GetTask(_ context.Context, req *admin.ObjectGetRequest) (*admin.Task, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.getTaskCalls++
-	tt, ok := f.tasks[req.GetId().GetName()]
-	if !ok {
-		return nil, status.Errorf(codes.NotFound, "missing entity of type TASK with identifier %s", req.GetId().GetName())
-	}
-	return &admin.Task{Id: tt.GetId(), Closure: &admin.TaskClosure{CompiledTask: &core.CompiledTask{Template: cloneTemplate(tt)}}}, nil
-}
-
-// put stores a template directly, as if registered earlier.
-func (f *fakeAdmin) put(tt *core.TaskTemplate, target register.Target) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	c := cloneTemplate(tt)
+// put stores a template directly under target, as if registered earlier.
+func put(f *fakeAdmin, tt *core.TaskTemplate, target register.Target) {
+	c := proto.Clone(tt).(*core.TaskTemplate)
 	c.Id = &core.Identifier{ResourceType: core.ResourceType_TASK, Project: target.Project, Domain: target.Domain, Name: tt.GetId().GetName(), Version: target.Version}
-	f.tasks[c.Id.Name] = c
+	f.Put(c)
 }
 
-func (f *fakeAdmin) snapshot() (calls, afterSuccess map[string]int, stored []string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	calls, afterSuccess = map[string]int{}, map[string]int{}
-	for k, v := range f.calls {
-		calls[k] = v
-	}
-	for k, v := range f.afterSuccess {
-		afterSuccess[k] = v
-	}
-	return calls, afterSuccess, append([]string(nil), f.createdOrder...)
+// snapshot returns the calls per name, the calls after a success per name, and the names stored.
+func snapshot(f *fakeAdmin) (calls, afterSuccess map[string]int, stored []string) {
+	st := f.Stats()
+	return st.Calls, st.AfterSuccess, st.Created
 }
 
 // bufServer serves f on an in-memory listener. If the start channel is non-nil the server only starts

@@ -120,7 +120,8 @@ func Preflight(spec *admin.TaskSpec) error {
 
 // Problem is the validation failure of one spec.
 type Problem struct {
-	// Index is the position of the spec in the input.
+	// Index is the position of the spec in the input, or -1 for a problem of the [Target] alone
+	// (Register with no specs).
 	Index int
 	// Name is template.id.name, if the spec has one.
 	Name string
@@ -171,23 +172,26 @@ func requestID(spec *admin.TaskSpec, target Target) *core.Identifier {
 	}
 }
 
-// validateAll runs the target check, Preflight, the extra validator and a duplicate-name check on every
-// spec. It returns nil when everything is valid.
-func validateAll(specs []*admin.TaskSpec, target Target, extra func(*admin.TaskSpec) error) *ValidationError {
+// validateAll runs the target check, Preflight, the extra validators and a duplicate-name check on
+// every prepared request's spec. It returns nil when everything is valid.
+func validateAll(reqs []*admin.TaskCreateRequest, target Target, extra []func(*admin.TaskSpec) error) *ValidationError {
 	var ve ValidationError
 	terr := target.Validate()
 	seen := map[string]int{}
-	for i, s := range specs {
-		name := s.GetTemplate().GetId().GetName()
+	for i, req := range reqs {
+		s := req.GetSpec()
+		name := req.GetId().GetName()
 		var errs []error
 		if terr != nil {
 			errs = append(errs, terr)
 		}
 		if err := Preflight(s); err != nil {
 			errs = append(errs, err)
-		} else if extra != nil {
-			if err := extra(s); err != nil {
-				errs = append(errs, fmt.Errorf("%w: %w", ErrInvalidSpec, err))
+		} else {
+			for _, fn := range extra {
+				if err := fn(s); err != nil {
+					errs = append(errs, fmt.Errorf("%w: %w", ErrInvalidSpec, err))
+				}
 			}
 		}
 		if name != "" {

@@ -8,9 +8,7 @@ import (
 	"strings"
 
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
-	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
 	"github.com/spf13/cobra"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/flytedask/flytedask/register"
 	"github.com/flytedask/flytedask/task"
@@ -224,7 +222,7 @@ func loadInput(e *Env, f *specFlags, args []string) (*input, error) {
 		if len(b.Tasks) == 0 {
 			return nil, failf("%s: the bundle holds no task", args[0])
 		}
-		return &input{specs: b.Specs(), target: t, validate: bundleValidator(t)}, nil
+		return &input{specs: b.Specs(), target: t, validate: task.ValidateSpec}, nil
 	}
 
 	b, err := f.build(e)
@@ -265,24 +263,6 @@ func checkTarget(t register.Target, hint string) error {
 		return usageErrorf("%v", err)
 	}
 	return nil
-}
-
-// bundleValidator runs task.ValidateSpec on a spec as it will be sent: with
-// the target's identifier in its template.
-func bundleValidator(t register.Target) func(*admin.TaskSpec) error {
-	return func(s *admin.TaskSpec) error {
-		c := proto.Clone(s).(*admin.TaskSpec)
-		if c.GetTemplate() != nil {
-			c.Template.Id = &core.Identifier{
-				ResourceType: core.ResourceType_TASK,
-				Project:      t.Project,
-				Domain:       t.Domain,
-				Name:         s.GetTemplate().GetId().GetName(),
-				Version:      t.Version,
-			}
-		}
-		return task.ValidateSpec(c)
-	}
 }
 
 func countOutcome(rs []register.Result, o register.Outcome) int {
