@@ -99,6 +99,17 @@ func (e *Error) Error() string {
 	return strings.Join(e.Lines(), "\n")
 }
 
+// Unwrap returns each problem as a *field.Error (Type, Field = Path, Detail = Message), so that
+// errors.As finds the SDK's one leaf error type after Decode, Build or ReadFiles, as it does after
+// task.Task.Validate. The file and line stay in Problems.
+func (e *Error) Unwrap() []error {
+	errs := make([]error, 0, len(e.Problems))
+	for _, p := range e.Problems {
+		errs = append(errs, &field.Error{Type: p.Type, Field: p.Path, Detail: p.Message})
+	}
+	return errs
+}
+
 // problems collects problems of one scope and remembers whether any of them
 // makes the decoded value unusable for validation ("blocking").
 type problems struct {

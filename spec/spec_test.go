@@ -482,3 +482,13 @@ func TestHandBuiltSpec(t *testing.T) {
 	require.NotEmpty(t, se.Problems)
 	assert.Equal(t, "tasks[1].image", se.Problems[0].Path)
 }
+
+// TestErrorUnwrapsToFieldErrors pins api-review defect 5 for spec: errors.As finds *field.Error after
+// Decode, with the spec path.
+func TestErrorUnwrapsToFieldErrors(t *testing.T) {
+	_, err := Decode([]Source{{Name: "a.yaml", Data: []byte("version: v1\ntasks:\n  - name: m.f\n    command: [run]\n")}}, Options{})
+	var fe *field.Error
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, "tasks[0].image", fe.Field)
+	assert.Equal(t, field.ErrorTypeRequired, fe.Type)
+}
