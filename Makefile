@@ -2,12 +2,13 @@
 GO ?= go
 GOFILES = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go')
 
-.PHONY: tidy all test fmt-check vet unit fuzz-seeds bench update-golden quickstart verify e2e ci
+.PHONY: tidy all test fmt-check vet unit race fuzz-seeds bench update-golden quickstart verify e2e ci consumer
 
 all: test
 
-## test: gofmt check, go vet, and every unit test of the main module (fuzz seeds included)
-test: fmt-check vet unit
+## test: gofmt check, go vet, every unit test of the main module (fuzz seeds included), and the
+## concurrency tests under the race detector
+test: fmt-check vet unit race
 
 fmt-check:
 	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt: these files need formatting:"; echo "$$out"; exit 1; fi
@@ -17,6 +18,15 @@ vet:
 
 unit:
 	$(GO) test -count=1 ./...
+
+## race: the tests that build and register from several goroutines, under the race detector
+race:
+	$(GO) test -race -count=1 -run 'Concurren|Alias' ./task/ ./register/...
+
+## consumer: a separate module that requires flytedask next to github.com/flyteorg/flyte/flyteidl
+## (internal/consumer) resolves its module graph, verifies, builds, tests and runs
+consumer:
+	cd internal/consumer && $(GO) list -m all >/dev/null && $(GO) mod verify && $(GO) vet ./... && $(GO) test -count=1 ./... && $(GO) run .
 
 ## bench: the benchmarks, each reporting its ratio to a floor measured in the same run
 bench:
@@ -41,11 +51,12 @@ verify:
 e2e:
 	bash internal/e2e/run.sh
 
-ci: test verify e2e
+ci: test consumer verify e2e
 
 ## tidy: go mod tidy in every module; the nested ones replace this module with ../.., so run it after any go.mod change
 tidy:
 	$(GO) mod tidy
+	cd internal/consumer && $(GO) mod tidy
 	cd internal/backendcheck && $(GO) mod tidy
 	cd explain/internal/backendverify && $(GO) mod tidy
 	cd internal/e2e && $(GO) mod tidy
