@@ -21,7 +21,7 @@ unit:
 
 ## race: the tests that build and register from several goroutines, under the race detector
 race:
-	$(GO) test -race -count=1 -run 'Concurren|Alias' ./task/ ./register/...
+	$(GO) test -race -count=1 -run 'Concurren|Alias|TestRegisterCreatesInOrder|TestRegisterRetries|TestRegisterContextCancelledMidRun|TestFlyteIDLInterop' ./task/ ./register/...
 
 ## consumer: a separate module that requires flytedask next to github.com/flyteorg/flyte/flyteidl
 ## (internal/consumer) resolves its module graph, verifies, builds, tests and runs
