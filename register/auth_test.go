@@ -327,7 +327,7 @@ func TestHangingTokenEndpointAttemptTimeoutIsRetried(t *testing.T) {
 	cfg.ClientSecretLocation = writeSecret(t, testClientSecret)
 	cfg.TokenURL = idp.URL
 	cfg.MaxRetries = 1
-	cfg.PerRetryTimeout = 20 * time.Millisecond
+	cfg.PerRetryTimeout = 250 * time.Millisecond // long enough that a loaded machine still sends the token request in each attempt
 	cfg.MaxBackoffDelay = time.Millisecond
 	c, err := register.Dial(context.Background(), cfg)
 	require.NoError(t, err)

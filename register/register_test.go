@@ -281,7 +281,7 @@ func TestRegisterInvalidSpecsAreNeverSent(t *testing.T) {
 			name:        "version not url safe",
 			specs:       []*admin.TaskSpec{daskSpec(t, "pkg.a", 1)},
 			target:      register.Target{Project: "p", Domain: "d", Version: "v/1?"},
-			wantInvalid: map[int]string{0: "must be url safe"},
+			wantInvalid: map[int]string{0: "versions must be URL-safe"},
 		},
 		{
 			name:        "empty project and version",

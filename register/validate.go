@@ -3,11 +3,12 @@ package register
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
+
+	"github.com/flytedask/flytedask/internal/adminrule"
 )
 
 // ErrInvalidSpec is wrapped by every local validation failure of a task spec.
@@ -15,9 +16,6 @@ var ErrInvalidSpec = errors.New("register: invalid task spec")
 
 // ErrInvalidTarget is wrapped by every validation failure of a [Target].
 var ErrInvalidTarget = errors.New("register: invalid target")
-
-// urlReservedChars is the list flyteadmin's validation.ValidateVersion names in its message.
-const urlReservedChars = "!*'();:@&=+$,/?#[]"
 
 // Target is where tasks are registered. Project and Domain must exist on the server; Version is
 // applied to every task (it replaces any version in the spec, unlike flytectl where a concrete version
@@ -53,13 +51,11 @@ func (t Target) Validate() error {
 }
 
 // ValidateVersion reports whether version is non-empty and URL-safe as flyteadmin's
-// validation.ValidateVersion defines it (url.QueryEscape(version) equals version, ignoring case).
+// validation.ValidateVersion defines it (url.QueryEscape(version) equals version). It is the same
+// rule, with the same messages, as task.ValidateSettings applies (one implementation).
 func ValidateVersion(version string) error {
-	if version == "" {
-		return errors.New("version is empty")
-	}
-	if !strings.EqualFold(url.QueryEscape(version), version) {
-		return fmt.Errorf("version %q must be url safe, cannot contain chars [%s], spaces, '%%' or non-ASCII", version, urlReservedChars)
+	if msg := adminrule.VersionProblem(version); msg != "" {
+		return errors.New(msg)
 	}
 	return nil
 }

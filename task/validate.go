@@ -3,7 +3,6 @@ package task
 import (
 	"fmt"
 	"math"
-	"net/url"
 	"sort"
 	"strings"
 	"unicode"
@@ -11,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/flytedask/flytedask/field"
+	"github.com/flytedask/flytedask/internal/adminrule"
 	"github.com/flytedask/flytedask/internal/imageref"
 	"github.com/flytedask/flytedask/resources"
 )
@@ -19,9 +19,6 @@ import (
 // replaces with its --version.
 const VersionPlaceholder = "{{ registration.version }}"
 
-// urlUnsafe are the characters FlyteAdmin's ValidateVersion refuses (they
-// break the HTTP path /api/v1/tasks/{project}/{domain}/{name}/{version}).
-const urlUnsafe = "!*'();:@&=+$,/?#[]"
 
 // Validate returns nil when t can be built with s, and otherwise a
 // *field.ValidationError with every problem, each with the path of its field
@@ -150,20 +147,8 @@ func validateVersion(v string) *field.Error {
 	if v == "" || v == VersionPlaceholder {
 		return nil
 	}
-	if i := strings.IndexAny(v, urlUnsafe); i >= 0 {
-		return field.Invalid(field.NewPath("version"), v, fmt.Sprintf(
-			"version %q contains %q: versions must be URL-safe, without any of %s (FlyteAdmin serves tasks at /api/v1/tasks/{project}/{domain}/{name}/{version})",
-			v, v[i:i+1], urlUnsafe))
-	}
-	if strings.IndexFunc(v, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
-		return field.Invalid(field.NewPath("version"), v, fmt.Sprintf("version %q contains white space or control characters", v))
-	}
-	// FlyteAdmin's own rule (validation.ValidateVersion), which register
-	// applies too: the version must survive url.QueryEscape unchanged. This
-	// also refuses '%' and non-ASCII characters.
-	if url.QueryEscape(v) != v {
-		return field.Invalid(field.NewPath("version"), v, fmt.Sprintf(
-			"version %q is not URL-safe ('%%' and non-ASCII characters are escaped in URLs): use letters, digits, '.', '-' and '_'", v))
+	if msg := adminrule.VersionProblem(v); msg != "" {
+		return field.Invalid(field.NewPath("version"), v, msg)
 	}
 	return nil
 }

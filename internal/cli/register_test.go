@@ -303,7 +303,7 @@ func TestRegisterUsageErrors(t *testing.T) {
 			{"placeholder version", []string{"-f", placeholder}, `missing --version: the spec's version "{{ registration.version }}" is filled by flytectl only`},
 			{"bundle without flags", []string{quickstartTGZ}, "missing --project, --domain, --version: required with a BUNDLE"},
 			{"bundle without version", []string{quickstartTGZ, "--project", "p", "--domain", "d"}, "missing --version: required with a BUNDLE"},
-			{"unsafe version", []string{quickstartTGZ, "--project", "p", "--domain", "d", "--version", "a/b"}, `--version: version "a/b" must be url safe`},
+			{"unsafe version", []string{quickstartTGZ, "--project", "p", "--domain", "d", "--version", "a/b"}, `--version: version "a/b" contains "/": versions must be URL-safe`},
 			{"both inputs", []string{quickstartTGZ, "-f", exampleSpec}, "give spec files (-f) or a BUNDLE, not both"},
 			{"no input", nil, "missing input: give -f SPEC.yaml or a BUNDLE"},
 			{"zero concurrency", []string{"-f", exampleSpec, "--concurrency", "0"}, "--concurrency must be at least 1, got 0"},
