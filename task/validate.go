@@ -19,7 +19,6 @@ import (
 // replaces with its --version.
 const VersionPlaceholder = "{{ registration.version }}"
 
-
 // Validate returns nil when t can be built with s, and otherwise a
 // *field.ValidationError with every problem, each with the path of its field
 // as written in the flytedask spec (name, image, dask.workers.limits.mem,
