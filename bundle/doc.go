@@ -44,6 +44,7 @@
 //
 // # Dependencies
 //
-// Only the standard library, google.golang.org/protobuf and flyteidl's generated admin/core types
-// (legacy APIv1 messages, used through protoadapt.MessageV2Of). No gRPC, no other project package.
+// Only the standard library, google.golang.org/protobuf, the generated admin/core types of
+// github.com/flyteorg/flyte/flyteidl v1.16.8, and the SDK's field package (for the shared
+// ErrInvalidSpec sentinel). No gRPC.
 package bundle

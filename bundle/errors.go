@@ -3,6 +3,8 @@ package bundle
 import (
 	"errors"
 	"fmt"
+
+	"github.com/flytedask/flytedask/field"
 )
 
 // Sentinel errors. Every error about the content given to this package (specs, archive, directory)
@@ -13,8 +15,9 @@ import (
 // which are wrapped so that errors.Is(err, fs.ErrNotExist) and the like still work.
 var (
 	// ErrInvalidSpec: a TaskSpec given to a write function cannot be written (nil spec, template or id,
-	// empty or unusable name, duplicate name, unmarshalable content). Wrapped in a *SpecError.
-	ErrInvalidSpec = errors.New("invalid task spec")
+	// empty or unusable name, duplicate name, unmarshalable content). Wrapped in a *SpecError. It is
+	// field.ErrInvalidSpec, the SDK's one sentinel for invalid specs.
+	ErrInvalidSpec = field.ErrInvalidSpec
 
 	// ErrUnsupportedExtension: WriteFile was given a path whose extension flytectl does not accept.
 	ErrUnsupportedExtension = errors.New("unsupported bundle file extension")

@@ -1,10 +1,17 @@
 package field
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 )
+
+// ErrInvalidSpec is the one sentinel for "this task or task spec is invalid",
+// shared by every package of the SDK: bundle.ErrInvalidSpec and
+// register.ErrInvalidSpec are this value, and a *ValidationError matches it,
+// so errors.Is(err, field.ErrInvalidSpec) holds for any validation failure.
+var ErrInvalidSpec = errors.New("invalid task spec")
 
 // ErrorType is the machine-readable kind of a validation problem. Tests and
 // tools should compare types and paths, not message texts.
@@ -133,6 +140,10 @@ func (e *ValidationError) Error() string {
 	}
 	return b.String()
 }
+
+// Is reports whether target is ErrInvalidSpec: every validation failure of a
+// task is an invalid spec, whichever package found it.
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalidSpec }
 
 // Unwrap returns the individual *Error values, so errors.As and errors.Is see
 // each of them.

@@ -1,4 +1,4 @@
-// Package register registers Flyte task specs (flyteidl v1.5.21 admin.TaskSpec, e.g. the Dask tasks
+// Package register registers Flyte task specs (github.com/flyteorg/flyte/flyteidl v1.16.8 admin.TaskSpec, e.g. the Dask tasks
 // built by this module) with FlyteAdmin over gRPC. It is the only package of the module that talks to
 // the network; building, validating and bundling tasks needs none of it.
 //

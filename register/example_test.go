@@ -63,7 +63,7 @@ func ExampleDryRun() {
 	// pkg.etl    v1       WouldRegister  0         valid, not sent (dry run)
 	// pkg.train  v1       WouldRegister  0         valid, not sent (dry run)
 	// pkg.etl@v1: NotAttempted: not sent: other specs failed validation
-	// pkg.train@v1: Invalid (InvalidArgument): register: invalid task spec: template.container.image "{{.image.default.fqn}}:{{.image.default.version}}" contains an unresolved template
+	// pkg.train@v1: Invalid (InvalidArgument): invalid task spec: template.container.image "{{.image.default.fqn}}:{{.image.default.version}}" contains an unresolved template
 }
 
 func ExampleDial() {

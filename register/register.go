@@ -70,7 +70,7 @@ func buildOptions(opts []Option) options {
 	return o
 }
 
-// cloneSpec deep-copies a legacy flyteidl message through the protobuf v2 API.
+// cloneSpec deep-copies a spec.
 func cloneSpec(s *admin.TaskSpec) *admin.TaskSpec {
 	return proto.Clone(s).(*admin.TaskSpec)
 }

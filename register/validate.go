@@ -8,11 +8,13 @@ import (
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
 
+	"github.com/flytedask/flytedask/field"
 	"github.com/flytedask/flytedask/internal/adminrule"
 )
 
-// ErrInvalidSpec is wrapped by every local validation failure of a task spec.
-var ErrInvalidSpec = errors.New("register: invalid task spec")
+// ErrInvalidSpec is wrapped by every local validation failure of a task spec. It is
+// field.ErrInvalidSpec, the SDK's one sentinel for invalid specs (bundle.ErrInvalidSpec too).
+var ErrInvalidSpec = field.ErrInvalidSpec
 
 // ErrInvalidTarget is wrapped by every validation failure of a [Target].
 var ErrInvalidTarget = errors.New("register: invalid target")

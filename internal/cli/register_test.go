@@ -257,7 +257,7 @@ func TestRegisterInvalidBundleSendsNothing(t *testing.T) {
 	// pyflyte's python tasks are not Dask tasks: task.ValidateSpec rejects them locally.
 	code, stdout, stderr := runCLI(t, "register", pyflyteRegister, "--endpoint", srv.addr, "--insecure", "--project", "p", "--domain", "d", "--version", "v1")
 	require.Equal(t, ExitFailure, code)
-	assert.Contains(t, stdout, "recipes.core.basic.basic_workflow.t1  v1       Invalid  0         register: invalid task spec: 2 validation errors:\n"+
+	assert.Contains(t, stdout, "recipes.core.basic.basic_workflow.t1  v1       Invalid  0         invalid task spec: 2 validation errors:\n"+
 		"    template.type: unsupported value \"python-task\": use one of \"dask\"\n")
 	assert.Contains(t, stderr, "flytedask: 2 of 2 tasks are invalid; nothing was sent\n")
 	creates, gets, _ := srv.stats()

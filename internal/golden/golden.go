@@ -41,7 +41,7 @@ func Assert(t testing.TB, name string, got []byte) {
 	}
 }
 
-// ProtoJSON renders a (legacy or modern) proto message as stable, indented
+// ProtoJSON renders a proto message as stable, indented
 // JSON: protojson's output is deliberately unstable in white space, so it is
 // re-indented through encoding/json, which also sorts object keys.
 func ProtoJSON(t testing.TB, m proto.Message) []byte {
