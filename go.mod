@@ -4,6 +4,8 @@ go 1.26.8
 
 require (
 	github.com/distribution/reference v0.6.0
+	github.com/flyteorg/flyte/flyteidl v1.16.8
+	github.com/flyteorg/flyte/flytestdlib v1.16.8
 	github.com/rogpeppe/go-internal v1.14.1
 	github.com/spf13/cobra v1.10.2
 	github.com/stretchr/testify v1.12.1
@@ -20,8 +22,6 @@ require (
 require github.com/grpc-ecosystem/grpc-gateway/v2 v2.28.0 // indirect
 
 require (
-	github.com/flyteorg/flyte/flyteidl v1.16.8
-	github.com/flyteorg/flyte/flytestdlib v1.16.8
 	github.com/fxamacker/cbor/v2 v2.9.1 // indirect
 	github.com/go-logr/logr v1.4.4 // indirect
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
