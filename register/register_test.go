@@ -373,7 +373,7 @@ func TestRegisterDifferentStructureAttachesDiff(t *testing.T) {
 		{Path: "custom.workers.numberOfWorkers", Old: "2", New: "3"},
 		{Path: "container.args[3]", Old: "<unset>", New: `"--extra"`},
 	}, r.Diff)
-	assert.Equal(t, `pkg.job@v1: Failed (InvalidArgument, 1 attempt): task with different structure already exists with id pkg.job [2 fields differ: custom.workers.numberOfWorkers, container.args[3]]`, r.String())
+	assert.Equal(t, `pkg.job@v1: Failed (InvalidArgument, 1 attempt): task with different structure already exists with id flytesnacks/development/pkg.job/v1 [2 fields differ: custom.workers.numberOfWorkers, container.args[3]]`, r.String())
 	assert.Equal(t, register.NotAttempted, res[2].Outcome, "fail-fast by default")
 }
 

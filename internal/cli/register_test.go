@@ -20,12 +20,10 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/service"
 	"github.com/stretchr/testify/assert"
@@ -39,6 +37,7 @@ import (
 
 	"github.com/flytedask/flytedask/bundle"
 	"github.com/flytedask/flytedask/register"
+	"github.com/flytedask/flytedask/register/registertest"
 )
 
 const (
@@ -49,29 +48,21 @@ const (
 	scoreTask       = "workflows.dask_example.score"
 )
 
-// fakeAdmin is an in-memory FlyteAdmin task store with FlyteAdmin
-// v1.1.131's CreateTask/GetTask semantics: identical re-registration is
-// AlreadyExists, different content under the same id is InvalidArgument
-// "task with different structure already exists". It serves on
-// 127.0.0.1, so the CLI reaches it through its real dial path.
+// fakeAdmin is register/registertest's in-memory FlyteAdmin (v1.1.131's
+// CreateTask/GetTask semantics) served on 127.0.0.1, so the CLI reaches it
+// through its real dial path.
 type fakeAdmin struct {
-	service.UnimplementedAdminServiceServer
-
+	*registertest.Admin
 	addr string
-
-	mu      sync.Mutex
-	tasks   map[string]*core.TaskTemplate // by project/domain/name/version
-	creates int
-	gets    int
 }
 
 func startFakeAdmin(t *testing.T, opts ...grpc.ServerOption) *fakeAdmin {
 	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	f := &fakeAdmin{addr: lis.Addr().String(), tasks: map[string]*core.TaskTemplate{}}
+	f := &fakeAdmin{Admin: registertest.New(), addr: lis.Addr().String()}
 	srv := grpc.NewServer(opts...)
-	service.RegisterAdminServiceServer(srv, f)
+	service.RegisterAdminServiceServer(srv, f.Admin)
 	go func() { _ = srv.Serve(lis) }()
 	t.Cleanup(srv.Stop)
 	return f
@@ -81,56 +72,27 @@ func idKey(id *core.Identifier) string {
 	return strings.Join([]string{id.GetProject(), id.GetDomain(), id.GetName(), id.GetVersion()}, "/")
 }
 
-func cloneTT(tt *core.TaskTemplate) *core.TaskTemplate {
-	return proto.Clone(tt).(*core.TaskTemplate)
-}
-
-func (f *fakeAdmin) CreateTask(_ context.Context, req *admin.TaskCreateRequest) (*admin.TaskCreateResponse, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.creates++
-	if req.GetId().GetVersion() == "" || req.GetSpec().GetTemplate() == nil {
-		return nil, status.Error(codes.InvalidArgument, "missing version or template")
-	}
-	tt := cloneTT(req.GetSpec().GetTemplate())
-	tt.Id = req.GetId()
-	key := idKey(req.GetId())
-	if old, ok := f.tasks[key]; ok {
-		if proto.Equal(old, tt) {
-			return nil, status.Errorf(codes.AlreadyExists, "task already exists with id %s", key)
-		}
-		return nil, status.Errorf(codes.InvalidArgument, "task with different structure already exists with id %s", key)
-	}
-	f.tasks[key] = tt
-	return &admin.TaskCreateResponse{}, nil
-}
-
-func (f *fakeAdmin) GetTask(_ context.Context, req *admin.ObjectGetRequest) (*admin.Task, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.gets++
-	tt, ok := f.tasks[idKey(req.GetId())]
-	if !ok {
-		return nil, status.Errorf(codes.NotFound, "missing entity of type TASK with identifier %s", idKey(req.GetId()))
-	}
-	return &admin.Task{Id: tt.GetId(), Closure: &admin.TaskClosure{CompiledTask: &core.CompiledTask{Template: cloneTT(tt)}}}, nil
-}
-
 // stats returns the number of CreateTask and GetTask calls and the stored keys, sorted.
 func (f *fakeAdmin) stats() (creates, gets int, keys []string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for k := range f.tasks {
-		keys = append(keys, k)
+	st := f.Stats()
+	for _, n := range st.Calls {
+		creates += n
+	}
+	for _, tt := range f.Templates() {
+		keys = append(keys, idKey(tt.GetId()))
 	}
 	sort.Strings(keys)
-	return f.creates, f.gets, keys
+	return creates, st.GetTaskCalls, keys
 }
 
+// template returns the stored template with the key, or nil.
 func (f *fakeAdmin) template(key string) *core.TaskTemplate {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.tasks[key]
+	for _, tt := range f.Templates() {
+		if idKey(tt.GetId()) == key {
+			return tt
+		}
+	}
+	return nil
 }
 
 // hermetic makes config lookup independent of the machine: no
@@ -240,7 +202,7 @@ func TestRegisterBundle(t *testing.T) {
 	b, err := bundle.ReadFile(quickstartTGZ)
 	require.NoError(t, err)
 	require.Len(t, b.Tasks, 1)
-	want := cloneTT(b.Tasks[0].Spec.GetTemplate())
+	want := proto.Clone(b.Tasks[0].Spec.GetTemplate()).(*core.TaskTemplate)
 	want.Id = &core.Identifier{ResourceType: core.ResourceType_TASK, Project: "flytesnacks", Domain: "development", Name: helloTask, Version: "qs1"}
 	got := srv.template("flytesnacks/development/" + helloTask + "/qs1")
 	require.NotNil(t, got)

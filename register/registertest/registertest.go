@@ -62,8 +62,10 @@ func New() *Admin {
 	}
 }
 
+// key renders an id as project/domain/name/version: the stores' key and the id in messages
+// (FlyteAdmin prints the identifier message itself, whose text form is not stable).
 func key(id *core.Identifier) string {
-	return id.GetProject() + "/" + id.GetDomain() + "/" + id.GetName() + "@" + id.GetVersion()
+	return id.GetProject() + "/" + id.GetDomain() + "/" + id.GetName() + "/" + id.GetVersion()
 }
 
 // CreateTask stores the request's template under the request id (see the package doc).
@@ -106,9 +108,9 @@ func (a *Admin) CreateTask(ctx context.Context, req *admin.TaskCreateRequest) (*
 	if old, ok := a.tasks[k]; ok {
 		if proto.Equal(old, tt) {
 			a.answered[name] = true
-			return nil, status.Errorf(codes.AlreadyExists, "identical task already exists with id %s", name)
+			return nil, status.Errorf(codes.AlreadyExists, "identical task already exists with id %s", k)
 		}
-		return nil, status.Errorf(codes.InvalidArgument, "task with different structure already exists with id %s", name)
+		return nil, status.Errorf(codes.InvalidArgument, "task with different structure already exists with id %s", k)
 	}
 	a.tasks[k] = tt
 	a.answered[name] = true
@@ -123,7 +125,7 @@ func (a *Admin) GetTask(_ context.Context, req *admin.ObjectGetRequest) (*admin.
 	a.getTaskCalls++
 	tt, ok := a.tasks[key(req.GetId())]
 	if !ok {
-		return nil, status.Errorf(codes.NotFound, "missing entity of type TASK with identifier %s", req.GetId().GetName())
+		return nil, status.Errorf(codes.NotFound, "missing entity of type TASK with identifier %s", key(req.GetId()))
 	}
 	c := proto.Clone(tt).(*core.TaskTemplate)
 	return &admin.Task{Id: c.GetId(), Closure: &admin.TaskClosure{CompiledTask: &core.CompiledTask{Template: c}}}, nil
