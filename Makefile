@@ -2,13 +2,13 @@
 GO ?= go
 GOFILES = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go')
 
-.PHONY: tidy all test fmt-check vet unit race fuzz-seeds bench update-golden quickstart verify e2e ci consumer
+.PHONY: tidy all test fmt-check vet depcheck unit race fuzz-seeds bench update-golden quickstart verify e2e ci consumer
 
 all: test
 
 ## test: gofmt check, go vet, every unit test of the main module (fuzz seeds included), and the
 ## concurrency tests under the race detector
-test: fmt-check vet unit race
+test: fmt-check vet depcheck unit race
 
 fmt-check:
 	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt: these files need formatting:"; echo "$$out"; exit 1; fi
@@ -18,6 +18,12 @@ vet:
 
 unit:
 	$(GO) test -count=1 ./...
+
+## depcheck: the main module (tests included) links neither the 2023 standalone IDL, which registers
+## the same proto names as github.com/flyteorg/flyte/flyteidl, nor the deprecated golang/protobuf
+depcheck:
+	@bad=$$($(GO) list -deps -test ./... | grep -E '^github.com/(flyteorg/flyteidl|golang/protobuf)(/|$$)'); \
+	if [ -n "$$bad" ]; then echo "depcheck: the main module must not import:"; echo "$$bad"; exit 1; fi
 
 ## race: the tests that build and register from several goroutines, under the race detector
 race:
