@@ -336,9 +336,15 @@ func currentCasesJSONL(t *testing.T, root string, bundles []string) []byte {
 	return out.Bytes()
 }
 
-// checkFile compares want with the file at path, or writes it there with -update.
+// checkFile compares want with the file at path, or writes it there with -update. Both files live in nested
+// modules, which a module zip of this module leaves out; without the module (no go.mod two directories above the
+// file) there is nothing to keep up to date.
 func checkFile(t *testing.T, path string, want []byte) {
 	t.Helper()
+	if _, err := os.Stat(filepath.Join(filepath.Dir(path), "..", "go.mod")); err != nil {
+		t.Logf("skipping %s: its module is not here (%v)", path, err)
+		return
+	}
 	if *update {
 		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
 		require.NoError(t, os.WriteFile(path, want, 0o644))
