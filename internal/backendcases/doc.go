@@ -13,6 +13,9 @@
 //   - explain/internal/backendverify/testdata/bundle_cases.jsonl, read by explain/internal/backendverify
 //     (current backend, flyteplugins v1.16.8).
 //
+// TestRecordedBytesAreTheBundleBytes checks that re-encoding what the reader decoded gives back each task entry of
+// every project bundle byte for byte, so the recorded template bytes are the ones the SDK wrote.
+//
 // A stale file fails TestCaseFilesUpToDate; rewrite both with
 //
 //	go test ./internal/backendcases -update

@@ -167,7 +167,7 @@ func TestSyntheticBundles(t *testing.T) {
 // TestCurrentCasesJSONLFormat pins the line format that explain/internal/backendverify reads.
 func TestCurrentCasesJSONLFormat(t *testing.T) {
 	root := t.TempDir()
-	tmpl := flytekitTemplate(t, `{"scheduler": {"resources": {}}, "workers": {"numberOfWorkers": 2, "resources": {}}}`)
+	tmpl := flytekitTemplate(t, `{"scheduler":{"resources":{}},"workers":{"numberOfWorkers":1,"resources":{}}}`) // Dask()
 	data, err := proto.MarshalOptions{Deterministic: true}.Marshal(tmpl)
 	require.NoError(t, err)
 	file := filepath.Join(root, "examples", "x", "testdata", "x.tgz")
