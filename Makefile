@@ -22,12 +22,17 @@ unit:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
+# GOLDEN_PKGS: the main module's packages whose tests take -update (they define the flag, or use internal/golden
+# or internal/exampletest); `go test ./... -update` fails in every other package ("flag provided but not defined").
+# The nested modules are left out.
+GOLDEN_PKGS = $(shell grep -rlE --include='*_test.go' 'flag\.Bool."update"|flytedask/flytedask/internal/(golden|exampletest)"' . | grep -vE '^\./(internal/backendcheck|explain/internal/backendverify|internal/e2e)/' | xargs -n1 dirname | sort -u)
+
 ## update-golden: rewrite golden files after an intended output change (review the diff!). The second line
 ## rewrites the backend-check case files (internal/backendcheck/testdata/sdk_cases.json and
 ## explain/internal/backendverify/testdata/bundle_cases.jsonl) again from the example bundles just rewritten
 ## by the first (the packages run in parallel); then run make verify.
 update-golden:
-	$(GO) test ./... -update
+	$(GO) test -count=1 $(GOLDEN_PKGS) -update
 	$(GO) test -count=1 ./internal/backendcases -update
 
 ## quickstart: the README's first command
