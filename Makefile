@@ -40,9 +40,9 @@ quickstart:
 	$(GO) run ./examples/quickstart
 
 ## verify: run the real Flyte compiler and Dask backend plugins (flyteplugins v1.1.31 and v1.16.8) over
-## every bundle the project writes, and check explain agrees with them. The nested modules cannot link this
-## one (the legacy and the current flyteidl register the same proto files), so they read case files that this
-## module's tests write; the first line checks that those files are current.
+## every bundle the project writes, and check explain agrees with them. The nested modules do not link this one
+## (internal/backendcheck cannot: its legacy flyteidl registers the same proto files as this module's), they read
+## case files that this module's tests write; the first line checks that those files are current.
 verify:
 	$(GO) test -count=1 -run '^(TestCaseFilesUpToDate|TestBackendCasesGolden)$$' ./internal/backendcases ./explain
 	cd internal/backendcheck && $(GO) test -count=1 ./...
