@@ -38,18 +38,29 @@ consumer:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-## update-golden: rewrite golden files after an intended output change (review the diff!)
+# GOLDEN_PKGS: the main module's packages whose tests take -update (they define the flag, or use internal/golden
+# or internal/exampletest); `go test ./... -update` fails in every other package ("flag provided but not defined").
+# The nested modules are left out.
+GOLDEN_PKGS = $(shell grep -rlE --include='*_test.go' 'flag\.Bool."update"|flytedask/flytedask/internal/(golden|exampletest)"' . | grep -vE '^\./(internal/backendcheck|explain/internal/backendverify|internal/e2e)/' | xargs -n1 dirname | sort -u)
+
+## update-golden: rewrite golden files after an intended output change (review the diff!). The second line
+## rewrites the backend-check case files (internal/backendcheck/testdata/sdk_cases.json and
+## explain/internal/backendverify/testdata/bundle_cases.jsonl) again from the example bundles just rewritten
+## by the first (the packages run in parallel); then run make verify.
 update-golden:
-	$(GO) test ./... -update
-	cd internal/backendcheck && $(GO) test -run TestBundleCasesFileUpToDate -update ./...
+	$(GO) test -count=1 $(GOLDEN_PKGS) -update
+	$(GO) test -count=1 ./internal/backendcases -update
 
 ## quickstart: the README's first command
 quickstart:
 	$(GO) run ./examples/quickstart
 
 ## verify: run the real Flyte compiler and Dask backend plugins (flyteplugins v1.1.31 and v1.16.8) over
-## every bundle the project writes, and check explain agrees with them
+## every bundle the project writes, and check explain agrees with them. The nested modules do not link this one
+## (internal/backendcheck cannot: its legacy flyteidl registers the same proto files as this module's), they read
+## case files that this module's tests write; the first line checks that those files are current.
 verify:
+	$(GO) test -count=1 -run '^(TestCaseFilesUpToDate|TestBackendCasesGolden)$$' ./internal/backendcases ./explain
 	cd internal/backendcheck && $(GO) test -count=1 ./...
 	cd explain/internal/backendverify && $(GO) test -count=1 ./...
 
@@ -59,7 +70,7 @@ e2e:
 
 ci: test consumer verify e2e
 
-## tidy: go mod tidy in every module; the nested ones replace this module with ../.., so run it after any go.mod change
+## tidy: go mod tidy in every module; internal/e2e replaces this module with ../.., so run it after any go.mod change
 tidy:
 	$(GO) mod tidy
 	cd internal/consumer && $(GO) mod tidy

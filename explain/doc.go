@@ -89,9 +89,10 @@
 //
 // `make verify` runs both checks as tests: explain/internal/backendverify over those cases plus
 // testdata/bundle_cases.jsonl (every Dask task of every bundle the project's examples write,
-// kept up to date by internal/backendcheck), and internal/backendcheck, which runs the v1.1.31
-// plugin and flytepropeller's compiler over the same bundles and checks that it agrees with
-// Explain except for the documented pre-v1.15.1 resource differences.
+// kept up to date by internal/backendcases), and internal/backendcheck, which runs the v1.1.31
+// plugin and flytepropeller's compiler over the same bundles (Explain's answers reach it through
+// internal/backendcheck/testdata/sdk_cases.json, also written by internal/backendcases) and checks
+// that it agrees with Explain except for the documented pre-v1.15.1 resource differences.
 //
 // Errors are *BuildError values whose Error() text matches what the backend's BuildResource
 // returns; Flyte reports them as "could not build resource for task: <text>".

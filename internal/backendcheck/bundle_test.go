@@ -1,15 +1,11 @@
 package backendcheck_test
 
 import (
-	"archive/tar"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -23,17 +19,17 @@ import (
 	pluginUtils "github.com/flyteorg/flyteplugins/go/tasks/pluginmachinery/utils"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/protoadapt"
 	v1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 
-	"github.com/flytedask/flytedask/bundle"
-	"github.com/flytedask/flytedask/explain"
 	"github.com/flytedask/flytedask/internal/backendcheck"
-	"github.com/flytedask/flytedask/task"
 )
 
 // projectBundles lists the bundles the main project produces for verification: every *.tgz, *.tar.gz and
-// *.tar under <repoRoot>/testdata/bundles/ and <repoRoot>/examples/*/testdata/, sorted.
+// *.tar under <repoRoot>/testdata/bundles/ and <repoRoot>/examples/*/testdata/, sorted. The main module's
+// internal/backendcases lists them the same way; TestCaseFileMatchesDisk compares the two lists.
 func projectBundles(t *testing.T, repoRoot string) []string {
 	t.Helper()
 	roots := []string{filepath.Join(repoRoot, "testdata", "bundles")}
@@ -66,7 +62,7 @@ func isBundleName(name string) bool {
 }
 
 // checkPlatform is a set of platform resources under which every bundle task is built by the real plugin and
-// explained by explain.Explain.
+// was explained by explain.Explain (in the main module, recorded in sdkCasesFile).
 type checkPlatform struct {
 	name             string
 	requests, limits map[string]string // Kubernetes resource names → quantities
@@ -90,10 +86,6 @@ func (p checkPlatform) options(interruptible bool) backendcheck.Options {
 	}
 }
 
-func (p checkPlatform) explain() explain.Platform {
-	return explain.Platform{DefaultRequests: explainList(p.requests), Limits: explainList(p.limits)}
-}
-
 func k8sList(m map[string]string) v1.ResourceList {
 	l := v1.ResourceList{}
 	for k, v := range m {
@@ -102,44 +94,31 @@ func k8sList(m map[string]string) v1.ResourceList {
 	return l
 }
 
-func explainList(m map[string]string) explain.ResourceList {
-	l := explain.ResourceList{}
-	for k, v := range m {
-		l[k] = resource.MustParse(v)
-	}
-	return l
-}
-
-// TestProjectBundles runs, on every task of every bundle the project produces: the SDK's task.ValidateSpec,
-// FlyteAdmin's compile step and, for Dask tasks, the real Dask plugin, under each of checkPlatforms. The plugin
-// must not fail or panic, and its DaskJob must agree with explain.Explain on every part that flyteplugins
-// v1.1.31 shares with the current backend; where they differ, the difference must be exactly the one
-// documented in README.md (v1.1.31 uses Dask custom resources raw). The differences found are logged as a
-// Markdown table (go test -run TestProjectBundles -v).
+// TestProjectBundles runs, on every task of every bundle the project produces (as the SDK's bundle.ReadFile
+// read them, recorded in sdkCasesFile): the SDK's task.ValidateSpec verdict, FlyteAdmin's compile step and,
+// for Dask tasks, the real Dask plugin, under each of checkPlatforms. The plugin must not fail or panic, and
+// its DaskJob must agree with explain.Explain's recorded answer on every part that flyteplugins v1.1.31 shares
+// with the current backend; where they differ, the difference must be exactly the one documented in README.md
+// (v1.1.31 uses Dask custom resources raw). The differences found are logged as a Markdown table (go test
+// -run TestProjectBundles -v).
 func TestProjectBundles(t *testing.T) {
-	bundles := projectBundles(t, filepath.Join("..", ".."))
-	if len(bundles) == 0 {
-		t.Skip("no bundles under ../../testdata/bundles/ or ../../examples/*/testdata/ yet")
-	}
+	cases := loadSDKCases(t)
+	require.NotEmpty(t, cases.Bundles, "%s lists no project bundle", sdkCasesFile)
 	var diffs diffTable
-	checkBundles(t, filepath.Join("..", ".."), bundles, &diffs)
+	checkBundles(t, cases.Bundles, &diffs)
 	t.Logf("parts where flyteplugins v1.1.31 differs from explain (current backend):\n%s", diffs.markdown())
 }
 
 // checkBundles runs checkBundleTask on every task of every bundle, one subtest per bundle named by its path
-// relative to repoRoot.
-func checkBundles(t *testing.T, repoRoot string, bundles []string, diffs *diffTable) {
+// relative to the repository (or synthetic) root.
+func checkBundles(t *testing.T, bundles []caseBundle, diffs *diffTable) {
 	for _, b := range bundles {
-		name, err := filepath.Rel(repoRoot, b)
-		require.NoError(t, err)
-		name = filepath.ToSlash(name)
+		name := b.Path
 		t.Run(name, func(t *testing.T) {
-			bun, err := bundle.ReadFile(b)
-			require.NoError(t, err)
-			require.NotEmpty(t, bun.Tasks, "bundle has no task files")
+			require.NotEmpty(t, b.Tasks, "bundle has no task files")
 			dask := 0
-			for _, tk := range bun.Tasks {
-				if tk.Spec.GetTemplate().GetType() == backendcheck.DaskPluginID {
+			for _, tk := range b.Tasks {
+				if tk.Type == backendcheck.DaskPluginID {
 					dask++
 				}
 				t.Run(tk.Path, func(t *testing.T) { checkBundleTask(t, name, tk, diffs) })
@@ -149,10 +128,10 @@ func checkBundles(t *testing.T, repoRoot string, bundles []string, diffs *diffTa
 	}
 }
 
-func checkBundleTask(t *testing.T, bundleName string, tk bundle.Task, diffs *diffTable) {
-	require.NoError(t, task.ValidateSpec(tk.Spec), "the SDK's own validation")
-	tmpl := tk.Spec.GetTemplate()
-	require.NotNil(t, tmpl, "TaskSpec without template")
+func checkBundleTask(t *testing.T, bundleName string, tk caseTask, diffs *diffTable) {
+	require.Empty(t, tk.ValidateSpecErr, "the SDK's own validation (task.ValidateSpec)")
+	require.NotEmpty(t, tk.Template, "TaskSpec without template")
+	tmpl := tk.template(t) // the SDK's bytes, decoded with the legacy IDL
 	require.NoError(t, backendcheck.Compile(tmpl))
 	if tmpl.GetType() != backendcheck.DaskPluginID {
 		return
@@ -163,12 +142,12 @@ func checkBundleTask(t *testing.T, bundleName string, tk bundle.Task, diffs *dif
 			require.NoError(t, err, "the real plugin must build the task")
 			s, err := backendcheck.Summarize(job)
 			require.NoError(t, err, "all three pods must carry their primary container")
-			want, err := explain.Explain(tmpl, p.explain())
-			require.NoError(t, err, "explain must explain what the real plugin builds")
+			want := tk.explainFor(t, p)
+			require.Empty(t, want.Err, "explain must explain what the real plugin builds")
 
 			checkInvariants(t, tmpl, s)
 			got := realParts(t, s)
-			current := explainParts(t, want)
+			current := explainParts(t, want.Pods)
 			old := v1131Parts(t, tmpl, current)
 			assert.Equal(t, old, got,
 				"v1.1.31 must equal explain except that Dask custom resources are used raw (README.md)")
@@ -181,7 +160,7 @@ func checkBundleTask(t *testing.T, bundleName string, tk bundle.Task, diffs *dif
 			for _, k := range differingKeys(current, got) {
 				assert.Truef(t, mayDiffer(k), "%s differs, but only custom-resource parts may: explain %q, v1.1.31 %q",
 					k, current[k], got[k])
-				diffs.add(diffRow{bundle: bundleName, task: tk.Name(), platform: p.name, part: k,
+				diffs.add(diffRow{bundle: bundleName, task: tk.Name, platform: p.name, part: k,
 					current: current[k], old: got[k]})
 			}
 		})
@@ -313,20 +292,20 @@ func realParts(t *testing.T, s backendcheck.Summary) parts {
 	return out
 }
 
-func explainParts(t *testing.T, job *explain.Job) parts {
+func explainParts(t *testing.T, pods []explainPod) parts {
 	t.Helper()
-	require.Len(t, job.Pods, 3)
+	require.Len(t, pods, 3)
 	out := parts{}
-	for i, role := range []string{explain.RoleJobRunner, explain.RoleScheduler, explain.RoleWorker} {
-		p := job.Pods[i]
+	for i, role := range []string{roleJobRunner, roleScheduler, roleWorker} {
+		p := pods[i]
 		require.Equal(t, role, p.Role)
 		args := p.Args
-		if role == explain.RoleJobRunner {
+		if role == roleJobRunner {
 			args = renderArgs(p.Args) // explain shows them before the backend renders them
 		}
 		pp := podParts{container: p.ContainerName, image: p.Image, command: p.Command, args: args,
 			requests: p.Requests, limits: p.Limits, replicas: p.Replicas, restartPolicy: p.RestartPolicy,
-			interruptible: p.Interruptible, isWorker: role == explain.RoleWorker}
+			interruptible: p.Interruptible, isWorker: role == roleWorker}
 		for _, port := range p.Ports {
 			pp.ports = append(pp.ports, fmt.Sprintf("%s:%d", port.Name, port.Port))
 		}
@@ -519,10 +498,10 @@ func (d *diffTable) markdown() string {
 	return b.String()
 }
 
-// TestReadPyflyteBundles runs the main module's bundle reader and FlyteAdmin's compile step on the real pyflyte
-// bundles of ../../testdata/pyflyte (no Dask task among them).
+// TestReadPyflyteBundles runs FlyteAdmin's compile step on the real pyflyte bundles of ../../testdata/pyflyte
+// (no Dask task among them), as the main module's bundle reader read them (recorded in sdkCasesFile).
 func TestReadPyflyteBundles(t *testing.T) {
-	dir := filepath.Join("..", "..", "testdata", "pyflyte")
+	cases := loadSDKCases(t)
 	tests := []struct {
 		file      string
 		wantTasks int
@@ -537,48 +516,54 @@ func TestReadPyflyteBundles(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
-			p := filepath.Join(dir, tc.file)
-			if _, err := os.Stat(p); err != nil {
-				t.Skipf("test bundle missing: %v", err)
+			var b *casePyflyte
+			for i := range cases.Pyflyte {
+				if cases.Pyflyte[i].File == tc.file {
+					b = &cases.Pyflyte[i]
+				}
 			}
-			b, err := bundle.ReadFile(p)
+			if b == nil {
+				t.Skipf("test bundle missing: %s not in ../../testdata/pyflyte (TestCaseFileMatchesDisk checks the list)", tc.file)
+			}
 			if tc.wantErr {
-				require.Error(t, err)
+				require.NotEmpty(t, b.Err, "bundle.ReadFile must fail")
 				return
 			}
-			require.NoError(t, err)
+			require.Empty(t, b.Err, "bundle.ReadFile")
 			require.Len(t, b.Tasks, tc.wantTasks)
 			for _, tk := range b.Tasks {
-				assert.NotEqual(t, backendcheck.DaskPluginID, tk.Spec.GetTemplate().GetType(), tk.Path)
-				assert.NoError(t, backendcheck.Compile(tk.Spec.GetTemplate()), tk.Path)
+				tmpl := tk.template(t)
+				assert.NotEqual(t, backendcheck.DaskPluginID, tmpl.GetType(), tk.Path)
+				assert.NoError(t, backendcheck.Compile(tmpl), tk.Path)
 			}
 		})
 	}
 }
 
-// TestBundleCheckOnSyntheticBundles runs the bundle discovery and checks of TestProjectBundles on bundles
-// written here, so that the comparison code is exercised on custom resources the project's examples do not use
-// (flytekit's full example: cpu only, requests below limits) and on an interruptible task.
+// TestBundleCheckOnSyntheticBundles runs the checks of TestProjectBundles on the synthetic bundles of
+// sdkCasesFile, so that the comparison code is exercised on custom resources the project's examples do not use
+// (flytekit's full example: cpu only, requests below limits) and on an interruptible task. The main module's
+// internal/backendcases writes those bundles (a .tgz under testdata/bundles/ and a .tar under
+// examples/hello/testdata/, each with the task, a non-task entry and AppleDouble junk, next to a README) and
+// checks that discovery and the reader keep just the task; here the recorded template must be exactly the one
+// flytekitTemplate builds.
 func TestBundleCheckOnSyntheticBundles(t *testing.T) {
-	root := t.TempDir()
-	tmpl := flytekitTemplate(t, customFull)
-	tmpl.Metadata.InterruptibleValue = &core.TaskMetadata_Interruptible{Interruptible: true} // the examples are not
-	entries := map[string][]byte{
-		"00_workflows.dask_wf.hello_dask_1.pb":   mustTaskSpec(t, tmpl),
-		"01_workflows.dask_wf.wf_2.pb":           []byte("not a task; must be ignored"),
-		"._00_workflows.dask_wf.hello_dask_1.pb": []byte("AppleDouble junk; must be ignored"),
+	cases := loadSDKCases(t)
+	want := flytekitTemplate(t, customFull)
+	want.Metadata.InterruptibleValue = &core.TaskMetadata_Interruptible{Interruptible: true} // the examples are not
+	var paths []string
+	for _, b := range cases.Synthetic {
+		paths = append(paths, b.Path)
+		require.Len(t, b.Tasks, 1, "%s: the non-task entry and the AppleDouble junk are not tasks", b.Path)
+		assert.Equal(t, "00_workflows.dask_wf.hello_dask_1.pb", b.Tasks[0].Path)
+		got := b.Tasks[0].template(t)
+		assert.True(t, proto.Equal(protoadapt.MessageV2Of(want), protoadapt.MessageV2Of(got)),
+			"%s: the synthetic template must be flytekitTemplate(customFull), interruptible:\nwant %v\ngot  %v", b.Path, want, got)
 	}
-	writeBundle(t, filepath.Join(root, "testdata", "bundles", "dask.tgz"), entries, true)
-	writeBundle(t, filepath.Join(root, "examples", "hello", "testdata", "hello.tar"), entries, false)
-	require.NoError(t, os.WriteFile(filepath.Join(root, "testdata", "bundles", "README.md"), []byte("x"), 0o644))
+	require.Equal(t, []string{"examples/hello/testdata/hello.tar", "testdata/bundles/dask.tgz"}, paths)
 
-	bundles := projectBundles(t, root)
-	require.Equal(t, []string{
-		filepath.Join(root, "examples", "hello", "testdata", "hello.tar"),
-		filepath.Join(root, "testdata", "bundles", "dask.tgz"),
-	}, bundles)
 	var diffs diffTable
-	checkBundles(t, root, bundles, &diffs)
+	checkBundles(t, cases.Synthetic, &diffs)
 	// customFull: scheduler requests cpu 1 / limits cpu 2, workers requests cpu 3 / limits cpu 4, no memory.
 	// Raw in v1.1.31, so memory is missing there and --memory-limit is 0.
 	parts := map[string]bool{}
@@ -593,34 +578,5 @@ func TestBundleCheckOnSyntheticBundles(t *testing.T) {
 		"defaults-500m-512Mi-limits-2-4Gi worker.limits.cpu 2 -> 4",
 	} {
 		assert.True(t, parts[want], "expected difference %q among %v", want, parts)
-	}
-}
-
-func writeBundle(t *testing.T, file string, entries map[string][]byte, gz bool) {
-	t.Helper()
-	require.NoError(t, os.MkdirAll(filepath.Dir(file), 0o755))
-	f, err := os.Create(file)
-	require.NoError(t, err)
-	defer f.Close()
-	var w io.Writer = f
-	var zw *gzip.Writer
-	if gz {
-		zw = gzip.NewWriter(f)
-		w = zw
-	}
-	tw := tar.NewWriter(w)
-	names := make([]string, 0, len(entries))
-	for name := range entries {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		require.NoError(t, tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(entries[name])), Typeflag: tar.TypeReg}))
-		_, err := tw.Write(entries[name])
-		require.NoError(t, err)
-	}
-	require.NoError(t, tw.Close())
-	if zw != nil {
-		require.NoError(t, zw.Close())
 	}
 }

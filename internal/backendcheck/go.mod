@@ -2,37 +2,27 @@ module github.com/flytedask/flytedask/internal/backendcheck
 
 go 1.26.8
 
-// The main module's bundle, explain and task packages are used from this checkout.
-replace github.com/flytedask/flytedask => ../..
-
-// flyteplugins v1.1.31 needs k8s.io/client-go v0.24.1, which does not build against the k8s.io/api and
-// k8s.io/apimachinery v0.37.x that the main module requires (client-go imports k8s.io/api/scheduling/v1alpha1,
-// gone in v0.37). Minimal version selection picks v0.37.x because this module requires the main module, so
-// pin both here. The main module's bundle, explain and task packages build against v0.24.1.
-// kube-openapi is pinned to the version client-go v0.24.1 was built with: newer ones register
+// This module does not require the main module: the SDK's side reaches it as bytes (testdata/sdk_cases.json,
+// written by the main module's internal/backendcases tests). So nothing raises the k8s.io modules above the
+// v0.24.1 line that flyteplugins v1.1.31 and client-go v0.24.1 were built with, and no replace is needed.
+// k8s.io/kube-openapi must stay at the version client-go v0.24.1 was built with: newer ones import
 // github.com/google/gnostic-models, whose extensions/extension.proto clashes at init with the
 // github.com/google/gnostic that client-go v0.24.1 imports ("proto: file ... is already registered" panic).
-replace (
-	k8s.io/api => k8s.io/api v0.24.1
-	k8s.io/apimachinery => k8s.io/apimachinery v0.24.1
-	k8s.io/kube-openapi => k8s.io/kube-openapi v0.0.0-20230501164219-8b0f38b5fd1f
-)
+// Do not add a requirement that raises k8s.io/api, k8s.io/apimachinery or k8s.io/kube-openapi.
 
 require (
 	github.com/dask/dask-kubernetes/v2023 v2023.0.0-20230626103304-abd02cd17b26
-	github.com/flytedask/flytedask v0.0.0-00010101000000-000000000000
 	github.com/flyteorg/flyteidl v1.5.21
 	github.com/flyteorg/flyteplugins v1.1.31
 	github.com/flyteorg/flytepropeller v1.1.129
 	github.com/flyteorg/flytestdlib v1.0.24
 	github.com/stretchr/testify v1.12.1
 	google.golang.org/protobuf v1.36.12
-	k8s.io/api v0.37.2
-	k8s.io/apimachinery v0.37.2
+	k8s.io/api v0.24.1
+	k8s.io/apimachinery v0.24.1
 )
 
 require (
-	github.com/distribution/reference v0.6.0 // indirect
 	github.com/go-openapi/swag/cmdutils v0.27.1 // indirect
 	github.com/go-openapi/swag/conv v0.27.1 // indirect
 	github.com/go-openapi/swag/fileutils v0.27.1 // indirect
@@ -44,7 +34,6 @@ require (
 	github.com/go-openapi/swag/stringutils v0.27.1 // indirect
 	github.com/go-openapi/swag/typeutils v0.27.1 // indirect
 	github.com/go-openapi/swag/yamlutils v0.27.1 // indirect
-	github.com/opencontainers/go-digest v1.0.0 // indirect
 	go.yaml.in/yaml/v2 v2.4.4 // indirect
 )
 
@@ -156,7 +145,7 @@ require (
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 	k8s.io/client-go v0.24.1 // indirect
 	k8s.io/klog/v2 v2.140.0 // indirect
-	k8s.io/kube-openapi v0.0.0-20260721132016-d427ff9ee9ad // indirect
+	k8s.io/kube-openapi v0.0.0-20230501164219-8b0f38b5fd1f // indirect
 	k8s.io/utils v0.0.0-20260626114624-be93311217bd // indirect
 	sigs.k8s.io/controller-runtime v0.12.1 // indirect
 	sigs.k8s.io/json v0.0.0-20250730193827-2d320260d730 // indirect

@@ -2,19 +2,21 @@
 // plugin of the current backend (github.com/flyteorg/flyte/flyteplugins v1.16.8, the v1 line with
 // ApplyK8sResourceOverrides). It reads JSON-lines case files: ../../testdata/backend_cases.jsonl
 // (written by the explain package's TestBackendCasesGolden with -update) and
-// testdata/bundle_cases.jsonl (every Dask task of every project bundle under two platforms, written
-// by internal/backendcheck's TestBundleCasesFileUpToDate with -update). It runs every template and
-// platform through the registered "dask" plugin's BuildResource with a mocked execution context (no
-// node overrides, no cluster pod template, default k8s plugin config plus one interruptible
-// toleration used to detect interruptible pods; storage paths are the arg templates themselves, so
-// the job runner's args come back as written), and compares the pods and error texts with
-// Explain's answers. The backend prints custom in proto text form inside unmarshal errors, so that
+// testdata/bundle_cases.jsonl (every Dask task of every project bundle under two platforms,
+// written by the main module's internal/backendcases TestCaseFilesUpToDate with -update). It runs
+// every template and platform through the registered "dask" plugin's BuildResource with a mocked
+// execution context (no node overrides, no cluster pod template, default k8s plugin config plus one
+// interruptible toleration used to detect interruptible pods; storage paths are the arg templates
+// themselves, so the job runner's args come back as written), and compares the pods and error
+// texts with Explain's answers. The backend prints custom in proto text form inside unmarshal errors, so that
 // bracketed part is normalised. Notes are Explain's own and not compared.
 //
 // It is a separate module because the plugin's dependencies (controller-runtime, k8s v0.34,
-// flytestdlib, cloud SDKs) must not enter the main module, and it cannot import explain: its
-// flyteidl (github.com/flyteorg/flyte/flyteidl) registers the same proto files as the main module's
-// github.com/flyteorg/flyteidl v1.5.21. Run it with:
+// flytestdlib, cloud SDKs) must not enter the main module. It does not import explain either: it
+// reads explain's answers from case files the main module writes, as internal/backendcheck does
+// (which must, since the legacy github.com/flyteorg/flyteidl v1.5.21 it links registers the same
+// proto files as the main module's github.com/flyteorg/flyte/flyteidl), so the backend versions
+// it links stay independent of the main module's. Run it with:
 //
 //	cd explain/internal/backendverify && go test ./...          # what make verify runs
 //	cd explain/internal/backendverify && go run . [cases.jsonl ...]
@@ -179,7 +181,7 @@ var customRe = regexp.MustCompile(`invalid TaskSpecification \[.*\], failed to u
 
 // DefaultCaseFiles are the case files main reads when given no arguments, relative to this directory:
 // explain's own cases, and one case per Dask task of every project bundle and platform (written by
-// internal/backendcheck's TestBundleCasesFileUpToDate -update).
+// the main module's internal/backendcases TestCaseFilesUpToDate -update).
 var DefaultCaseFiles = []string{"../../testdata/backend_cases.jsonl", "testdata/bundle_cases.jsonl"}
 
 // daskPlugin configures the k8s plugin config (one interruptible toleration, see
