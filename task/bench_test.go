@@ -9,6 +9,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/structpb"
+	"google.golang.org/protobuf/types/known/wrapperspb"
 
 	"github.com/flytedask/flytedask"
 	"github.com/flytedask/flytedask/dask"
@@ -55,6 +56,8 @@ func handBuilt() *admin.TaskSpec {
 			DeprecatedErrorMessage: "use hello_dask_v2",
 			InterruptibleValue:     &core.TaskMetadata_Interruptible{Interruptible: true},
 			PodTemplateName:        "dask-base",
+			GeneratesDeck:          wrapperspb.Bool(false),
+			Metadata:               &core.K8SObjectMetadata{},
 		},
 		Interface: &core.TypedInterface{
 			Inputs: &core.VariableMap{Variables: map[string]*core.Variable{
@@ -84,7 +87,7 @@ func handBuilt() *admin.TaskSpec {
 		}},
 		SecurityContext: &core.SecurityContext{Secrets: []*core.Secret{{Group: "aws", Key: "token", MountRequirement: core.Secret_ENV_VAR}, {Group: "db"}}},
 		Config:          map[string]string{},
-	}}
+	}, Description: &admin.DescriptionEntity{LongDescription: &admin.Description{Format: admin.DescriptionFormat_DESCRIPTION_FORMAT_RST}}}
 }
 
 // TestHandBuiltFloorMatches keeps the benchmark honest: the floor builds the
@@ -149,8 +152,10 @@ func handBuiltQuick() *admin.TaskSpec {
 		Id:   &core.Identifier{ResourceType: core.ResourceType_TASK, Project: "flytesnacks", Domain: "development", Name: "workflows.dask_example.hello_dask", Version: "v1"},
 		Type: "dask",
 		Metadata: &core.TaskMetadata{
-			Runtime: &core.RuntimeMetadata{Type: core.RuntimeMetadata_FLYTE_SDK, Version: flytedask.Version, Flavor: "go"},
-			Retries: &core.RetryStrategy{},
+			Runtime:       &core.RuntimeMetadata{Type: core.RuntimeMetadata_FLYTE_SDK, Version: flytedask.Version, Flavor: "go"},
+			Retries:       &core.RetryStrategy{},
+			GeneratesDeck: wrapperspb.Bool(false),
+			Metadata:      &core.K8SObjectMetadata{},
 		},
 		Interface: &core.TypedInterface{Inputs: &core.VariableMap{Variables: map[string]*core.Variable{}}, Outputs: &core.VariableMap{Variables: map[string]*core.Variable{}}},
 		Custom: &structpb.Struct{Fields: map[string]*structpb.Value{
@@ -166,7 +171,7 @@ func handBuiltQuick() *admin.TaskSpec {
 			Resources: &core.Resources{},
 		}},
 		Config: map[string]string{},
-	}}
+	}, Description: &admin.DescriptionEntity{LongDescription: &admin.Description{Format: admin.DescriptionFormat_DESCRIPTION_FORMAT_RST}}}
 }
 
 func TestHandBuiltQuickFloorMatches(t *testing.T) {

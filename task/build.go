@@ -10,6 +10,7 @@ import (
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/structpb"
+	"google.golang.org/protobuf/types/known/wrapperspb"
 
 	"github.com/flytedask/flytedask/internal/version"
 	"github.com/flytedask/flytedask/resources"
@@ -97,7 +98,51 @@ func (t Task) build(s Settings) (*admin.TaskSpec, error) {
 		}
 		tmpl.SecurityContext = &core.SecurityContext{Secrets: secrets}
 	}
-	return &admin.TaskSpec{Template: tmpl}, nil
+	tmpl.ExtendedResources = t.extendedResources()
+	return &admin.TaskSpec{Template: tmpl, Description: t.description()}, nil
+}
+
+// extendedResources mirrors flytekit's construct_extended_resources
+// (flytekit/core/resources.py, v1.16.24): nil when neither an accelerator
+// nor shared memory is set; the shared memory always has flytekit's mount
+// name and path, and a size limit only when one is given.
+func (t Task) extendedResources() *core.ExtendedResources {
+	if t.Accelerator == nil && t.SharedMemory == nil {
+		return nil
+	}
+	er := &core.ExtendedResources{}
+	if a := t.Accelerator; a != nil {
+		// MultiInstanceGPUAccelerator.to_flyte_idl (flytekit/extras/accelerators.py):
+		// the oneof is set only for a partition or for .unpartitioned.
+		er.GpuAccelerator = &core.GPUAccelerator{Device: a.Device}
+		switch {
+		case a.PartitionSize != "":
+			er.GpuAccelerator.PartitionSizeValue = &core.GPUAccelerator_PartitionSize{PartitionSize: a.PartitionSize}
+		case a.Unpartitioned:
+			er.GpuAccelerator.PartitionSizeValue = &core.GPUAccelerator_Unpartitioned{Unpartitioned: true}
+		}
+	}
+	if sm := t.SharedMemory; sm != nil {
+		er.SharedMemory = &core.SharedMemory{
+			MountPath: SharedMemoryMountPath,
+			MountName: SharedMemoryMountName,
+			SizeLimit: sm.SizeLimit,
+		}
+	}
+	return er
+}
+
+// description mirrors flytekit (flytekit/core/base_task.py:546-551 and
+// flytekit/models/documentation.py, v1.16.24): a PythonFunctionTask always
+// has a docstring object, so TaskSpec.description is always written, with
+// the short description when there is one and a long description whose
+// format is RST and whose value is set only when non-empty.
+func (t Task) description() *admin.DescriptionEntity {
+	long := &admin.Description{Format: admin.DescriptionFormat_DESCRIPTION_FORMAT_RST}
+	if t.LongDescription != "" {
+		long.Content = &admin.Description_Value{Value: t.LongDescription}
+	}
+	return &admin.DescriptionEntity{ShortDescription: t.ShortDescription, LongDescription: long}
 }
 
 func (m MountRequirement) proto() core.Secret_MountType {
@@ -120,6 +165,12 @@ func (t Task) metadata() *core.TaskMetadata {
 		Retries:                &core.RetryStrategy{Retries: uint32(t.Retries)},
 		DeprecatedErrorMessage: t.Deprecated,
 		PodTemplateName:        t.PodTemplateName,
+		// flytekit/models/task.py (v1.16.24) always writes generates_deck as a
+		// BoolValue (false unless enable_deck) and the K8sObjectMetadata
+		// message (empty unless @task(labels=, annotations=)). is_eager stays
+		// false: only @eager tasks set it. tags are never written by flytekit.
+		GeneratesDeck: wrapperspb.Bool(t.EnableDeck),
+		Metadata:      &core.K8SObjectMetadata{Labels: maps.Clone(t.Labels), Annotations: maps.Clone(t.Annotations)},
 	}
 	if t.Timeout > 0 {
 		md.Timeout = durationpb.New(t.Timeout)
@@ -131,6 +182,7 @@ func (t Task) metadata() *core.TaskMetadata {
 		md.Discoverable = true
 		md.DiscoveryVersion = t.Cache.Version
 		md.CacheSerializable = t.Cache.Serialize
+		md.CacheIgnoreInputVars = slices.Clone(t.Cache.IgnoredInputs)
 	}
 	return md
 }

@@ -105,6 +105,36 @@ type Task struct {
 	// target; it applies to the job runner, scheduler and workers alike.
 	PodTemplate *PodTemplate
 
+	// Accelerator selects the GPU (or TPU) model and partition, flytekit's
+	// accelerator= (template.extended_resources.gpu_accelerator). The
+	// backend turns it into a required node affinity and a toleration on
+	// all three Dask pods, but only when the task itself (the job runner)
+	// has a GPU: see Warnings. Use ParseAccelerator for flytekit's names
+	// (T4, A100.partition_1g_5gb, ...).
+	Accelerator *Accelerator
+	// SharedMemory, when set, mounts a memory-backed emptyDir at /dev/shm,
+	// flytekit's shared_memory= (template.extended_resources.shared_memory).
+	// The backend adds it to the primary container of all three Dask pods.
+	SharedMemory *SharedMemory
+	// Labels are flytekit's @task(labels=): written to
+	// metadata.metadata.labels. flyteplugins v1.16.8 does not put them on
+	// the pods; use PodTemplate.Labels for pod labels.
+	Labels map[string]string
+	// Annotations are flytekit's @task(annotations=): written to
+	// metadata.metadata.annotations (not put on the pods by flyteplugins
+	// v1.16.8; use PodTemplate.Annotations for that).
+	Annotations map[string]string
+	// EnableDeck is flytekit's enable_deck=True: metadata.generates_deck is
+	// true, so the console shows the deck the task writes. flytekit always
+	// writes generates_deck, false by default.
+	EnableDeck bool
+	// ShortDescription is the one-line summary flytekit takes from the
+	// docstring's first line (TaskSpec.description.short_description).
+	ShortDescription string
+	// LongDescription is the rest of the docstring, in reStructuredText as
+	// flytekit marks it (TaskSpec.description.long_description).
+	LongDescription string
+
 	// Dask is the Dask cluster. Its zero value is flytekit's Dask().
 	Dask dask.Config
 }
@@ -149,7 +179,44 @@ type Cache struct {
 	Version string
 	// Serialize runs at most one instance of identical inputs at a time.
 	Serialize bool
+	// IgnoredInputs are inputs left out of the cache key, flytekit's
+	// Cache(ignored_inputs=...) or cache_ignore_input_vars=
+	// (metadata.cache_ignore_input_vars). Each must be a declared input.
+	IgnoredInputs []string
 }
+
+// Accelerator is flytekit's GPUAccelerator / MultiInstanceGPUAccelerator:
+// template.extended_resources.gpu_accelerator. At most one of
+// PartitionSize and Unpartitioned may be set.
+type Accelerator struct {
+	// Device is the accelerator's node label value, e.g. nvidia-tesla-t4.
+	// It must match the label (by default k8s.amazonaws.com/accelerator)
+	// and taint the platform puts on its GPU nodes.
+	Device string
+	// PartitionSize selects a multi-instance GPU partition (or TPU slice),
+	// e.g. 1g.5gb; empty means no preference unless Unpartitioned is set.
+	PartitionSize string
+	// Unpartitioned asks for a whole GPU (flytekit's A100.unpartitioned).
+	Unpartitioned bool
+}
+
+// SharedMemory is flytekit's shared_memory=: a memory-backed volume named
+// SharedMemoryMountName mounted at SharedMemoryMountPath.
+type SharedMemory struct {
+	// SizeLimit is a Kubernetes quantity such as 2Gi (flytekit's
+	// shared_memory="2Gi"). Empty means no limit of its own (flytekit's
+	// shared_memory=True): the volume is bounded by the pod's memory.
+	SizeLimit string
+}
+
+// The shared-memory volume flytekit requests (flytekit/core/constants.py,
+// v1.16.24).
+const (
+	// SharedMemoryMountName is the volume name.
+	SharedMemoryMountName = "flyte-shared-memory"
+	// SharedMemoryMountPath is where the volume is mounted.
+	SharedMemoryMountPath = "/dev/shm"
+)
 
 // PodTemplate is a task-level pod template: flytekit's PodTemplate. With it
 // the task has a k8s_pod target instead of a container, and

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode"
 
+	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/flytedask/flytedask/field"
@@ -103,9 +104,23 @@ func (t Task) validate(s Settings) field.ErrorList {
 	if t.Timeout < 0 {
 		add(field.Invalid(field.NewPath("timeout"), t.Timeout.String(), "timeout must not be negative: use 0 for no timeout"))
 	}
-	if t.Cache != nil && t.Cache.Version == "" {
-		add(field.Required(field.NewPath("cache", "version"), "cache needs a version (flytekit: cache=True requires cache_version); bump it to invalidate cached outputs"))
+	if t.Cache != nil {
+		if t.Cache.Version == "" {
+			add(field.Required(field.NewPath("cache", "version"), "cache needs a version (flytekit: cache=True requires cache_version); bump it to invalidate cached outputs"))
+		}
+		errs = append(errs, validateIgnoredInputs(field.NewPath("cache", "ignored_inputs"), t.Cache.IgnoredInputs, t.Inputs)...)
 	}
+	if t.Accelerator != nil {
+		errs = append(errs, validateAccelerator(field.NewPath("accelerator"), t.Accelerator.Device, t.Accelerator.PartitionSize, t.Accelerator.Unpartitioned)...)
+	}
+	if t.SharedMemory != nil {
+		add(validateSizeLimit(field.NewPath("shared_memory", "size_limit"), t.SharedMemory.SizeLimit))
+		if t.PodTemplate != nil {
+			errs = append(errs, t.PodTemplate.validateSharedMemory(field.NewPath("pod_template", "spec"))...)
+		}
+	}
+	errs = append(errs, validateLabels(field.NewPath("labels"), t.Labels)...)
+	errs = append(errs, validateAnnotations(field.NewPath("annotations"), t.Annotations)...)
 	if t.PodTemplateName != "" {
 		for _, msg := range validation.IsDNS1123Subdomain(t.PodTemplateName) {
 			add(field.Invalid(field.NewPath("pod_template_name"), t.PodTemplateName, "invalid PodTemplate name: "+msg))
@@ -240,18 +255,139 @@ func (pt *PodTemplate) validate(path *field.Path) field.ErrorList {
 			errs = append(errs, e)
 		}
 	}
-	for _, k := range sortedKeys(pt.Labels) {
-		lp := path.Child("labels").Key(k)
+	errs = append(errs, validateLabels(path.Child("labels"), pt.Labels)...)
+	errs = append(errs, validateAnnotations(path.Child("annotations"), pt.Annotations)...)
+	return errs
+}
+
+// validateLabels checks Kubernetes label keys and values, as the API server
+// does (k8s.io/apimachinery validation).
+func validateLabels(path *field.Path, labels map[string]string) field.ErrorList {
+	var errs field.ErrorList
+	for _, k := range sortedKeys(labels) {
+		lp := path.Key(k)
 		for _, msg := range validation.IsQualifiedName(k) {
 			errs = append(errs, field.Invalid(lp, k, "invalid label key: "+msg))
 		}
-		for _, msg := range validation.IsValidLabelValue(pt.Labels[k]) {
-			errs = append(errs, field.Invalid(lp, pt.Labels[k], "invalid label value: "+msg))
+		for _, msg := range validation.IsValidLabelValue(labels[k]) {
+			errs = append(errs, field.Invalid(lp, labels[k], "invalid label value: "+msg))
 		}
 	}
-	for _, k := range sortedKeys(pt.Annotations) {
+	return errs
+}
+
+// validateAnnotations checks Kubernetes annotation keys (values are free
+// text), as the API server does.
+func validateAnnotations(path *field.Path, annotations map[string]string) field.ErrorList {
+	var errs field.ErrorList
+	for _, k := range sortedKeys(annotations) {
 		for _, msg := range validation.IsQualifiedName(strings.ToLower(k)) {
-			errs = append(errs, field.Invalid(path.Child("annotations").Key(k), k, "invalid annotation key: "+msg))
+			errs = append(errs, field.Invalid(path.Key(k), k, "invalid annotation key: "+msg))
+		}
+	}
+	return errs
+}
+
+// validateIgnoredInputs checks cache_ignore_input_vars: each entry names a
+// declared input, once. flytekit does not check the names, and Flyte skips
+// names that match no input, so a misspelt one silently stays in the cache
+// key.
+func validateIgnoredInputs(path *field.Path, ignored []string, inputs []Variable) field.ErrorList {
+	var errs field.ErrorList
+	declared := make(map[string]bool, len(inputs))
+	for _, v := range inputs {
+		declared[v.Name] = true
+	}
+	seen := make(map[string]bool, len(ignored))
+	for i, name := range ignored {
+		p := path.Index(i)
+		switch {
+		case seen[name]:
+			errs = append(errs, field.Duplicate(p, name, fmt.Sprintf("input %q is ignored twice", name)))
+		case !declared[name]:
+			errs = append(errs, field.Invalid(p, name, fmt.Sprintf("%q is not an input of the task (declared: %s): Flyte would silently keep every input in the cache key", name, declaredList(inputs))))
+		}
+		seen[name] = true
+	}
+	return errs
+}
+
+func declaredList(inputs []Variable) string {
+	if len(inputs) == 0 {
+		return "none"
+	}
+	names := make([]string, len(inputs))
+	for i, v := range inputs {
+		names[i] = v.Name
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+// validateAccelerator checks a GPU accelerator: the backend uses the device
+// and the partition size as node label values in a required node affinity
+// and as toleration values, so both must be valid label values.
+func validateAccelerator(path *field.Path, device, partition string, unpartitioned bool) field.ErrorList {
+	var errs field.ErrorList
+	if device == "" {
+		errs = append(errs, field.Required(path.Child("device"), "an accelerator needs a device, e.g. nvidia-tesla-t4 (or use one of flytekit's names such as T4 or A100.partition_1g_5gb)"))
+	}
+	for _, msg := range validation.IsValidLabelValue(device) {
+		errs = append(errs, field.Invalid(path.Child("device"), device, "the device is matched against a node label value: "+msg))
+	}
+	if partition != "" {
+		if unpartitioned {
+			errs = append(errs, field.Forbidden(path.Child("partition_size"), "set either partition_size or unpartitioned, not both"))
+		}
+		for _, msg := range validation.IsValidLabelValue(partition) {
+			errs = append(errs, field.Invalid(path.Child("partition_size"), partition, "the partition size is matched against a node label value: "+msg))
+		}
+	}
+	return errs
+}
+
+// validateSizeLimit checks a shared-memory size limit: empty, or a positive
+// Kubernetes quantity (the backend parses it with resource.ParseQuantity and
+// fails the task otherwise).
+func validateSizeLimit(path *field.Path, size string) *field.Error {
+	if size == "" {
+		return nil
+	}
+	q, err := resource.ParseQuantity(size)
+	switch {
+	case err != nil:
+		return field.Invalid(path, size, fmt.Sprintf("%q is not a Kubernetes quantity (%v): write e.g. 2Gi or 512Mi", size, err))
+	case q.Sign() <= 0:
+		return field.Invalid(path, size, "the shared memory size must be positive: leave it empty to bound the volume by the pod's memory")
+	}
+	return nil
+}
+
+// validateSharedMemory reports what makes the backend's ApplySharedMemory
+// fail: a pod volume named flyte-shared-memory, or a primary-container mount
+// of that name or at /dev/shm.
+func (pt *PodTemplate) validateSharedMemory(path *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	for i, v := range pt.Spec.Volumes {
+		if v.Name == SharedMemoryMountName {
+			errs = append(errs, field.Duplicate(path.Child("volumes").Index(i).Child("name"), v.Name,
+				fmt.Sprintf("shared_memory adds a volume named %s: the backend fails when the pod template already has one; remove it or shared_memory", SharedMemoryMountName)))
+		}
+	}
+	for i, c := range pt.Spec.Containers {
+		if c.Name != pt.primaryName() {
+			continue
+		}
+		for j, m := range c.VolumeMounts {
+			mp := path.Child("containers").Index(i).Child("volumeMounts").Index(j)
+			if m.Name == SharedMemoryMountName {
+				errs = append(errs, field.Duplicate(mp.Child("name"), m.Name,
+					fmt.Sprintf("shared_memory mounts a volume named %s in the primary container: the backend fails when it already has one", SharedMemoryMountName)))
+			}
+			if m.MountPath == SharedMemoryMountPath {
+				errs = append(errs, field.Duplicate(mp.Child("mountPath"), m.MountPath,
+					fmt.Sprintf("shared_memory mounts %s in the primary container: the backend fails when something is already mounted there", SharedMemoryMountPath)))
+			}
 		}
 	}
 	return errs

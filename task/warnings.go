@@ -3,6 +3,9 @@ package task
 import (
 	"fmt"
 
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+
 	"github.com/flytedask/flytedask/field"
 )
 
@@ -17,6 +20,17 @@ const (
 	WarnInterruptible = "interruptible-workers-only"
 	// WarnRestartPolicy: a pod template restart policy is overridden.
 	WarnRestartPolicy = "pod-template-restart-policy"
+	// WarnAcceleratorNoGPU: an accelerator is set but the task (the job
+	// runner) has no GPU, so the backend ignores it for every pod.
+	WarnAcceleratorNoGPU = "accelerator-without-gpu"
+	// WarnAcceleratorAllPods: the accelerator's node affinity and
+	// toleration also place the scheduler on GPU nodes.
+	WarnAcceleratorAllPods = "accelerator-all-pods"
+	// WarnSharedMemoryAboveLimit: the shared-memory size exceeds a pod's
+	// memory limit; what is written to /dev/shm counts against that limit.
+	WarnSharedMemoryAboveLimit = "shared-memory-above-memory-limit"
+	// WarnTaskLabelsNotOnPods: task labels/annotations are not put on pods.
+	WarnTaskLabelsNotOnPods = "task-labels-not-on-pods"
 )
 
 // Warnings returns what is legal in t but against Dask or Flyte best
@@ -47,5 +61,78 @@ func (t Task) Warnings() field.Warnings {
 		ws.Add(field.NewPath("pod_template", "spec", "restartPolicy"), WarnRestartPolicy,
 			"the Dask backend overrides restartPolicy (Never for the job runner, Always for scheduler and workers); remove it")
 	}
+	ws = append(ws, t.extendedResourceWarnings()...)
+	if len(t.Labels)+len(t.Annotations) > 0 {
+		p := field.NewPath("labels")
+		if len(t.Labels) == 0 {
+			p = field.NewPath("annotations")
+		}
+		ws.Add(p, WarnTaskLabelsNotOnPods,
+			"task labels and annotations are stored in the task's metadata (as flytekit's @task(labels=, annotations=)); flyteplugins v1.16.8 does not put them on the Dask pods: use pod_template.labels/annotations for that")
+	}
 	return append(ws, t.Dask.Warnings(field.NewPath("dask"))...)
+}
+
+// taskHasGPU reports whether the job runner's container has a GPU, the
+// only GPU the backend's ApplyGPUNodeSelectors looks at (a request alone
+// gets an equal limit from the backend's resource defaulting).
+func (t Task) taskHasGPU() bool {
+	if nonZero(t.Requests.GPU) || nonZero(t.Limits.GPU) {
+		return true
+	}
+	if t.PodTemplate == nil {
+		return false
+	}
+	for _, c := range t.PodTemplate.Spec.Containers {
+		for _, list := range []corev1.ResourceList{c.Resources.Requests, c.Resources.Limits} {
+			for _, name := range []corev1.ResourceName{"gpu", "nvidia.com/gpu"} {
+				if q, ok := list[name]; ok && !q.IsZero() {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func nonZero(q string) bool {
+	v, err := resource.ParseQuantity(q)
+	return err == nil && !v.IsZero()
+}
+
+func (t Task) extendedResourceWarnings() field.Warnings {
+	var ws field.Warnings
+	if a := t.Accelerator; a != nil && a.Device != "" {
+		p := field.NewPath("accelerator")
+		if !t.taskHasGPU() {
+			msg := fmt.Sprintf("accelerator %s is ignored: the backend applies it only when the task itself (the job runner) has a GPU; set requests.gpu or limits.gpu", a.Device)
+			if nonZero(t.Dask.Workers.Requests.GPU) || nonZero(t.Dask.Workers.Limits.GPU) {
+				msg += " (a GPU in dask.workers does not count, so the workers are not placed on " + a.Device + " nodes)"
+			}
+			ws.Add(p, WarnAcceleratorNoGPU, msg)
+		} else {
+			ws.Add(p, WarnAcceleratorAllPods, fmt.Sprintf(
+				"the backend requires %s nodes (node affinity and toleration) for the job runner, the scheduler and the workers alike: the scheduler also occupies a GPU node", a.Device))
+		}
+	}
+	if sm := t.SharedMemory; sm != nil && sm.SizeLimit != "" {
+		size, err := resource.ParseQuantity(sm.SizeLimit)
+		if err != nil {
+			return ws
+		}
+		for _, c := range [...]struct{ who, limit string }{
+			{"the task's (job runner's) memory limit", t.Limits.Mem},
+			{"the scheduler's memory limit (dask.scheduler.limits.mem)", t.Dask.Scheduler.Limits.Mem},
+			{"the workers' memory limit (dask.workers.limits.mem)", t.Dask.Workers.Limits.Mem},
+		} {
+			lim, err := resource.ParseQuantity(c.limit)
+			if c.limit == "" || err != nil || lim.IsZero() || size.Cmp(lim) <= 0 {
+				continue
+			}
+			ws.Add(field.NewPath("shared_memory", "size_limit"), WarnSharedMemoryAboveLimit, fmt.Sprintf(
+				"shared memory %s is above %s %s: the volume is on every Dask pod and what is written to it counts against the container's memory, so the pod is killed before /dev/shm is full",
+				sm.SizeLimit, c.who, c.limit))
+		}
+	}
+	return ws
 }
