@@ -16,7 +16,7 @@ import (
 // aliasCases are tasks that between them set every slice and map field of Task: a raw command with
 // args, a Python task with env, secrets, inputs and outputs, and a pod-template task.
 func aliasCases() map[string]func() task.Task {
-	return map[string]func() task.Task{"python": full, "raw": rawTask, "args-only": argsOnlyTask, "pod-template": podTask}
+	return map[string]func() task.Task{"python": full, "raw": rawTask, "args-only": argsOnlyTask, "pod-template": podTask, "flytekit-case2": flytekitCase2}
 }
 
 func rawTask() task.Task {

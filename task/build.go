@@ -44,11 +44,15 @@ var resolverArgs = []string{
 // The template matches flytekit's serialisation of a DaskTask field by
 // field: id (TASK), type "dask", task_type_version 0, metadata (runtime
 // {FLYTE_SDK, flytedask's version, "go"}, retries always present, timeout,
-// interruptible only when set, cache, deprecation, pod_template_name),
-// interface (a variable's description defaults to its name), custom (the
-// DaskJob; see dask.Config.Custom), a container (or a k8s_pod target with
-// config["primary_container_name"] when a pod template is set), and the
-// security context when secrets are requested.
+// interruptible only when set, cache with its ignored inputs, deprecation,
+// pod_template_name, generates_deck always as a BoolValue, the
+// K8sObjectMetadata message always, is_eager false, no tags), interface (a
+// variable's description defaults to its name), custom (the DaskJob; see
+// dask.Config.Custom), a container (or a k8s_pod target with
+// config["primary_container_name"] when a pod template is set), the
+// security context when secrets are requested, extended_resources when an
+// accelerator or shared memory is set, and TaskSpec.description (always, as
+// for every flytekit function task).
 func (t Task) Build(s Settings) (*admin.TaskSpec, error) {
 	if err := t.Validate(s); err != nil {
 		return nil, err

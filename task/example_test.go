@@ -119,3 +119,33 @@ func ExampleMapOf() {
 	fmt.Println(task.MapOf(task.File), task.MapOf(task.File) == task.MapOf(task.Directory))
 	// Output: map[file] false
 }
+
+// ParseAccelerator takes flytekit's accelerator names; the result goes in Task.Accelerator. The
+// backend honours it only when the task itself has a GPU.
+func ExampleParseAccelerator() {
+	a100, err := task.ParseAccelerator("A100.partition_1g_5gb")
+	if err != nil {
+		panic(err)
+	}
+	t := task.Task{
+		Name:         "workflows.gpu.train",
+		Image:        "ghcr.io/acme/dask-cuda:2026.1",
+		Python:       &task.PythonFunction{Module: "workflows.gpu", Function: "train"},
+		Limits:       resources.Spec{GPU: "1", Mem: "16Gi"},
+		Accelerator:  &a100,
+		SharedMemory: &task.SharedMemory{SizeLimit: "2Gi"},
+	}
+	spec, err := t.Build(task.Settings{})
+	if err != nil {
+		panic(err)
+	}
+	er := spec.Template.ExtendedResources
+	fmt.Println(er.GpuAccelerator.Device, er.GpuAccelerator.GetPartitionSize())
+	fmt.Println(er.SharedMemory.MountName, er.SharedMemory.MountPath, er.SharedMemory.SizeLimit)
+	_, err = task.ParseAccelerator("t4")
+	fmt.Println(err)
+	// Output:
+	// nvidia-tesla-a100 1g.5gb
+	// flyte-shared-memory /dev/shm 2Gi
+	// unknown accelerator "t4": did you mean T4? (names are case-sensitive, as in flytekit)
+}

@@ -2,6 +2,8 @@ package task
 
 import (
 	"fmt"
+	"sort"
+	"strings"
 
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
@@ -87,10 +89,67 @@ func ValidateSpec(spec *admin.TaskSpec) error {
 	default:
 		add(field.Required(root.Child("container"), "the template has neither a container nor a k8s_pod target: the backend cannot determine the pod configuration"))
 	}
+	errs = append(errs, validateSpecMetadata(root, tmpl)...)
+	errs = append(errs, validateSpecExtendedResources(root.Child("extendedResources"), tmpl.GetExtendedResources())...)
 	cfg, cerrs := dask.FromCustom(root.Child("custom"), tmpl.GetCustom())
 	errs = append(errs, cerrs...)
 	if len(cerrs) == 0 {
 		errs = append(errs, cfg.Validate(root.Child("custom"))...)
 	}
 	return errs.Err()
+}
+
+// validateSpecMetadata checks the TaskMetadata fields today's flytekit
+// writes: task labels and annotations (metadata.metadata) per Kubernetes
+// rules, and cache_ignore_input_vars (declared inputs, caching on).
+func validateSpecMetadata(root *field.Path, tmpl *core.TaskTemplate) field.ErrorList {
+	md := tmpl.GetMetadata()
+	mp := root.Child("metadata")
+	var errs field.ErrorList
+	errs = append(errs, validateLabels(mp.Child("metadata", "labels"), md.GetMetadata().GetLabels())...)
+	errs = append(errs, validateAnnotations(mp.Child("metadata", "annotations"), md.GetMetadata().GetAnnotations())...)
+	if ignored := md.GetCacheIgnoreInputVars(); len(ignored) > 0 {
+		ip := mp.Child("cacheIgnoreInputVars")
+		if !md.GetDiscoverable() {
+			errs = append(errs, field.Forbidden(ip, "cache_ignore_input_vars needs caching on (metadata.discoverable), as flytekit requires"))
+		}
+		vars := tmpl.GetInterface().GetInputs().GetVariables()
+		declared := make(map[string]bool, len(vars))
+		names := make([]string, 0, len(vars))
+		for name := range vars {
+			declared[name] = true
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		list := strings.Join(names, ", ")
+		if list == "" {
+			list = "none"
+		}
+		errs = append(errs, checkIgnoredInputs(ip, ignored, declared, list)...)
+	}
+	return errs
+}
+
+// validateSpecExtendedResources checks what the backend's
+// ApplyGPUNodeSelectors and ApplySharedMemory (flyteplugins v1.16.8
+// flytek8s/pod_helper.go) need: label-value device and partition, and a
+// shared memory with mount name, mount path and a parsable size limit.
+func validateSpecExtendedResources(path *field.Path, er *core.ExtendedResources) field.ErrorList {
+	var errs field.ErrorList
+	if a := er.GetGpuAccelerator(); a != nil {
+		errs = append(errs, validateAccelerator(path.Child("gpuAccelerator"), "partitionSize", a.GetDevice(), a.GetPartitionSize(), a.GetUnpartitioned())...)
+	}
+	if sm := er.GetSharedMemory(); sm != nil {
+		sp := path.Child("sharedMemory")
+		if sm.GetMountName() == "" {
+			errs = append(errs, field.Required(sp.Child("mountName"), "the backend fails with \"mount name is not set\": flytekit writes "+SharedMemoryMountName))
+		}
+		if sm.GetMountPath() == "" {
+			errs = append(errs, field.Required(sp.Child("mountPath"), "the backend fails with \"mount path is not set\": flytekit writes "+SharedMemoryMountPath))
+		}
+		if e := validateSizeLimit(sp.Child("sizeLimit"), sm.GetSizeLimit()); e != nil {
+			errs = append(errs, e)
+		}
+	}
+	return errs
 }

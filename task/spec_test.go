@@ -89,3 +89,51 @@ func TestValidateSpec(t *testing.T) {
 	assert.Equal(t, []fieldErr{{field.ErrorTypeInvalid, "template.custom.workers.limits.mem"}}, errorsOf(t, task.ValidateSpec(s)))
 	assert.Equal(t, []fieldErr{{field.ErrorTypeRequired, "template"}}, errorsOf(t, task.ValidateSpec(&admin.TaskSpec{})))
 }
+
+// ValidateSpec accepts the fields today's flytekit writes and checks what the backend (flyteplugins
+// v1.16.8 ApplyGPUNodeSelectors/ApplySharedMemory) and Kubernetes need of them.
+func TestValidateSpecExtended(t *testing.T) {
+	base := build(t, flytekitCase2())
+	tests := []struct {
+		name   string
+		mutate func(*core.TaskTemplate)
+		want   []fieldErr
+	}{
+		{"flytekit case 2 is valid", func(*core.TaskTemplate) {}, nil},
+		{"legacy spec without the new fields is valid", func(tt *core.TaskTemplate) {
+			tt.ExtendedResources = nil
+			tt.Metadata.GeneratesDeck = nil
+			tt.Metadata.Metadata = nil
+			tt.Metadata.CacheIgnoreInputVars = nil
+		}, nil},
+		{"accelerator device and partition", func(tt *core.TaskTemplate) {
+			tt.ExtendedResources.GpuAccelerator = &core.GPUAccelerator{PartitionSizeValue: &core.GPUAccelerator_PartitionSize{PartitionSize: "1g/5gb"}}
+		}, []fieldErr{
+			{field.ErrorTypeRequired, "template.extendedResources.gpuAccelerator.device"},
+			{field.ErrorTypeInvalid, "template.extendedResources.gpuAccelerator.partitionSize"},
+		}},
+		{"shared memory without names, bad size", func(tt *core.TaskTemplate) {
+			tt.ExtendedResources.SharedMemory = &core.SharedMemory{SizeLimit: "2 Gi"}
+		}, []fieldErr{
+			{field.ErrorTypeRequired, "template.extendedResources.sharedMemory.mountName"},
+			{field.ErrorTypeRequired, "template.extendedResources.sharedMemory.mountPath"},
+			{field.ErrorTypeInvalid, "template.extendedResources.sharedMemory.sizeLimit"},
+		}},
+		{"labels and ignored inputs", func(tt *core.TaskTemplate) {
+			tt.Metadata.Metadata.Labels["bad key"] = "v"
+			tt.Metadata.Discoverable = false
+			tt.Metadata.CacheIgnoreInputVars = []string{"n", "nope"}
+		}, []fieldErr{
+			{field.ErrorTypeInvalid, "template.metadata.metadata.labels[bad key]"},
+			{field.ErrorTypeForbidden, "template.metadata.cacheIgnoreInputVars"},
+			{field.ErrorTypeInvalid, "template.metadata.cacheIgnoreInputVars[1]"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := clone(base)
+			tt.mutate(s.Template)
+			assert.Equal(t, tt.want, errorsOf(t, task.ValidateSpec(s)))
+		})
+	}
+}

@@ -111,7 +111,7 @@ func (t Task) validate(s Settings) field.ErrorList {
 		errs = append(errs, validateIgnoredInputs(field.NewPath("cache", "ignored_inputs"), t.Cache.IgnoredInputs, t.Inputs)...)
 	}
 	if t.Accelerator != nil {
-		errs = append(errs, validateAccelerator(field.NewPath("accelerator"), t.Accelerator.Device, t.Accelerator.PartitionSize, t.Accelerator.Unpartitioned)...)
+		errs = append(errs, validateAccelerator(field.NewPath("accelerator"), "partition_size", t.Accelerator.Device, t.Accelerator.PartitionSize, t.Accelerator.Unpartitioned)...)
 	}
 	if t.SharedMemory != nil {
 		add(validateSizeLimit(field.NewPath("shared_memory", "size_limit"), t.SharedMemory.SizeLimit))
@@ -293,11 +293,15 @@ func validateAnnotations(path *field.Path, annotations map[string]string) field.
 // names that match no input, so a misspelt one silently stays in the cache
 // key.
 func validateIgnoredInputs(path *field.Path, ignored []string, inputs []Variable) field.ErrorList {
-	var errs field.ErrorList
 	declared := make(map[string]bool, len(inputs))
 	for _, v := range inputs {
 		declared[v.Name] = true
 	}
+	return checkIgnoredInputs(path, ignored, declared, declaredList(inputs))
+}
+
+func checkIgnoredInputs(path *field.Path, ignored []string, declared map[string]bool, names string) field.ErrorList {
+	var errs field.ErrorList
 	seen := make(map[string]bool, len(ignored))
 	for i, name := range ignored {
 		p := path.Index(i)
@@ -305,7 +309,7 @@ func validateIgnoredInputs(path *field.Path, ignored []string, inputs []Variable
 		case seen[name]:
 			errs = append(errs, field.Duplicate(p, name, fmt.Sprintf("input %q is ignored twice", name)))
 		case !declared[name]:
-			errs = append(errs, field.Invalid(p, name, fmt.Sprintf("%q is not an input of the task (declared: %s): Flyte would silently keep every input in the cache key", name, declaredList(inputs))))
+			errs = append(errs, field.Invalid(p, name, fmt.Sprintf("%q is not an input of the task (declared: %s): Flyte would silently keep every input in the cache key", name, names)))
 		}
 		seen[name] = true
 	}
@@ -327,7 +331,7 @@ func declaredList(inputs []Variable) string {
 // validateAccelerator checks a GPU accelerator: the backend uses the device
 // and the partition size as node label values in a required node affinity
 // and as toleration values, so both must be valid label values.
-func validateAccelerator(path *field.Path, device, partition string, unpartitioned bool) field.ErrorList {
+func validateAccelerator(path *field.Path, partitionKey, device, partition string, unpartitioned bool) field.ErrorList {
 	var errs field.ErrorList
 	if device == "" {
 		errs = append(errs, field.Required(path.Child("device"), "an accelerator needs a device, e.g. nvidia-tesla-t4 (or use one of flytekit's names such as T4 or A100.partition_1g_5gb)"))
@@ -337,10 +341,10 @@ func validateAccelerator(path *field.Path, device, partition string, unpartition
 	}
 	if partition != "" {
 		if unpartitioned {
-			errs = append(errs, field.Forbidden(path.Child("partition_size"), "set either partition_size or unpartitioned, not both"))
+			errs = append(errs, field.Forbidden(path.Child(partitionKey), "set either partition_size or unpartitioned, not both"))
 		}
 		for _, msg := range validation.IsValidLabelValue(partition) {
-			errs = append(errs, field.Invalid(path.Child("partition_size"), partition, "the partition size is matched against a node label value: "+msg))
+			errs = append(errs, field.Invalid(path.Child(partitionKey), partition, "the partition size is matched against a node label value: "+msg))
 		}
 	}
 	return errs
