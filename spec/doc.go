@@ -34,11 +34,23 @@
 //	retries            integer.
 //	timeout            Go duration string: 90s, 45m, 1h30m.
 //	interruptible      boolean; absent means "not set" (the platform decides).
-//	cache              {version (required), serialize: boolean}; caching is on when cache is present.
+//	cache              {version (required), serialize: boolean, ignored_inputs: [input names]}; caching is
+//	                   on when cache is present. ignored_inputs (alias ignore_input_vars,
+//	                   cache_ignore_input_vars) must name declared inputs.
 //	deprecated         string: the deprecation message.
 //	pod_template_name  string: a PodTemplate in the execution namespace.
 //	pod_template       {primary_container_name (default "primary"), labels, annotations, spec}: spec is a
 //	                   Kubernetes PodSpec, decoded strictly (unknown or mis-cased fields are errors).
+//	accelerator        flytekit's accelerator=: one of its names (T4, A10G, L4, H100, A100, A100_80GB,
+//	                   A100.partition_1g_5gb, A100.unpartitioned, V5E.slice_2x2, ...), a device as its node
+//	                   label value (nvidia-tesla-v100), or {device, partition_size, unpartitioned: boolean}.
+//	shared_memory      flytekit's shared_memory=: true (a memory-backed /dev/shm bounded by the pod's
+//	                   memory), a size quantity such as 2Gi, or false (off).
+//	labels, annotations  flytekit's @task(labels=, annotations=): mappings of strings, stored in the task's
+//	                   metadata (not put on the pods; use pod_template for pod labels).
+//	enable_deck        boolean: metadata.generates_deck.
+//	short_description, long_description  strings: TaskSpec.description, as flytekit takes them from
+//	                   the docstring (the long one is marked reStructuredText).
 //	dask               required: {scheduler, workers}; dask: {} is flytekit's Dask() (one worker,
 //	                   images and resources inherited from the task).
 //	  scheduler        {image, requests, limits}
@@ -67,10 +79,12 @@
 //     defaults (so an explicit retries: 0 or interruptible: false wins too).
 //   - Mappings are merged key by key, recursively: requests, limits (mem and
 //     memory are the same key), environment, inputs, outputs, python, cache,
-//     pod_template (labels and annotations key by key), dask, dask.scheduler,
+//     pod_template (labels and annotations key by key), labels, annotations,
+//     dask, dask.scheduler,
 //     dask.workers and their requests and limits.
-//   - Lists are replaced, not concatenated: command, args, secrets. So is
-//     pod_template.spec, as a whole.
+//   - Lists are replaced, not concatenated: command, args, secrets,
+//     cache.ignored_inputs. So are pod_template.spec and accelerator, as a
+//     whole, and shared_memory (false switches a default off).
 //   - Entrypoint: if the task sets command or args, the defaults' python,
 //     command and args are all ignored; if it sets python, it is merged with
 //     the defaults' python (e.g. module from defaults, function per task) and

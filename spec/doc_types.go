@@ -2,6 +2,7 @@ package spec
 
 import (
 	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -36,13 +37,28 @@ type taskDoc struct {
 	podTemplateName *string
 	podTemplate     *podTemplateDoc
 	dask            *daskDoc
+
+	accelerator      *task.Accelerator
+	sharedMemory     *sharedMemoryDoc
+	labels           map[string]string
+	annotations      map[string]string
+	enableDeck       *bool
+	shortDescription *string
+	longDescription  *string
+}
+
+// sharedMemoryDoc is shared_memory: true, false or a size.
+type sharedMemoryDoc struct {
+	on   bool
+	size string
 }
 
 type pythonDoc struct{ module, function *string }
 
 type cacheDoc struct {
-	version   *string
-	serialize *bool
+	version       *string
+	serialize     *bool
+	ignoredInputs *[]string
 }
 
 type podTemplateDoc struct {
@@ -123,9 +139,16 @@ func merge(d, t *taskDoc) *taskDoc {
 	m.timeout = or(t.timeout, d.timeout)
 	m.interruptible = or(t.interruptible, d.interruptible)
 	m.cache = mergeNested(d.cache, t.cache, func(d, t *cacheDoc) *cacheDoc {
-		return &cacheDoc{version: or(t.version, d.version), serialize: or(t.serialize, d.serialize)}
+		return &cacheDoc{version: or(t.version, d.version), serialize: or(t.serialize, d.serialize), ignoredInputs: or(t.ignoredInputs, d.ignoredInputs)}
 	})
 	m.deprecated = or(t.deprecated, d.deprecated)
+	m.accelerator = or(t.accelerator, d.accelerator)
+	m.sharedMemory = or(t.sharedMemory, d.sharedMemory)
+	m.labels = mergeMap(d.labels, t.labels)
+	m.annotations = mergeMap(d.annotations, t.annotations)
+	m.enableDeck = or(t.enableDeck, d.enableDeck)
+	m.shortDescription = or(t.shortDescription, d.shortDescription)
+	m.longDescription = or(t.longDescription, d.longDescription)
 	m.podTemplateName = or(t.podTemplateName, d.podTemplateName)
 	m.podTemplate = mergeNested(d.podTemplate, t.podTemplate, func(d, t *podTemplateDoc) *podTemplateDoc {
 		return &podTemplateDoc{
@@ -198,12 +221,25 @@ func (td *taskDoc) toTask() task.Task {
 		Interruptible:   td.interruptible,
 		Deprecated:      deref(td.deprecated),
 		PodTemplateName: deref(td.podTemplateName),
+
+		Labels:           maps.Clone(td.labels),
+		Annotations:      maps.Clone(td.annotations),
+		EnableDeck:       deref(td.enableDeck),
+		ShortDescription: deref(td.shortDescription),
+		LongDescription:  deref(td.longDescription),
+	}
+	if td.accelerator != nil {
+		a := *td.accelerator
+		t.Accelerator = &a
+	}
+	if sm := td.sharedMemory; sm != nil && sm.on {
+		t.SharedMemory = &task.SharedMemory{SizeLimit: sm.size}
 	}
 	if td.python != nil {
 		t.Python = &task.PythonFunction{Module: deref(td.python.module), Function: deref(td.python.function)}
 	}
 	if td.cache != nil {
-		t.Cache = &task.Cache{Version: deref(td.cache.version), Serialize: deref(td.cache.serialize)}
+		t.Cache = &task.Cache{Version: deref(td.cache.version), Serialize: deref(td.cache.serialize), IgnoredInputs: slices.Clone(deref(td.cache.ignoredInputs))}
 	}
 	if pt := td.podTemplate; pt != nil {
 		t.PodTemplate = &task.PodTemplate{

@@ -363,7 +363,7 @@ func TestDecodeErrors(t *testing.T) {
 			files: []string{"tasks:\n  - name: a\n" + base + "    environment: {\"A\\nB\": x}\n    \"bad\\r\\nkey\\u0085\": 1\n    dask: {}\n"},
 			want: []string{
 				`tasks[0].environment[A\nB]: invalid environment variable name: a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')`,
-				`tasks[0].bad\r\nkey\u0085: unknown key "bad\r\nkey\u0085": valid keys are name, image, python, command, args, requests, limits, environment, secrets, inputs, outputs, retries, timeout, interruptible, cache, deprecated, pod_template_name, pod_template, dask`,
+				`tasks[0].bad\r\nkey\u0085: unknown key "bad\r\nkey\u0085": valid keys are name, image, python, command, args, requests, limits, environment, secrets, inputs, outputs, retries, timeout, interruptible, cache, deprecated, pod_template_name, pod_template, accelerator, shared_memory, labels, annotations, enable_deck, short_description, long_description, dask`,
 			},
 		},
 		{

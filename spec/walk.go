@@ -396,8 +396,9 @@ var keyHomes = map[string]string{
 	"module": "python", "function": "python",
 	"scheduler": "dask", "workers": "dask", "number_of_workers": "dask.workers",
 	"group": "an entry of secrets", "group_version": "an entry of secrets", "mount_requirement": "an entry of secrets",
-	"serialize":              "cache",
-	"primary_container_name": "pod_template", "labels": "pod_template", "annotations": "pod_template",
+	"serialize": "cache", "ignored_inputs": "cache", "ignore_input_vars": "cache", "cache_ignore_input_vars": "cache",
+	"primary_container_name": "pod_template", "labels": "the task or pod_template", "annotations": "the task or pod_template",
+	"device": "accelerator", "partition_size": "accelerator", "unpartitioned": "accelerator", "size_limit": "shared_memory (write the size itself: shared_memory: 2Gi)",
 	"spec": "pod_template", "containers": "pod_template.spec",
 }
 
@@ -419,7 +420,8 @@ func (w *walker) resources(n *yaml.Node, p *field.Path) map[resources.Name]strin
 var taskKeys = []string{
 	"name", "image", "python", "command", "args", "requests", "limits", "environment", "secrets",
 	"inputs", "outputs", "retries", "timeout", "interruptible", "cache", "deprecated",
-	"pod_template_name", "pod_template", "dask",
+	"pod_template_name", "pod_template", "accelerator", "shared_memory", "labels", "annotations", "enable_deck",
+	"short_description", "long_description", "dask",
 }
 
 // task decodes a task, or the defaults block when defaults is set.
@@ -473,11 +475,16 @@ func (w *walker) task(n *yaml.Node, p *field.Path, defaults bool) *taskDoc {
 			}
 		case "cache":
 			c := &cacheDoc{}
-			w.fields(v, kp, []string{"version", "serialize"}, nil, func(key string, v *yaml.Node, kp *field.Path) {
-				if key == "version" {
+			w.fields(v, kp, []string{"version", "serialize", "ignored_inputs"}, cacheAliases, func(key string, v *yaml.Node, kp *field.Path) {
+				switch key {
+				case "version":
 					c.version = w.strPtr(v, kp)
-				} else if b, ok := w.boolean(v, kp); ok {
-					c.serialize = &b
+				case "ignored_inputs":
+					c.ignoredInputs = w.strList(v, kp)
+				default:
+					if b, ok := w.boolean(v, kp); ok {
+						c.serialize = &b
+					}
 				}
 			})
 			td.cache = c
@@ -487,6 +494,22 @@ func (w *walker) task(n *yaml.Node, p *field.Path, defaults bool) *taskDoc {
 			td.podTemplateName = w.strPtr(v, kp)
 		case "pod_template":
 			td.podTemplate = w.podTemplate(v, kp)
+		case "accelerator":
+			td.accelerator = w.accelerator(v, kp)
+		case "shared_memory":
+			td.sharedMemory = w.sharedMemory(v, kp)
+		case "labels":
+			td.labels = w.stringMap(v, kp)
+		case "annotations":
+			td.annotations = w.stringMap(v, kp)
+		case "enable_deck":
+			if b, ok := w.boolean(v, kp); ok {
+				td.enableDeck = &b
+			}
+		case "short_description":
+			td.shortDescription = w.strPtr(v, kp)
+		case "long_description":
+			td.longDescription = w.strPtr(v, kp)
 		case "dask":
 			td.dask = w.dask(v, kp)
 		}
@@ -699,4 +722,62 @@ func yamlText(n *yaml.Node) string {
 		parts = append(parts, "'"+c.Value+"'")
 	}
 	return "(" + strings.Join(parts, ", ") + ")"
+}
+
+// cacheAliases are flytekit's other names for cache.ignored_inputs (its
+// deprecated cache_ignore_input_vars= and the IDL's field name).
+var cacheAliases = map[string]string{"ignore_input_vars": "ignored_inputs", "cache_ignore_input_vars": "ignored_inputs"}
+
+// accelerator reads flytekit's accelerator=: one of flytekit's names (T4,
+// A100.partition_1g_5gb), a device string (nvidia-tesla-v100), or a mapping
+// {device, partition_size, unpartitioned}.
+func (w *walker) accelerator(n *yaml.Node, p *field.Path) *task.Accelerator {
+	if n.Kind == yaml.MappingNode {
+		a := &task.Accelerator{}
+		w.fields(n, p, []string{"device", "partition_size", "unpartitioned"}, nil, func(key string, v *yaml.Node, kp *field.Path) {
+			switch key {
+			case "device":
+				a.Device = deref(w.strPtr(v, kp))
+			case "partition_size":
+				a.PartitionSize = deref(w.strPtr(v, kp))
+			case "unpartitioned":
+				a.Unpartitioned, _ = w.boolean(v, kp)
+			}
+		})
+		return a
+	}
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" {
+		w.wrongType(n, p, "an accelerator: one of flytekit's names (T4, A100.partition_1g_5gb), a device (nvidia-tesla-v100) or {device, partition_size, unpartitioned}")
+		return nil
+	}
+	a, err := task.ParseAccelerator(n.Value)
+	if err == nil {
+		return &a
+	}
+	if strings.ContainsRune(n.Value, '.') || strings.ToLower(n.Value) != n.Value {
+		// Looks like one of flytekit's names, misspelt.
+		w.fail(n, p, field.ErrorTypeInvalid, false, "%v, or give a device flytekit does not name as its node label value (nvidia-tesla-v100) or as {device: ..., partition_size: ...}", err)
+		return nil
+	}
+	return &task.Accelerator{Device: n.Value}
+}
+
+// sharedMemory reads flytekit's shared_memory=: true (the pod's memory),
+// false (off, also over a default) or a size quantity (2Gi).
+func (w *walker) sharedMemory(n *yaml.Node, p *field.Path) *sharedMemoryDoc {
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!bool" {
+		b, ok := w.boolean(n, p)
+		if !ok {
+			return nil
+		}
+		return &sharedMemoryDoc{on: b}
+	}
+	if n.Kind == yaml.ScalarNode {
+		if q, ok := w.quantity(n, p); ok {
+			return &sharedMemoryDoc{on: true, size: q}
+		}
+		return nil
+	}
+	w.wrongType(n, p, `true, false or a size such as "2Gi"`)
+	return nil
 }

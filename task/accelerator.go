@@ -115,5 +115,5 @@ func hint(name string) string {
 			return ": did you mean " + known + "? (names are case-sensitive, as in flytekit)"
 		}
 	}
-	return fmt.Sprintf(": use one of flytekit's names (%s, ...) or give the device itself (e.g. nvidia-tesla-v100)", strings.Join([]string{"T4", "A10G", "L4", "H100", "A100", "A100.partition_1g_5gb"}, ", "))
+	return fmt.Sprintf(": use one of flytekit's names (%s, ...; see AcceleratorNames)", strings.Join([]string{"T4", "A10G", "L4", "H100", "A100", "A100.partition_1g_5gb"}, ", "))
 }

@@ -128,7 +128,7 @@ func TestParseAccelerator(t *testing.T) {
 	}
 	for in, want := range map[string]string{
 		"t4":                  `unknown accelerator "t4": did you mean T4? (names are case-sensitive, as in flytekit)`,
-		"A100.partition_9g":   `unknown accelerator "A100.partition_9g": use one of flytekit's names`,
+		"A100.partition_9g":   `unknown accelerator "A100.partition_9g": use one of flytekit's names (T4, A10G, L4, H100, A100, A100.partition_1g_5gb, ...; see AcceleratorNames)`,
 		"T4.partition_1g_5gb": `unknown accelerator "T4.partition_1g_5gb": T4 has no partitions (flytekit's T4 is a whole GPU)`,
 		"A100_80gb":           `did you mean A100_80GB?`,
 	} {
@@ -154,11 +154,11 @@ func TestValidateExtended(t *testing.T) {
 			tk.Accelerator = &task.Accelerator{Device: "nvidia-tesla-a100", PartitionSize: "1g 5gb", Unpartitioned: true}
 		}, []fieldErr{{field.ErrorTypeForbidden, "accelerator.partition_size"}, {field.ErrorTypeInvalid, "accelerator.partition_size"}}},
 		{"shared memory sizes", func(tk *task.Task) { tk.SharedMemory = &task.SharedMemory{SizeLimit: "2GB"} },
-			[]fieldErr{{field.ErrorTypeInvalid, "shared_memory.size_limit"}}},
+			[]fieldErr{{field.ErrorTypeInvalid, "shared_memory"}}},
 		{"shared memory zero", func(tk *task.Task) { tk.SharedMemory = &task.SharedMemory{SizeLimit: "0"} },
-			[]fieldErr{{field.ErrorTypeInvalid, "shared_memory.size_limit"}}},
+			[]fieldErr{{field.ErrorTypeInvalid, "shared_memory"}}},
 		{"shared memory negative", func(tk *task.Task) { tk.SharedMemory = &task.SharedMemory{SizeLimit: "-1Gi"} },
-			[]fieldErr{{field.ErrorTypeInvalid, "shared_memory.size_limit"}}},
+			[]fieldErr{{field.ErrorTypeInvalid, "shared_memory"}}},
 		{"shared memory clashes with the pod template", func(tk *task.Task) {
 			tk.SharedMemory = &task.SharedMemory{}
 			tk.PodTemplate = &task.PodTemplate{Spec: corev1.PodSpec{
@@ -228,7 +228,7 @@ func TestWarningsExtended(t *testing.T) {
 	for _, w := range sm.Warnings() {
 		if w.Code == task.WarnSharedMemoryAboveLimit {
 			n++
-			assert.Equal(t, "shared_memory.size_limit", w.Field)
+			assert.Equal(t, "shared_memory", w.Field)
 		}
 	}
 	assert.Equal(t, 2, n, "above the task's and the scheduler's limits, not the workers'")

@@ -114,7 +114,7 @@ func (t Task) validate(s Settings) field.ErrorList {
 		errs = append(errs, validateAccelerator(field.NewPath("accelerator"), "partition_size", t.Accelerator.Device, t.Accelerator.PartitionSize, t.Accelerator.Unpartitioned)...)
 	}
 	if t.SharedMemory != nil {
-		add(validateSizeLimit(field.NewPath("shared_memory", "size_limit"), t.SharedMemory.SizeLimit))
+		add(validateSizeLimit(field.NewPath("shared_memory"), t.SharedMemory.SizeLimit))
 		if t.PodTemplate != nil {
 			errs = append(errs, t.PodTemplate.validateSharedMemory(field.NewPath("pod_template", "spec"))...)
 		}

@@ -129,7 +129,7 @@ func (t Task) extendedResourceWarnings() field.Warnings {
 			if c.limit == "" || err != nil || lim.IsZero() || size.Cmp(lim) <= 0 {
 				continue
 			}
-			ws.Add(field.NewPath("shared_memory", "size_limit"), WarnSharedMemoryAboveLimit, fmt.Sprintf(
+			ws.Add(field.NewPath("shared_memory"), WarnSharedMemoryAboveLimit, fmt.Sprintf(
 				"shared memory %s is above %s %s: the volume is on every Dask pod and what is written to it counts against the container's memory, so the pod is killed before /dev/shm is full",
 				sm.SizeLimit, c.who, c.limit))
 		}
