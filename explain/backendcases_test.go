@@ -136,7 +136,79 @@ func backendCaseTemplates(t testing.TB) []struct {
 	pod("podOtherRes", `{"containers":[{"name":"main","image":"x","resources":{"limits":{"example.com/foo":"3","cpu":"2500m","memory":"1.5Gi"}}}]}`, main, cu(1, "", "", "", ""))
 	pod("podDupPrimary", `{"containers":[{"name":"main","image":"first"},{"name":"main","image":"second"}]}`, main, cu(1, "", "", "", ""))
 	pod("podNumberQty", `{"containers":[{"name":"main","image":"x","resources":{"limits":{"cpu":2,"memory":1073741824}}}]}`, main, cu(1, "", "", "", ""))
+	cases = append(cases, extendedCases(t, tp, cu)...)
 	return cases
+}
+
+// extendedCases cover template.extended_resources as flytekit v1.16.24 writes them (accelerator=,
+// shared_memory=) and the mistakes the backend rejects, on container and k8s_pod targets.
+func extendedCases(t testing.TB, tp func(custom, req, lim string) *core.TaskTemplate, cu func(n int, wreq, wlim, sreq, slim string) string) []struct {
+	name string
+	tmpl *core.TaskTemplate
+} {
+	var out []struct {
+		name string
+		tmpl *core.TaskTemplate
+	}
+	add := func(name string, tmpl *core.TaskTemplate, er *core.ExtendedResources) {
+		tmpl.ExtendedResources = er
+		out = append(out, struct {
+			name string
+			tmpl *core.TaskTemplate
+		}{name, tmpl})
+	}
+	gpu := func(device string) *core.GPUAccelerator { return &core.GPUAccelerator{Device: device} }
+	part := func(device, size string) *core.GPUAccelerator {
+		return &core.GPUAccelerator{Device: device, PartitionSizeValue: &core.GPUAccelerator_PartitionSize{PartitionSize: size}}
+	}
+	unpart := func(device string, v bool) *core.GPUAccelerator {
+		return &core.GPUAccelerator{Device: device, PartitionSizeValue: &core.GPUAccelerator_Unpartitioned{Unpartitioned: v}}
+	}
+	shm := func(size string) *core.SharedMemory {
+		return &core.SharedMemory{MountPath: "/dev/shm", MountName: "flyte-shared-memory", SizeLimit: size}
+	}
+	add("accT4", tp(cu(2, "", "CPU=2,MEMORY=8Gi", "", ""), "", "GPU=1"), &core.ExtendedResources{GpuAccelerator: gpu("nvidia-tesla-t4")})
+	add("accPartitionReqOnly", tp(cu(1, "", "", "", ""), "GPU=1", ""), &core.ExtendedResources{GpuAccelerator: part("nvidia-tesla-a100", "1g.5gb")})
+	add("accUnpartitioned", tp(cu(1, "", "", "CPU=1", ""), "", "GPU=2"), &core.ExtendedResources{GpuAccelerator: unpart("nvidia-a100-80gb", true)})
+	add("accUnpartitionedFalse", tp(cu(1, "", "", "", ""), "", "GPU=1"), &core.ExtendedResources{GpuAccelerator: unpart("nvidia-a100-80gb", false)})
+	add("accNoDevice", tp(cu(1, "", "", "", ""), "", "GPU=1"), &core.ExtendedResources{GpuAccelerator: part("", "2g.10gb")})
+	add("accNoTaskGPU", tp(cu(2, "", "GPU=1,CPU=1,MEMORY=1Gi", "", ""), "", ""), &core.ExtendedResources{GpuAccelerator: gpu("nvidia-tesla-t4")})
+	add("accZeroGPU", tp(cu(1, "", "", "", ""), "", "GPU=0"), &core.ExtendedResources{GpuAccelerator: gpu("nvidia-l4")})
+	it := tp(cu(2, "", "CPU=1,MEMORY=1Gi", "", ""), "GPU=1", "")
+	it.Metadata.InterruptibleValue = &core.TaskMetadata_Interruptible{Interruptible: true}
+	add("accInterruptible", it, &core.ExtendedResources{GpuAccelerator: gpu("nvidia-tesla-v100"), SharedMemory: shm("")})
+	add("shmTrue", tp(cu(1, "", "", "", ""), "", "MEMORY=4Gi"), &core.ExtendedResources{SharedMemory: shm("")})
+	add("shmSize", tp(cu(3, "", "CPU=1,MEMORY=2Gi", "", ""), "", ""), &core.ExtendedResources{SharedMemory: shm("2Gi")})
+	add("shmSizeOdd", tp(cu(1, "", "", "", ""), "", ""), &core.ExtendedResources{SharedMemory: shm("1.5e9")})
+	add("shmBadSize", tp(cu(1, "", "", "CPU=abc", ""), "", ""), &core.ExtendedResources{SharedMemory: shm("2GB")})
+	add("shmNoName", tp(cu(1, "", "", "", ""), "", ""), &core.ExtendedResources{SharedMemory: &core.SharedMemory{MountPath: "/dev/shm"}})
+	add("shmNoPath", tp(cu(1, "", "", "", ""), "", ""), &core.ExtendedResources{SharedMemory: &core.SharedMemory{MountName: "x"}})
+	add("bothEmpty", tp(cu(1, "", "", "", ""), "", ""), &core.ExtendedResources{})
+	add("accAndShm", tp(cu(4, "", "CPU=4,MEMORY=16Gi", "CPU=1,MEMORY=2Gi", ""), "CPU=4,GPU=1", "MEMORY=16Gi,GPU=1"),
+		&core.ExtendedResources{GpuAccelerator: part("nvidia-tesla-a100", "3g.20gb"), SharedMemory: shm("8Gi")})
+
+	// k8s_pod targets: the pod spec's affinity, tolerations, volumes and mounts come first.
+	main := map[string]string{"primary_container_name": "main"}
+	podTmpl := func(spec string) *core.TaskTemplate {
+		tmpl := tp(cu(2, "", "", "", ""), "", "")
+		tmpl.Config = main
+		tmpl.Target = &core.TaskTemplate_K8SPod{K8SPod: &core.K8SPod{PodSpec: mustStruct(t, spec)}}
+		return tmpl
+	}
+	add("podAccShm", podTmpl(`{"affinity":{"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":{"nodeSelectorTerms":[`+
+		`{"matchExpressions":[{"key":"pool","operator":"In","values":["dask"]}]},{"matchExpressions":[{"key":"zone","operator":"Exists"}]}]}}},`+
+		`"tolerations":[{"key":"dask","operator":"Exists","effect":"NoSchedule"}],"volumes":[{"name":"data","emptyDir":{}},{"name":"cache","emptyDir":{"medium":"Memory","sizeLimit":"1Gi"}}],`+
+		`"containers":[{"name":"main","image":"pod:1","resources":{"limits":{"gpu":"1"}},"volumeMounts":[{"name":"data","mountPath":"/data"}]}]}`),
+		&core.ExtendedResources{GpuAccelerator: part("nvidia-tesla-a100", "1g.5gb"), SharedMemory: shm("")})
+	add("podSidecarGPU", podTmpl(`{"containers":[{"name":"main","image":"pod:1"},{"name":"side","image":"side:1","resources":{"limits":{"nvidia.com/gpu":"1"}}}]}`),
+		&core.ExtendedResources{GpuAccelerator: gpu("nvidia-l4")})
+	add("podShmVolumeClash", podTmpl(`{"volumes":[{"name":"flyte-shared-memory","emptyDir":{}}],"containers":[{"name":"main","image":"pod:1"}]}`),
+		&core.ExtendedResources{SharedMemory: shm("")})
+	add("podShmMountNameClash", podTmpl(`{"containers":[{"name":"main","image":"pod:1","volumeMounts":[{"name":"flyte-shared-memory","mountPath":"/x"}]}]}`),
+		&core.ExtendedResources{SharedMemory: shm("")})
+	add("podShmMountPathClash", podTmpl(`{"containers":[{"name":"main","image":"pod:1","volumeMounts":[{"name":"other","mountPath":"/dev/shm"}]},{"name":"side","image":"s","volumeMounts":[{"name":"flyte-shared-memory","mountPath":"/dev/shm"}]}]}`),
+		&core.ExtendedResources{SharedMemory: shm("")})
+	return out
 }
 
 func backendCasePlatforms(t testing.TB) map[string]Platform {

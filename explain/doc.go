@@ -33,16 +33,34 @@
 //     ports tcp-comm 8786 and dashboard 8787; the command is never changed.
 //   - restart policies Never (job runner), Always (scheduler, workers); only workers follow
 //     template.metadata.interruptible.
+//   - extended resources, as flyteplugins v1.16.8's ApplyFlytePodConfiguration applies them to the
+//     base pod from which the plugin copies all three pods: a GPU accelerator adds, only when some
+//     container of the base pod has a GPU limit (the job runner's resolved limits, or a k8s_pod
+//     sidecar's; a GPU in the Dask custom resources does not count), the required node-affinity
+//     requirement k8s.amazonaws.com/accelerator In [device] to every required term (or a new term)
+//     and an Equal/NoSchedule toleration for it; a partition size adds
+//     k8s.amazonaws.com/gpu-partition-size In [size] and its toleration; unpartitioned adds
+//     gpu-partition-size DoesNotExist (no toleration). Shared memory adds a Memory-medium emptyDir
+//     (sizeLimit the given size, or "0" when none) and mounts it in the primary container of the
+//     job runner, the scheduler and the workers alike, failing with the backend's texts when the
+//     mount name or path is empty, the size does not parse, or the pod spec already has a volume of
+//     that name or the primary container a mount of that name or path. The pod spec's own required
+//     node affinity, tolerations, volumes and primary-container mounts (k8s_pod target) come first.
 //
 // Not modelled (they need the execution or the cluster): node-level resource overrides (they take
 // precedence over the task's resources per resource name — to explain them, put them in the task's
 // resources), pod templates stored in the cluster (metadata.pod_template_name or the configured
 // default; in current releases their container resources fill in what the task leaves unset),
-// rendering of the job runner's {{.input}}-style arg templates, env decoration,
-// tolerations, node selectors and affinity, extended resources, execution-level image overrides,
-// labels and annotations, and sidecar resources. The real plugin also depends on the k8s plugin
-// configuration; Explain assumes its defaults (gpu-resource-name nvidia.com/gpu, default-cpus
-// 1000m, default-memory 1024Mi). Platform values should be flyteadmin's task resource defaults and
+// rendering of the job runner's {{.input}}-style arg templates, env decoration, the tolerations,
+// node selectors and affinity the platform configures (interruptible and non-interruptible ones,
+// default-node-selector, resource-tolerations, add-tolerations-for-extended-resources),
+// execution-level image and extended-resource overrides, labels and annotations (the task's
+// metadata.metadata is not put on pods by this backend), and sidecar resources. The real plugin
+// also depends on the k8s plugin configuration; Explain assumes its defaults (gpu-resource-name
+// nvidia.com/gpu, gpu-device-node-label k8s.amazonaws.com/accelerator,
+// gpu-partition-size-node-label k8s.amazonaws.com/gpu-partition-size, no
+// gpu-unpartitioned-node-selector-requirement or toleration, default-cpus 1000m, default-memory
+// 1024Mi). Platform values should be flyteadmin's task resource defaults and
 // limits for the project and domain.
 //
 // # Backend versions
@@ -75,12 +93,15 @@
 //
 // # Verification
 //
-// internal/backendverify (a separate module) runs testdata/backend_cases.jsonl — 45 templates ×
+// internal/backendverify (a separate module) runs testdata/backend_cases.jsonl — 66 templates ×
 // 5 platforms, covering the dask-spec.md examples, rounding, canonical memory, zero/STORAGE/
 // duplicate/negative entries, huge, overflowing and tiny quantities, GPU and ephemeral storage,
-// capping, interruptible, commands, k8s_pod targets and error cases — through the real plugin of
-// flyteplugins v1.16.8 (current v1 line): all 225 agree, error texts included (with custom's
-// bracketed rendering normalised).
+// capping, interruptible, commands, k8s_pod targets, GPU accelerators (device, partition,
+// unpartitioned, no task GPU, sidecar GPU, pod-spec affinity terms) and shared memory (with and
+// without a size, and each way the backend rejects it) and error cases — through the real plugin
+// of flyteplugins v1.16.8 (current v1 line): all 330 agree, error texts included (with custom's
+// bracketed rendering normalised). The compared pods include their required node affinity,
+// tolerations (except the configured interruptible one), volumes and primary-container mounts.
 // Against flyteplugins v1.1.31 the same cases differ only in scheduler/worker requests and limits
 // and the worker's --nthreads/--memory-limit values (raw custom resources), in the unmarshal error
 // texts, and in panics for missing workers/scheduler/resources; job runners, images, replicas,

@@ -102,6 +102,19 @@ type Pod struct {
 	Interruptible bool `json:"interruptible"`
 	// Ports are the primary container's ports (scheduler only).
 	Ports []Port `json:"ports,omitempty"`
+	// NodeAffinity is the pod's required node affinity: the pod spec's terms (k8s_pod target) with
+	// the GPU accelerator's requirements added to each (flyteplugins v1.16.8
+	// ApplyGPUNodeSelectors). Requirements the platform configures (interruptible and
+	// non-interruptible node selector requirements) are not listed.
+	NodeAffinity []NodeSelectorTerm `json:"nodeAffinity,omitempty"`
+	// Tolerations are the pod spec's tolerations followed by the GPU accelerator's. Tolerations the
+	// platform configures (interruptible, resource-tolerations, add-tolerations-for-extended-resources)
+	// are not listed.
+	Tolerations []Toleration `json:"tolerations,omitempty"`
+	// Volumes are the pod spec's volumes followed by the shared-memory emptyDir.
+	Volumes []Volume `json:"volumes,omitempty"`
+	// VolumeMounts are the primary container's mounts followed by the shared-memory mount.
+	VolumeMounts []VolumeMount `json:"volumeMounts,omitempty"`
 }
 
 // Port is a named container port.
@@ -170,6 +183,8 @@ type basePod struct {
 	resources     rawRequirements
 	others        []string // other containers' names (k8s_pod only)
 	restartPolicy string   // pod spec restartPolicy (k8s_pod only)
+	othersGPU     bool     // another container has a GPU limit (k8s_pod only)
+	placement     placement
 }
 
 // Explain computes what the current Flyte backend (v1 line, ≥ v1.15.1) builds for a Dask task
@@ -190,6 +205,10 @@ func Explain(tmpl *core.TaskTemplate, p Platform) (*Job, error) {
 		return nil, err
 	}
 	runnerRes := applyOverrides(base.resources, p)
+	pl := base.placement
+	if err := applyExtendedResources(tmpl.GetExtendedResources(), base, runnerRes, &pl); err != nil {
+		return nil, err
+	}
 
 	workers := job.GetWorkers()
 	workerRes, workerCustom := runnerRes, false
@@ -246,9 +265,12 @@ func Explain(tmpl *core.TaskTemplate, p Platform) (*Job, error) {
 		RestartPolicy: RestartAlways,
 		Interruptible: interruptible,
 	}
+	pl.apply(&runner)
+	pl.apply(&sched)
+	pl.apply(&worker)
 	out := &Job{Task: tmpl.GetId().GetName(), Pods: []Pod{runner, sched, worker}}
 	n := noter{tmpl: tmpl, base: base, runner: runnerRes, sched: schedRes, worker: workerRes,
-		schedCustom: schedCustom, workerCustom: workerCustom, pods: out.Pods}
+		schedCustom: schedCustom, workerCustom: workerCustom, pods: out.Pods, placement: pl}
 	out.Notes = n.notes()
 	return out, nil
 }
@@ -344,6 +366,21 @@ func buildBasePod(tmpl *core.TaskTemplate) (*basePod, error) {
 type podSpecJSON struct {
 	Containers    []containerJSON `json:"containers"`
 	RestartPolicy string          `json:"restartPolicy"`
+	Tolerations   []Toleration    `json:"tolerations"`
+	Volumes       []struct {
+		Name     string `json:"name"`
+		EmptyDir *struct {
+			Medium    string             `json:"medium"`
+			SizeLimit *resource.Quantity `json:"sizeLimit"`
+		} `json:"emptyDir"`
+	} `json:"volumes"`
+	Affinity struct {
+		NodeAffinity struct {
+			Required struct {
+				Terms []NodeSelectorTerm `json:"nodeSelectorTerms"`
+			} `json:"requiredDuringSchedulingIgnoredDuringExecution"`
+		} `json:"nodeAffinity"`
+	} `json:"affinity"`
 }
 
 type containerJSON struct {
@@ -358,6 +395,7 @@ type containerJSON struct {
 		Requests map[string]resource.Quantity `json:"requests"`
 		Limits   map[string]resource.Quantity `json:"limits"`
 	} `json:"resources"`
+	VolumeMounts []VolumeMount `json:"volumeMounts"`
 }
 
 func podTarget(tmpl *core.TaskTemplate, pod *core.K8SPod) (*basePod, error) {
@@ -377,13 +415,29 @@ func podTarget(tmpl *core.TaskTemplate, pod *core.K8SPod) (*basePod, error) {
 		return nil, badSpec("invalid TaskSpecification, config missing [%s] key in [%v]", "primary_container_name", tmpl.GetConfig())
 	}
 	b := &basePod{target: "k8s_pod", restartPolicy: spec.RestartPolicy}
+	b.placement.affinity = spec.Affinity.NodeAffinity.Required.Terms
+	b.placement.tolerations = spec.Tolerations
+	for _, v := range spec.Volumes {
+		vol := Volume{Name: v.Name}
+		if ed := v.EmptyDir; ed != nil {
+			vol.EmptyDir = &EmptyDir{Medium: ed.Medium}
+			if ed.SizeLimit != nil {
+				vol.EmptyDir.SizeLimit = ed.SizeLimit.String()
+			}
+		}
+		b.placement.volumes = append(b.placement.volumes, vol)
+	}
 	found := false
 	for _, c := range spec.Containers {
 		if c.Name != primary || found {
 			b.others = append(b.others, c.Name)
+			if _, gpu := sanitizeGPU(c.Resources.Limits)[ResourceGPU]; gpu {
+				b.othersGPU = true
+			}
 			continue
 		}
 		found = true
+		b.placement.volumeMounts = c.VolumeMounts
 		b.image, b.command, b.args = c.Image, c.Command, c.Args
 		for _, e := range c.Env {
 			b.env = append(b.env, e.Name)

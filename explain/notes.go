@@ -14,6 +14,7 @@ type noter struct {
 	runner, sched, worker     requirements
 	schedCustom, workerCustom bool
 	pods                      []Pod // runner, scheduler, worker
+	placement                 placement
 	out                       []Note
 }
 
@@ -61,6 +62,7 @@ func (n *noter) taskNotes() {
 		}
 		n.add("", "containers", "the pod spec's other containers (%s) are copied into all three pods", strings.Join(names, ", "))
 	}
+	n.extendedNotes()
 	if n.base.restartPolicy != "" {
 		n.add("", "restartPolicy", "the pod spec's restartPolicy %s is replaced (Never for the job runner, Always for the scheduler and workers)", display(n.base.restartPolicy))
 	}
@@ -174,4 +176,34 @@ func (n *noter) workerNotes() {
 	}
 	n.imageNote(RoleWorker, pod)
 	n.commandNote(RoleWorker, pod)
+}
+
+// extendedNotes explains what the backend did with extended_resources and task metadata labels.
+func (n *noter) extendedNotes() {
+	er := n.tmpl.GetExtendedResources()
+	if acc := er.GetGpuAccelerator(); acc != nil {
+		if n.placement.gpuApplied {
+			n.add("", "extendedResources.gpuAccelerator", "accelerator %s: the job runner, the scheduler and the workers all require %s nodes (node affinity and toleration), whatever their own resources",
+				display(acc.GetDevice()), display(acc.GetDevice()))
+		} else {
+			msg := "accelerator %s is ignored: the backend applies it only when the task's own pod (the job runner) has a GPU"
+			if _, ok := n.worker.limits[ResourceGPU]; ok && n.workerCustom {
+				msg += "; the workers' GPU does not count, so they are not placed on %s nodes"
+				n.add("", "extendedResources.gpuAccelerator", msg, display(acc.GetDevice()), display(acc.GetDevice()))
+			} else {
+				n.add("", "extendedResources.gpuAccelerator", msg, display(acc.GetDevice()))
+			}
+		}
+	}
+	if sm := er.GetSharedMemory(); sm != nil {
+		size := "bounded by the pod's memory"
+		if sm.GetSizeLimit() != "" {
+			size = "size limit " + display(sm.GetSizeLimit())
+		}
+		n.add("", "extendedResources.sharedMemory", "shared memory: a memory-backed emptyDir %s (%s) is mounted at %s in all three pods; what is written there counts against each container's memory limit",
+			display(sm.GetMountName()), size, display(sm.GetMountPath()))
+	}
+	if md := n.tmpl.GetMetadata().GetMetadata(); len(md.GetLabels())+len(md.GetAnnotations()) > 0 {
+		n.add("", "metadata.metadata", "task labels and annotations (metadata.metadata) are not put on the pods by flyteplugins v1.16.8: use the pod template's metadata for that")
+	}
 }

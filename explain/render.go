@@ -13,8 +13,8 @@ import (
 )
 
 // WriteText writes a readable report: a table with one row per pod (role, container, replicas,
-// restart policy, interruptible, requests, limits), then each pod's image, command, args and
-// ports, then the notes. The output is deterministic.
+// restart policy, interruptible, requests, limits), then each pod's image, command, args, ports,
+// node affinity, tolerations, volumes and mounts, then the notes. The output is deterministic.
 func (j *Job) WriteText(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	task := "(unnamed)"
@@ -53,6 +53,9 @@ func (j *Job) WriteText(w io.Writer) error {
 				ports = append(ports, fmt.Sprintf("%s %d", port.Name, port.Port))
 			}
 			fmt.Fprintf(dw, "  ports:\t%s\n", strings.Join(ports, ", "))
+		}
+		for _, l := range p.placementLines() {
+			fmt.Fprintf(dw, "  %s\t%s\n", l[0], l[1])
 		}
 		if err := dw.Flush(); err != nil {
 			return err

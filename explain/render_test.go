@@ -42,11 +42,27 @@ func goldenJobs(t *testing.T) map[string]*Job {
 	capped := daskTemplate(t, `{"scheduler":{"resources":{}},"workers":{"numberOfWorkers":2,"resources":{}}}`,
 		&core.Resources{Requests: entries(t, "CPU=1", "MEMORY=2G"), Limits: entries(t, "CPU=16")})
 
+	// flytekit v1.16.24's accelerator=A100.partition_1g_5gb, shared_memory="2Gi" and
+	// @task(labels=) on a GPU task whose scheduler has its own resources.
+	extended := daskTemplate(t, `{"scheduler":{"resources":{"limits":[{"name":"CPU","value":"1"},{"name":"MEMORY","value":"2Gi"}]}},
+		"workers":{"numberOfWorkers":2,"resources":{"limits":[{"name":"CPU","value":"4"},{"name":"MEMORY","value":"16Gi"},{"name":"GPU","value":"1"}]}}}`,
+		&core.Resources{Limits: entries(t, "CPU=2", "GPU=1", "MEMORY=8Gi")})
+	extended.ExtendedResources = &core.ExtendedResources{
+		GpuAccelerator: &core.GPUAccelerator{Device: "nvidia-tesla-a100", PartitionSizeValue: &core.GPUAccelerator_PartitionSize{PartitionSize: "1g.5gb"}},
+		SharedMemory:   &core.SharedMemory{MountPath: "/dev/shm", MountName: "flyte-shared-memory", SizeLimit: "2Gi"},
+	}
+	extended.Metadata.Metadata = &core.K8SObjectMetadata{Labels: map[string]string{"team": "data"}}
+	// The same accelerator without a task GPU: the backend ignores it.
+	ignored := daskTemplate(t, `{"scheduler":{"resources":{}},"workers":{"numberOfWorkers":2,"resources":{"limits":[{"name":"GPU","value":"1"}]}}}`, nil)
+	ignored.ExtendedResources = &core.ExtendedResources{GpuAccelerator: &core.GPUAccelerator{Device: "nvidia-tesla-t4"}}
+
 	return map[string]*Job{
-		"flytekit_default": explain(flytekitDefault, DefaultPlatform()),
-		"full":             explain(full, specPlatform()),
-		"capped":           explain(capped, specPlatform()),
-		"k8s_pod":          explain(podTemplate(t, customWith(2, `{}`)), DefaultPlatform()),
+		"extended":            explain(extended, DefaultPlatform()),
+		"accelerator_ignored": explain(ignored, DefaultPlatform()),
+		"flytekit_default":    explain(flytekitDefault, DefaultPlatform()),
+		"full":                explain(full, specPlatform()),
+		"capped":              explain(capped, specPlatform()),
+		"k8s_pod":             explain(podTemplate(t, customWith(2, `{}`)), DefaultPlatform()),
 	}
 }
 

@@ -58,19 +58,65 @@ type Port struct {
 	Port int32  `json:"port"`
 }
 
-// Pod mirrors explain.Pod (without importing it, to keep the modules apart).
+// Pod mirrors explain.Pod (without importing it, to keep the modules apart): the compared summary of
+// one pod. Besides the primary container (name, image, command, args, resources, ports), replicas,
+// restart policy and interruptibility, it holds the pod's required node affinity, its tolerations
+// (except the configured interruptible one, which Interruptible reports), its volumes and the primary
+// container's volume mounts: what extended resources (GPU accelerator, shared memory) change.
 type Pod struct {
-	Role          string            `json:"role"`
-	ContainerName string            `json:"containerName"`
-	Image         string            `json:"image"`
-	Command       []string          `json:"command,omitempty"`
-	Args          []string          `json:"args"`
-	Requests      map[string]string `json:"requests"`
-	Limits        map[string]string `json:"limits"`
-	Replicas      int               `json:"replicas"`
-	RestartPolicy string            `json:"restartPolicy"`
-	Interruptible bool              `json:"interruptible"`
-	Ports         []Port            `json:"ports,omitempty"`
+	Role          string             `json:"role"`
+	ContainerName string             `json:"containerName"`
+	Image         string             `json:"image"`
+	Command       []string           `json:"command,omitempty"`
+	Args          []string           `json:"args"`
+	Requests      map[string]string  `json:"requests"`
+	Limits        map[string]string  `json:"limits"`
+	Replicas      int                `json:"replicas"`
+	RestartPolicy string             `json:"restartPolicy"`
+	Interruptible bool               `json:"interruptible"`
+	Ports         []Port             `json:"ports,omitempty"`
+	NodeAffinity  []NodeSelectorTerm `json:"nodeAffinity,omitempty"`
+	Tolerations   []Toleration       `json:"tolerations,omitempty"`
+	Volumes       []Volume           `json:"volumes,omitempty"`
+	VolumeMounts  []VolumeMount      `json:"volumeMounts,omitempty"`
+}
+
+// NodeRequirement mirrors explain.NodeRequirement.
+type NodeRequirement struct {
+	Key      string   `json:"key"`
+	Operator string   `json:"operator"`
+	Values   []string `json:"values,omitempty"`
+}
+
+// NodeSelectorTerm mirrors explain.NodeSelectorTerm.
+type NodeSelectorTerm struct {
+	MatchExpressions []NodeRequirement `json:"matchExpressions"`
+}
+
+// Toleration mirrors explain.Toleration.
+type Toleration struct {
+	Key      string `json:"key,omitempty"`
+	Operator string `json:"operator,omitempty"`
+	Value    string `json:"value,omitempty"`
+	Effect   string `json:"effect,omitempty"`
+}
+
+// Volume mirrors explain.Volume.
+type Volume struct {
+	Name     string    `json:"name"`
+	EmptyDir *EmptyDir `json:"emptyDir,omitempty"`
+}
+
+// EmptyDir mirrors explain.EmptyDir.
+type EmptyDir struct {
+	Medium    string `json:"medium,omitempty"`
+	SizeLimit string `json:"sizeLimit,omitempty"`
+}
+
+// VolumeMount mirrors explain.VolumeMount.
+type VolumeMount struct {
+	Name      string `json:"name"`
+	MountPath string `json:"mountPath"`
 }
 
 // Job mirrors the compared part of explain.Job.
@@ -166,7 +212,31 @@ func podOf(role string, spec v1.PodSpec, replicas int) Pod {
 	for _, t := range spec.Tolerations {
 		if reflect.DeepEqual(t, interruptibleToleration) {
 			p.Interruptible = true
+			continue // configured by the platform: explain reports it as Interruptible
 		}
+		p.Tolerations = append(p.Tolerations, Toleration{Key: t.Key, Operator: string(t.Operator), Value: t.Value, Effect: string(t.Effect)})
+	}
+	if a := spec.Affinity; a != nil && a.NodeAffinity != nil && a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution != nil {
+		for _, term := range a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms {
+			var ours NodeSelectorTerm
+			for _, r := range term.MatchExpressions {
+				ours.MatchExpressions = append(ours.MatchExpressions, NodeRequirement{Key: r.Key, Operator: string(r.Operator), Values: r.Values})
+			}
+			p.NodeAffinity = append(p.NodeAffinity, ours)
+		}
+	}
+	for _, v := range spec.Volumes {
+		vol := Volume{Name: v.Name}
+		if ed := v.EmptyDir; ed != nil {
+			vol.EmptyDir = &EmptyDir{Medium: string(ed.Medium)}
+			if ed.SizeLimit != nil {
+				vol.EmptyDir.SizeLimit = ed.SizeLimit.String()
+			}
+		}
+		p.Volumes = append(p.Volumes, vol)
+	}
+	for _, m := range c.VolumeMounts {
+		p.VolumeMounts = append(p.VolumeMounts, VolumeMount{Name: m.Name, MountPath: m.MountPath})
 	}
 	for _, port := range c.Ports {
 		p.Ports = append(p.Ports, Port{port.Name, port.ContainerPort})
