@@ -117,3 +117,33 @@ func hint(name string) string {
 	}
 	return fmt.Sprintf(": use one of flytekit's names (%s, ...; see AcceleratorNames)", strings.Join([]string{"T4", "A10G", "L4", "H100", "A100", "A100.partition_1g_5gb"}, ", "))
 }
+
+// knownPartitions returns flytekit's partition sizes for device, and
+// whether flytekit names device as a multi-instance accelerator.
+func knownPartitions(device string) ([]string, bool) {
+	for name, d := range acceleratorDevices {
+		if d != device {
+			continue
+		}
+		parts, ok := acceleratorPartitions[name]
+		if !ok {
+			return nil, false
+		}
+		sizes := make([]string, 0, len(parts))
+		for _, size := range parts {
+			sizes = append(sizes, size)
+		}
+		sort.Strings(sizes)
+		return sizes, true
+	}
+	return nil, false
+}
+
+func isKnownDevice(device string) bool {
+	for _, d := range acceleratorDevices {
+		if d == device {
+			return true
+		}
+	}
+	return false
+}

@@ -233,6 +233,17 @@ func TestWarningsExtended(t *testing.T) {
 	}
 	assert.Equal(t, 2, n, "above the task's and the scheduler's limits, not the workers'")
 
+	part := minimal()
+	part.Limits.GPU = "1"
+	part.Accelerator = &task.Accelerator{Device: "nvidia-tesla-a100", PartitionSize: "1g.10gb"}
+	assert.Equal(t, "accelerator.partition_size", codes(part)[task.WarnAcceleratorPartition], "1g.10gb is an A100 80GB partition")
+	part.Accelerator = &task.Accelerator{Device: "nvidia-tesla-t4", PartitionSize: "1g.5gb"}
+	assert.Equal(t, "accelerator.partition_size", codes(part)[task.WarnAcceleratorPartition], "T4 has no partitions")
+	part.Accelerator = &task.Accelerator{Device: "nvidia-tesla-a100", PartitionSize: "2g.10gb"}
+	assert.NotContains(t, codes(part), task.WarnAcceleratorPartition)
+	part.Accelerator = &task.Accelerator{Device: "acme-gpu", PartitionSize: "half"}
+	assert.NotContains(t, codes(part), task.WarnAcceleratorPartition, "devices flytekit does not know are not checked")
+
 	lab := minimal()
 	lab.Annotations = map[string]string{"a": "b"}
 	assert.Equal(t, "annotations", codes(lab)[task.WarnTaskLabelsNotOnPods])

@@ -2,6 +2,8 @@ package task
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -29,6 +31,9 @@ const (
 	// WarnSharedMemoryAboveLimit: the shared-memory size exceeds a pod's
 	// memory limit; what is written to /dev/shm counts against that limit.
 	WarnSharedMemoryAboveLimit = "shared-memory-above-memory-limit"
+	// WarnAcceleratorPartition: a partition flytekit does not define for a
+	// device it knows, or a partition of a device it knows as a whole GPU.
+	WarnAcceleratorPartition = "accelerator-unknown-partition"
 	// WarnTaskLabelsNotOnPods: task labels/annotations are not put on pods.
 	WarnTaskLabelsNotOnPods = "task-labels-not-on-pods"
 )
@@ -113,6 +118,19 @@ func (t Task) extendedResourceWarnings() field.Warnings {
 		} else {
 			ws.Add(p, WarnAcceleratorAllPods, fmt.Sprintf(
 				"the backend requires %s nodes (node affinity and toleration) for the job runner, the scheduler and the workers alike: the scheduler also occupies a GPU node", a.Device))
+		}
+	}
+	if a := t.Accelerator; a != nil && a.PartitionSize != "" {
+		sizes, multi := knownPartitions(a.Device)
+		switch {
+		case multi && !slices.Contains(sizes, a.PartitionSize):
+			ws.Add(field.NewPath("accelerator", "partition_size"), WarnAcceleratorPartition, fmt.Sprintf(
+				"flytekit defines no %s partition of %s (it has %s): unless your GPU nodes carry that k8s.amazonaws.com/gpu-partition-size label, the pods never schedule",
+				a.PartitionSize, a.Device, strings.Join(sizes, ", ")))
+		case !multi && a.Device != "" && isKnownDevice(a.Device):
+			ws.Add(field.NewPath("accelerator", "partition_size"), WarnAcceleratorPartition, fmt.Sprintf(
+				"flytekit knows %s as a whole GPU without partitions: unless your GPU nodes carry the partition label %s, the pods never schedule",
+				a.Device, a.PartitionSize))
 		}
 	}
 	if sm := t.SharedMemory; sm != nil && sm.SizeLimit != "" {

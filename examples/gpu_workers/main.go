@@ -6,7 +6,12 @@
 // plain dask-worker (not dask-cuda-worker), so the image must set up CUDA;
 // flytedask reports that as a warning. FlyteAdmin requires a GPU request to
 // equal its limit, so only limits are set (the backend copies them to the
-// requests).
+// requests). Shared memory (flytekit's shared_memory=True) mounts a
+// memory-backed /dev/shm in every Dask pod, which NCCL and PyTorch data
+// loaders need beyond the container runtime's 64 MB default; it is bounded
+// by each pod's memory. An accelerator (task.ParseAccelerator("T4")) would
+// be ignored here: the backend applies it only when the task's own pod has
+// a GPU, and this task's GPUs are the workers'.
 package main
 
 import (
@@ -27,6 +32,8 @@ var gpuTask = task.Task{
 	Requests: resources.Spec{CPU: "1", Mem: "4Gi"},
 	Limits:   resources.Spec{CPU: "1", Mem: "4Gi"},
 	Timeout:  4 * time.Hour,
+	// flytekit: shared_memory=True.
+	SharedMemory: &task.SharedMemory{},
 	Dask: dask.Config{
 		Scheduler: dask.Scheduler{Limits: resources.Spec{CPU: "2", Mem: "4Gi"}},
 		Workers: dask.WorkerGroup{
