@@ -289,16 +289,17 @@ func (pt *PodTemplate) k8sPod(primary *core.Container) (*core.K8SPod, error) {
 		}
 		pc["resources"] = res
 	}
-	if len(primary.Env) > 0 {
-		env := make([]any, 0, len(primary.Env))
-		for _, kv := range primary.Env {
-			env = append(env, map[string]any{"name": kv.Key, "value": kv.Value})
-		}
-		if own, ok := pc["env"].([]any); ok {
-			env = append(env, own...)
-		}
-		pc["env"] = env
+	// flytekit's container env is never None ({} when unset), so the primary
+	// container always gets env = task env + its own, "env": [] when both are
+	// empty (flytekit/core/utils.py _serialize_pod_spec, v1.16.24).
+	env := make([]any, 0, len(primary.Env))
+	for _, kv := range primary.Env {
+		env = append(env, map[string]any{"name": kv.Key, "value": kv.Value})
 	}
+	if own, ok := pc["env"].([]any); ok {
+		env = append(env, own...)
+	}
+	pc["env"] = env
 	spec["containers"] = containers
 	st, err := structpb.NewStruct(spec)
 	if err != nil {

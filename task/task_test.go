@@ -161,6 +161,13 @@ func TestPodTemplateTarget(t *testing.T) {
 	pc := containers[0].GetStructValue().Fields
 	assert.Equal(t, "primary", pc["name"].GetStringValue())
 	assert.Equal(t, tk.Image, pc["image"].GetStringValue(), "the primary container inherits the task image")
+	// flytekit/core/utils.py _serialize_pod_spec (v1.16.24) writes "command": [] and "env": [] even when
+	// both are empty (flytekit's test_python_auto_container.py asserts it).
+	for _, key := range []string{"command", "env"} {
+		require.Contains(t, pc, key)
+		require.NotNil(t, pc[key].GetListValue(), key)
+		assert.Empty(t, pc[key].GetListValue().Values, key)
+	}
 }
 
 func TestDeterministic(t *testing.T) {
