@@ -267,7 +267,7 @@ func (pt *PodTemplate) k8sPod(primary *core.Container) (*core.K8SPod, error) {
 		}
 	}
 	if pc == nil {
-		pc = map[string]any{"name": pt.primaryName(), "resources": map[string]any{}}
+		pc = map[string]any{"name": pt.primaryName()} // flytekit: V1Container(name=...), no resources key
 		containers = append(containers, pc)
 	}
 	if img, _ := pc["image"].(string); img == "" {

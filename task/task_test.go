@@ -163,6 +163,7 @@ func TestPodTemplateTarget(t *testing.T) {
 	assert.Equal(t, tk.Image, pc["image"].GetStringValue(), "the primary container inherits the task image")
 	// flytekit/core/utils.py _serialize_pod_spec (v1.16.24) writes "command": [] and "env": [] even when
 	// both are empty (flytekit's test_python_auto_container.py asserts it).
+	assert.NotContains(t, pc, "resources", "flytekit's placeholder V1Container(name=...) has no resources, and none are set")
 	for _, key := range []string{"command", "env"} {
 		require.Contains(t, pc, key)
 		require.NotNil(t, pc[key].GetListValue(), key)
