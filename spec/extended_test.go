@@ -80,5 +80,4 @@ tasks:
 		codes = append(codes, w.Path+" "+w.Code)
 	}
 	assert.Contains(t, codes, "tasks[0].accelerator "+task.WarnAcceleratorAllPods)
-	assert.Contains(t, codes, "tasks[0].labels "+task.WarnTaskLabelsNotOnPods)
 }

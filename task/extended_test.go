@@ -245,8 +245,8 @@ func TestWarningsExtended(t *testing.T) {
 	assert.NotContains(t, codes(part), task.WarnAcceleratorPartition, "devices flytekit does not know are not checked")
 
 	lab := minimal()
-	lab.Annotations = map[string]string{"a": "b"}
-	assert.Equal(t, "annotations", codes(lab)[task.WarnTaskLabelsNotOnPods])
+	lab.Labels = map[string]string{"a": "b"}
+	assert.Equal(t, minimal().Warnings(), lab.Warnings(), "task labels are legal and not risky: explain notes that they do not reach the pods")
 }
 
 func resourceQty(s string) resource.Quantity { return resource.MustParse(s) }

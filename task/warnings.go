@@ -34,8 +34,6 @@ const (
 	// WarnAcceleratorPartition: a partition flytekit does not define for a
 	// device it knows, or a partition of a device it knows as a whole GPU.
 	WarnAcceleratorPartition = "accelerator-unknown-partition"
-	// WarnTaskLabelsNotOnPods: task labels/annotations are not put on pods.
-	WarnTaskLabelsNotOnPods = "task-labels-not-on-pods"
 )
 
 // Warnings returns what is legal in t but against Dask or Flyte best
@@ -67,14 +65,6 @@ func (t Task) Warnings() field.Warnings {
 			"the Dask backend overrides restartPolicy (Never for the job runner, Always for scheduler and workers); remove it")
 	}
 	ws = append(ws, t.extendedResourceWarnings()...)
-	if len(t.Labels)+len(t.Annotations) > 0 {
-		p := field.NewPath("labels")
-		if len(t.Labels) == 0 {
-			p = field.NewPath("annotations")
-		}
-		ws.Add(p, WarnTaskLabelsNotOnPods,
-			"task labels and annotations are stored in the task's metadata (as flytekit's @task(labels=, annotations=)); flyteplugins v1.16.8 does not put them on the Dask pods: use pod_template.labels/annotations for that")
-	}
 	return append(ws, t.Dask.Warnings(field.NewPath("dask"))...)
 }
 
