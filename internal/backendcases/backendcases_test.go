@@ -121,9 +121,37 @@ type taskCase struct {
 // explainCase is explain.Explain's answer for one task under one platform: its pods (notes are explain's
 // own and left out), or its error text.
 type explainCase struct {
-	Platform string        `json:"platform"`
-	Pods     []explain.Pod `json:"pods,omitempty"`
-	Err      string        `json:"err,omitempty"`
+	Platform string      `json:"platform"`
+	Pods     []legacyPod `json:"pods,omitempty"`
+	Err      string      `json:"err,omitempty"`
+}
+
+// legacyPod is the part of explain.Pod that internal/backendcheck compares with flyteplugins v1.1.31: all
+// of it except the placement fields (node affinity, tolerations, volumes, mounts). That backend predates
+// extended resources (flyteidl v1.5.21 has none), so only explain/internal/backendverify (flyteplugins
+// v1.16.8, which reads bundle_cases.jsonl with the full pods) checks them.
+type legacyPod struct {
+	Role          string            `json:"role"`
+	ContainerName string            `json:"containerName"`
+	Image         string            `json:"image"`
+	Command       []string          `json:"command,omitempty"`
+	Args          []string          `json:"args"`
+	Requests      map[string]string `json:"requests"`
+	Limits        map[string]string `json:"limits"`
+	Replicas      int               `json:"replicas"`
+	RestartPolicy string            `json:"restartPolicy"`
+	Interruptible bool              `json:"interruptible"`
+	Ports         []explain.Port    `json:"ports,omitempty"`
+}
+
+func legacyPods(pods []explain.Pod) []legacyPod {
+	out := make([]legacyPod, len(pods))
+	for i, p := range pods {
+		out[i] = legacyPod{Role: p.Role, ContainerName: p.ContainerName, Image: p.Image, Command: p.Command, Args: p.Args,
+			Requests: p.Requests, Limits: p.Limits, Replicas: p.Replicas, RestartPolicy: p.RestartPolicy,
+			Interruptible: p.Interruptible, Ports: p.Ports}
+	}
+	return out
 }
 
 // pyflyteCase is what bundle.ReadFile makes of one pyflyte bundle.
@@ -238,7 +266,7 @@ func readBundles(t *testing.T, root string, bundles []string, withSHA bool) []bu
 					if err != nil {
 						ec.Err = err.Error()
 					} else {
-						ec.Pods = job.Pods
+						ec.Pods = legacyPods(job.Pods)
 					}
 					tc.Explain = append(tc.Explain, ec)
 				}
