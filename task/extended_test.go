@@ -212,7 +212,9 @@ func TestWarningsExtended(t *testing.T) {
 	tk.Limits.GPU = "1"
 	got = codes(tk)
 	assert.NotContains(t, got, task.WarnAcceleratorNoGPU)
-	assert.Equal(t, "accelerator", got[task.WarnAcceleratorAllPods])
+	assert.Equal(t, "accelerator", got[task.WarnAcceleratorAllPods], "the scheduler inherits the task's GPU")
+	tk.Dask.Scheduler.Limits = resources.Spec{CPU: "1", Mem: "2Gi"}
+	assert.NotContains(t, codes(tk), task.WarnAcceleratorAllPods, "the scheduler has its own resources")
 
 	pod := minimal()
 	pod.Accelerator = &task.Accelerator{Device: "nvidia-tesla-t4"}

@@ -26,7 +26,8 @@ const (
 	// runner) has no GPU, so the backend ignores it for every pod.
 	WarnAcceleratorNoGPU = "accelerator-without-gpu"
 	// WarnAcceleratorAllPods: the accelerator's node affinity and
-	// toleration also place the scheduler on GPU nodes.
+	// toleration also place the scheduler on GPU nodes, where it holds the
+	// task's GPU unless dask.scheduler sets its own resources.
 	WarnAcceleratorAllPods = "accelerator-all-pods"
 	// WarnSharedMemoryAboveLimit: the shared-memory size exceeds a pod's
 	// memory limit; what is written to /dev/shm counts against that limit.
@@ -105,9 +106,9 @@ func (t Task) extendedResourceWarnings() field.Warnings {
 				msg += " (a GPU in dask.workers does not count, so the workers are not placed on " + a.Device + " nodes)"
 			}
 			ws.Add(p, WarnAcceleratorNoGPU, msg)
-		} else {
+		} else if t.Dask.Scheduler.Requests.IsZero() && t.Dask.Scheduler.Limits.IsZero() {
 			ws.Add(p, WarnAcceleratorAllPods, fmt.Sprintf(
-				"the backend requires %s nodes (node affinity and toleration) for the job runner, the scheduler and the workers alike: the scheduler also occupies a GPU node", a.Device))
+				"the backend requires %s nodes for the job runner, the scheduler and the workers alike, and the scheduler, without resources of its own, inherits the task's GPU: it holds a %s for the whole job; set dask.scheduler requests/limits (without gpu)", a.Device, a.Device))
 		}
 	}
 	if a := t.Accelerator; a != nil && a.PartitionSize != "" {
