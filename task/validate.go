@@ -108,7 +108,9 @@ func (t Task) validate(s Settings) field.ErrorList {
 		if t.Cache.Version == "" {
 			add(field.Required(field.NewPath("cache", "version"), "cache needs a version (flytekit: cache=True requires cache_version); bump it to invalidate cached outputs"))
 		}
-		errs = append(errs, validateIgnoredInputs(field.NewPath("cache", "ignored_inputs"), t.Cache.IgnoredInputs, t.Inputs)...)
+		if len(t.Cache.IgnoredInputs) > 0 {
+			errs = append(errs, validateIgnoredInputs(field.NewPath("cache", "ignored_inputs"), t.Cache.IgnoredInputs, t.Inputs)...)
+		}
 	}
 	if t.Accelerator != nil {
 		errs = append(errs, validateAccelerator(field.NewPath("accelerator"), "partition_size", t.Accelerator.Device, t.Accelerator.PartitionSize, t.Accelerator.Unpartitioned)...)
@@ -119,8 +121,12 @@ func (t Task) validate(s Settings) field.ErrorList {
 			errs = append(errs, t.PodTemplate.validateSharedMemory(field.NewPath("pod_template", "spec"))...)
 		}
 	}
-	errs = append(errs, validateLabels(field.NewPath("labels"), t.Labels)...)
-	errs = append(errs, validateAnnotations(field.NewPath("annotations"), t.Annotations)...)
+	if len(t.Labels) > 0 {
+		errs = append(errs, validateLabels(field.NewPath("labels"), t.Labels)...)
+	}
+	if len(t.Annotations) > 0 {
+		errs = append(errs, validateAnnotations(field.NewPath("annotations"), t.Annotations)...)
+	}
 	if t.PodTemplateName != "" {
 		for _, msg := range validation.IsDNS1123Subdomain(t.PodTemplateName) {
 			add(field.Invalid(field.NewPath("pod_template_name"), t.PodTemplateName, "invalid PodTemplate name: "+msg))
@@ -293,6 +299,9 @@ func validateAnnotations(path *field.Path, annotations map[string]string) field.
 // names that match no input, so a misspelt one silently stays in the cache
 // key.
 func validateIgnoredInputs(path *field.Path, ignored []string, inputs []Variable) field.ErrorList {
+	if len(ignored) == 0 {
+		return nil // the common case: nothing to allocate on Build's hot path
+	}
 	declared := make(map[string]bool, len(inputs))
 	for _, v := range inputs {
 		declared[v.Name] = true
