@@ -186,7 +186,7 @@ func cloneTerms(in []NodeSelectorTerm) []NodeSelectorTerm {
 	return out
 }
 
-// text renders the placement lines of a pod for WriteText.
+// placementLines renders the node affinity, tolerations, volumes and mounts of a pod for WriteText.
 func (p Pod) placementLines() [][2]string {
 	var out [][2]string
 	for _, t := range p.NodeAffinity {
