@@ -245,7 +245,16 @@ func TestCaseFileMatchesDisk(t *testing.T) {
 // legacyUnknownFields are the TaskTemplate fields the SDK writes that flyteidl v1.5.21 does not know, by task
 // ("<bundle>/<task path>"). FlyteAdmin and propeller of that line keep them as unknown fields and ignore them;
 // see README.md. A new entry here needs a look at what the legacy backend then misses.
-var legacyUnknownFields = map[string][]string{}
+var legacyUnknownFields = map[string][]string{
+	// metadata 15 = generates_deck (BoolValue, flytekit >= 1.15 always writes it), 16 = metadata
+	// (K8sObjectMetadata, always written since flytekit 1.16.2); template 9 = extended_resources
+	// (shared memory / GPU accelerator): v1.1.31 skips it, so those pods get no /dev/shm and no
+	// accelerator affinity on such a backend (README, Compatibility).
+	"examples/gpu_workers/testdata/gpu_workers.tgz/0_workflows.gpu.train_xgboost_1.pb":     {"TaskTemplate#9", "TaskTemplate.metadata#15", "TaskTemplate.metadata#16"},
+	"examples/pod_template/testdata/pod_template.tgz/0_workflows.etl.daily_rollup_1.pb":    {"TaskTemplate.metadata#15", "TaskTemplate.metadata#16"},
+	"examples/quickstart/testdata/quickstart.tgz/0_workflows.dask_example.hello_dask_1.pb": {"TaskTemplate.metadata#15", "TaskTemplate.metadata#16"},
+	"examples/raw_command/testdata/raw_command.tgz/0_jobs.reports.monthly_1.pb":            {"TaskTemplate.metadata#15", "TaskTemplate.metadata#16"},
+}
 
 // TestLegacyIDLDecodesSDKBytes decodes every template the SDK wrote with the legacy IDL and lists the fields that
 // IDL does not know. The project bundles' unknown fields must be exactly legacyUnknownFields; the pyflyte
