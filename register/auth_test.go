@@ -106,15 +106,15 @@ func TestClientSecretFlowOverPlaintextWhenAllowed(t *testing.T) {
 	f := newFakeAdmin()
 	s := startServer(t, f, false, requireBearer("flyte-authorization"))
 	cfg := s.config()
-	cfg.AllowCredentialsOverPlaintext = true
-	cfg.AuthType = register.AuthClientSecret
-	cfg.ClientID = "ci"
-	cfg.ClientSecretLocation = writeSecret(t, testClientSecret)
-	cfg.TokenURL = tok.URL
-	cfg.Scopes = []string{"all"}
-	cfg.Audience = "https://flyte.example.com"
-	cfg.AuthorizationHeader = "Flyte-Authorization"
-	c, err := register.Dial(context.Background(), cfg)
+	cfg.Auth.AllowTokensOverPlaintext = true
+	cfg.Auth.Type = register.AuthClientSecret
+	cfg.Auth.ClientID = "ci"
+	cfg.Auth.ClientSecretLocation = writeSecret(t, testClientSecret)
+	cfg.Auth.TokenURL = tok.URL
+	cfg.Auth.Scopes = []string{"all"}
+	cfg.Auth.Audience = "https://flyte.example.com"
+	cfg.Auth.Header = "Flyte-Authorization"
+	c, err := register.New(context.Background(), cfg)
 	require.NoError(t, err)
 	defer c.Close()
 	res, err := c.Register(context.Background(), manySpecs(t, 5), target)
@@ -134,13 +134,13 @@ func TestClientSecretFromEnvWrongSecretIsUnauthenticated(t *testing.T) {
 	s := startServer(t, f, false, requireBearer("authorization"))
 	t.Setenv("REGISTER_TEST_SECRET", "wrong-"+testClientSecret)
 	cfg := s.config()
-	cfg.AllowCredentialsOverPlaintext = true
-	cfg.AuthType = register.AuthClientSecret
-	cfg.ClientID = "ci"
-	cfg.ClientSecretEnvVar = "REGISTER_TEST_SECRET"
-	cfg.ClientSecretLocation = writeSecret(t, testClientSecret) // the env var wins, as in flytectl
-	cfg.TokenURL = tok.URL
-	c, err := register.Dial(context.Background(), cfg)
+	cfg.Auth.AllowTokensOverPlaintext = true
+	cfg.Auth.Type = register.AuthClientSecret
+	cfg.Auth.ClientID = "ci"
+	cfg.Auth.ClientSecretEnvVar = "REGISTER_TEST_SECRET"
+	cfg.Auth.ClientSecretLocation = writeSecret(t, testClientSecret) // the env var wins, as in flytectl
+	cfg.Auth.TokenURL = tok.URL
+	c, err := register.New(context.Background(), cfg)
 	require.NoError(t, err)
 	defer c.Close()
 	res, err := c.Register(context.Background(), manySpecs(t, 1), target)
@@ -192,30 +192,30 @@ func TestTLS(t *testing.T) {
 	tok := newTokenServer(t)
 	f := newFakeAdmin()
 	s := startServer(t, f, false, grpc.Creds(credentials.NewServerTLSFromCert(&cert)), requireBearer("authorization"))
-	base := func() register.Config {
+	base := func() register.Options {
 		cfg := s.config()
 		cfg.Insecure = false
-		cfg.MaxRetries = -1
-		cfg.AuthType = register.AuthClientSecret
-		cfg.ClientID = "ci"
-		cfg.ClientSecretLocation = writeSecret(t, testClientSecret)
-		cfg.TokenURL = tok.URL
+		cfg.Retry.MaxRetries = -1
+		cfg.Auth.Type = register.AuthClientSecret
+		cfg.Auth.ClientID = "ci"
+		cfg.Auth.ClientSecretLocation = writeSecret(t, testClientSecret)
+		cfg.Auth.TokenURL = tok.URL
 		return cfg
 	}
 	tests := []struct {
 		name     string
-		mut      func(*register.Config)
+		mut      func(*register.Options)
 		wantCode codes.Code
 	}{
-		{name: "CA file", mut: func(c *register.Config) { c.CACertFile = caFile }, wantCode: codes.OK},
-		{name: "skip verify", mut: func(c *register.Config) { c.InsecureSkipVerify = true }, wantCode: codes.OK},
-		{name: "system roots reject a self-signed server", mut: func(*register.Config) {}, wantCode: codes.Unavailable},
+		{name: "CA file", mut: func(c *register.Options) { c.CACertFile = caFile }, wantCode: codes.OK},
+		{name: "skip verify", mut: func(c *register.Options) { c.InsecureSkipVerify = true }, wantCode: codes.OK},
+		{name: "system roots reject a self-signed server", mut: func(*register.Options) {}, wantCode: codes.Unavailable},
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := base()
 			tc.mut(&cfg)
-			c, err := register.Dial(context.Background(), cfg)
+			c, err := register.New(context.Background(), cfg)
 			require.NoError(t, err)
 			defer c.Close()
 			spec := daskSpec(t, "pkg.tls"+string(rune('a'+i)), 1)
@@ -246,25 +246,25 @@ func TestHangingTokenEndpointHonoursContext(t *testing.T) {
 
 	for _, tc := range []struct {
 		name string
-		mut  func(*register.Config)
+		mut  func(*register.Options)
 	}{
-		{name: "client secret flow", mut: func(cfg *register.Config) {
-			cfg.AuthType = register.AuthClientSecret
-			cfg.ClientID = "ci"
-			cfg.ClientSecretLocation = writeSecret(t, testClientSecret)
-			cfg.TokenURL = idp.URL
+		{name: "client secret flow", mut: func(cfg *register.Options) {
+			cfg.Auth.Type = register.AuthClientSecret
+			cfg.Auth.ClientID = "ci"
+			cfg.Auth.ClientSecretLocation = writeSecret(t, testClientSecret)
+			cfg.Auth.TokenURL = idp.URL
 		}},
-		{name: "caller's token source", mut: func(cfg *register.Config) {
-			cfg.TokenSource = blockingTokenSource{arrived: arrived, release: release}
+		{name: "caller's token source", mut: func(cfg *register.Options) {
+			cfg.Auth.TokenSource = blockingTokenSource{arrived: arrived, release: release}
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := s.config()
-			cfg.AllowCredentialsOverPlaintext = true
-			cfg.MaxRetries = -1
-			cfg.PerRetryTimeout = time.Hour
+			cfg.Auth.AllowTokensOverPlaintext = true
+			cfg.Retry.MaxRetries = -1
+			cfg.Retry.PerRetryTimeout = time.Hour
 			tc.mut(&cfg)
-			c, err := register.Dial(context.Background(), cfg)
+			c, err := register.New(context.Background(), cfg)
 			require.NoError(t, err)
 			defer c.Close()
 
@@ -321,15 +321,15 @@ func TestHangingTokenEndpointAttemptTimeoutIsRetried(t *testing.T) {
 	t.Cleanup(func() { close(release); idp.Close() })
 	s := startServer(t, newFakeAdmin(), false, requireBearer("authorization"))
 	cfg := s.config()
-	cfg.AllowCredentialsOverPlaintext = true
-	cfg.AuthType = register.AuthClientSecret
-	cfg.ClientID = "ci"
-	cfg.ClientSecretLocation = writeSecret(t, testClientSecret)
-	cfg.TokenURL = idp.URL
-	cfg.MaxRetries = 1
-	cfg.PerRetryTimeout = 250 * time.Millisecond // long enough that a loaded machine still sends the token request in each attempt
-	cfg.MaxBackoffDelay = time.Millisecond
-	c, err := register.Dial(context.Background(), cfg)
+	cfg.Auth.AllowTokensOverPlaintext = true
+	cfg.Auth.Type = register.AuthClientSecret
+	cfg.Auth.ClientID = "ci"
+	cfg.Auth.ClientSecretLocation = writeSecret(t, testClientSecret)
+	cfg.Auth.TokenURL = idp.URL
+	cfg.Retry.MaxRetries = 1
+	cfg.Retry.PerRetryTimeout = 300 * time.Millisecond // room for the lazy first (bare) call on a loaded machine
+	cfg.Retry.MaxBackoff = time.Millisecond
+	c, err := register.New(context.Background(), cfg)
 	require.NoError(t, err)
 	defer c.Close()
 	res, err := c.Register(context.Background(), manySpecs(t, 1), target)
@@ -352,12 +352,12 @@ func TestTokenEndpointEchoingTheSecretIsRedacted(t *testing.T) {
 	t.Cleanup(idp.Close)
 	s := startServer(t, newFakeAdmin(), false, requireBearer("authorization"))
 	cfg := s.config()
-	cfg.AllowCredentialsOverPlaintext = true
-	cfg.AuthType = register.AuthClientSecret
-	cfg.ClientID = "ci"
-	cfg.ClientSecretLocation = writeSecret(t, secret)
-	cfg.TokenURL = idp.URL
-	c, err := register.Dial(context.Background(), cfg)
+	cfg.Auth.AllowTokensOverPlaintext = true
+	cfg.Auth.Type = register.AuthClientSecret
+	cfg.Auth.ClientID = "ci"
+	cfg.Auth.ClientSecretLocation = writeSecret(t, secret)
+	cfg.Auth.TokenURL = idp.URL
+	c, err := register.New(context.Background(), cfg)
 	require.NoError(t, err)
 	defer c.Close()
 	res, err := c.Register(context.Background(), manySpecs(t, 1), target)

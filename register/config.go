@@ -3,6 +3,8 @@ package register
 import (
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -11,41 +13,53 @@ import (
 	"google.golang.org/grpc"
 )
 
-// Defaults taken from flytectl's admin client (flyteidl clients/go/admin/config.go, v1.5.21).
+// Defaults taken from flytectl's admin client (flyteidl clients/go/admin/config.go, v1.16.8, which
+// flytectl v0.9.4 uses).
 const (
 	// DefaultMaxRetries is the number of retries after the first attempt of a call.
 	DefaultMaxRetries = 4
 	// DefaultPerRetryTimeout bounds each single attempt of a call.
 	DefaultPerRetryTimeout = 15 * time.Second
-	// DefaultMaxBackoffDelay caps the (jittered) wait between two attempts.
-	DefaultMaxBackoffDelay = 8 * time.Second
+	// DefaultMaxBackoff caps the (jittered) wait between two attempts (flytectl's maxBackoffDelay).
+	DefaultMaxBackoff = 8 * time.Second
 	// DefaultBaseBackoff is the wait bound before the first retry; it doubles per retry up to the cap.
 	DefaultBaseBackoff = 100 * time.Millisecond
+	// DefaultClientID is the client id of the ClientSecret flow when none is configured (flytectl's).
+	DefaultClientID = "flytepropeller"
 	// DefaultClientSecretLocation is where flytectl reads the client secret when neither
 	// clientSecretLocation nor clientSecretEnvVar is configured.
 	DefaultClientSecretLocation = "/etc/secrets/client_secret"
-	// DefaultAuthorizationHeader is the gRPC metadata key that carries the bearer token.
+	// DefaultAuthorizationHeader is the gRPC metadata key of the bearer token when neither
+	// Auth.Header is set nor FlyteAdmin advertises one (FlyteAdmin advertises "flyte-authorization").
 	DefaultAuthorizationHeader = "authorization"
+	// DefaultRefreshWindow is how long before its expiry a token is replaced when Auth.RefreshWindow
+	// is zero (golang.org/x/oauth2's own margin).
+	DefaultRefreshWindow = 10 * time.Second
+	// DefaultPkceTimeout bounds the browser session of the Pkce flow (flytectl's pkceConfig.timeout).
+	DefaultPkceTimeout = 2 * time.Minute
+	// DefaultDeviceFlowTimeout bounds the device flow (flytectl's deviceFlowConfig.timeout).
+	DefaultDeviceFlowTimeout = 10 * time.Minute
+	// DefaultDeviceFlowPollInterval is the polling interval of the device flow when the server names
+	// none (flytectl's deviceFlowConfig.pollInterval).
+	DefaultDeviceFlowPollInterval = 5 * time.Second
 )
 
-// AuthType names flytectl's admin.authType values. Only [AuthClientSecret] is implemented here; for the
-// interactive flows (Pkce, DeviceFlow) and ExternalCommand obtain a token yourself and set
-// [Config.TokenSource].
+// AuthType names flytectl's admin.authType values.
 type AuthType string
 
 // Known flytectl auth types.
 const (
-	// AuthNone means no OAuth2 flow is configured (the zero value). Note the difference to flytectl,
-	// whose default is ClientSecret used lazily after the server answers Unauthenticated: this package
-	// only authenticates when told to.
+	// AuthNone means no OAuth2 flow is configured (the zero value): no token is ever sent, and an
+	// Unauthenticated answer carries a hint to set admin.authType. flytectl's default is ClientSecret
+	// with clientId "flytepropeller"; this package does not guess credentials.
 	AuthNone AuthType = ""
-	// AuthClientSecret is the OAuth2 client-credentials flow (clientId + secret + tokenUrl).
+	// AuthClientSecret is the OAuth2 client-credentials grant (clientId + secret).
 	AuthClientSecret AuthType = "ClientSecret"
-	// AuthPkce is flytectl's browser flow; not implemented here.
+	// AuthPkce is the authorization-code grant with PKCE through a browser and a local redirect listener.
 	AuthPkce AuthType = "Pkce"
-	// AuthDeviceFlow is flytectl's device-code flow; not implemented here.
+	// AuthDeviceFlow is the device-authorization grant (RFC 8628): a URL and code to enter anywhere.
 	AuthDeviceFlow AuthType = "DeviceFlow"
-	// AuthExternalCommand runs a command that prints a token; not implemented here.
+	// AuthExternalCommand runs a command whose standard output is the token.
 	AuthExternalCommand AuthType = "ExternalCommand"
 )
 
@@ -53,114 +67,207 @@ const (
 // unsupported auth type, credentials over plaintext, ...). Use errors.Is.
 var ErrConfig = errors.New("register: invalid configuration")
 
-// Config describes how to reach FlyteAdmin. It mirrors the `admin:` section of flytectl's config file
-// (see [LoadFlytectlConfig]); the zero value of every field except Endpoint is usable.
+// Options configures a [Client]: pass it to [New] (and to [NewClient], which uses only Retry).
+// Every setting has one name here and one key in flytectl's config file ([LoadFlytectlConfig] maps
+// the keys); the zero value of every field except Endpoint means flytectl's default.
 //
 // Transport: TLS with the system roots unless Insecure is set (then plaintext). CACertFile adds a PEM
-// bundle to verify the server instead of the system roots; InsecureSkipVerify disables verification
-// (never use it in production).
+// bundle to verify FlyteAdmin instead of the system roots, and to verify the HTTPS servers of the
+// OAuth2 flows on top of the system roots; InsecureSkipVerify disables verification of both (never
+// use it in production).
 //
-// Authentication: TokenSource, when set, supplies a bearer token for every RPC (it takes precedence
-// over AuthType). Otherwise AuthType [AuthClientSecret] runs the OAuth2 client-credentials flow with
-// ClientID, the secret read from ClientSecretEnvVar or ClientSecretLocation (default
-// [DefaultClientSecretLocation]), TokenURL (required: discovering it from FlyteAdmin's
-// AuthMetadataService, as flytectl does, is not implemented), Scopes and Audience. Bearer tokens are
-// refused over plaintext unless AllowCredentialsOverPlaintext is set explicitly (useful for a local
-// sandbox behind a trusted proxy only). Secrets and tokens never appear in String, errors or logs
-// (the client secret is also redacted from token endpoint responses quoted in errors).
-type Config struct {
-	// Endpoint is the gRPC target, "dns:///host:port" (flytectl's convention) or "host:port".
+// Secrets and tokens never appear in String, errors or logs.
+type Options struct {
+	// Endpoint is the gRPC target, "dns:///host:port" (flytectl's convention) or "host:port"
+	// (admin.endpoint). Required by New.
 	Endpoint string
-	// Insecure selects plaintext instead of TLS (flytectl's admin.insecure).
+	// Insecure selects plaintext instead of TLS (admin.insecure).
 	Insecure bool
-	// CACertFile is a PEM file with the CA certificates that verify the server (admin.caCertFilePath).
+	// CACertFile is a PEM file with the CA certificates that verify FlyteAdmin and the OAuth2 servers
+	// (admin.caCertFilePath).
 	CACertFile string
-	// InsecureSkipVerify disables server certificate verification (admin.insecureSkipVerify).
+	// InsecureSkipVerify disables certificate verification (admin.insecureSkipVerify).
 	InsecureSkipVerify bool
+	// HTTPProxyURL is an HTTP proxy for the OAuth2 requests (token, device and discovery endpoints of
+	// the IdP), not for gRPC (admin.httpProxyURL).
+	HTTPProxyURL string
 
-	// MaxRetries is the number of retries after the first attempt: 0 means [DefaultMaxRetries], a
-	// negative value disables retries (admin.maxRetries; an explicit 0 there maps to -1 here).
-	MaxRetries int
-	// PerRetryTimeout bounds every attempt; 0 means [DefaultPerRetryTimeout] (admin.perRetryTimeout).
-	PerRetryTimeout time.Duration
-	// MaxBackoffDelay caps the wait between attempts; 0 means [DefaultMaxBackoffDelay] (admin.maxBackoffDelay).
-	MaxBackoffDelay time.Duration
+	// Retry says how calls are retried (admin.maxRetries, admin.perRetryTimeout,
+	// admin.maxBackoffDelay).
+	Retry RetryPolicy
 
-	// DialOptions are appended after the options Dial derives from the fields above, so they can
+	// Auth says how tokens are obtained and sent.
+	Auth Auth
+
+	// DialOptions are appended after the options New derives from the fields above, so they can
 	// override them (e.g. a custom dialer, keepalive, interceptors).
 	DialOptions []grpc.DialOption
-
-	// TokenSource supplies bearer tokens for every RPC; it takes precedence over AuthType. Tokens are
-	// reused until they expire. A Token call that has not returned when the RPC attempt's context ends
-	// is abandoned (left to finish in the background), so the attempt fails with the context's code.
-	TokenSource oauth2.TokenSource
-	// AllowCredentialsOverPlaintext permits sending tokens when Insecure is set. Off by default.
-	AllowCredentialsOverPlaintext bool
-	// AuthorizationHeader overrides the metadata key of the token (admin.authorizationHeader);
-	// default [DefaultAuthorizationHeader].
-	AuthorizationHeader string
-
-	// AuthType selects an OAuth2 flow (admin.authType); only [AuthClientSecret] is implemented.
-	AuthType AuthType
-	// ClientID is the OAuth2 client id (admin.clientId).
-	ClientID string
-	// ClientSecretLocation is a file holding the client secret (admin.clientSecretLocation);
-	// surrounding whitespace is trimmed as flytectl does.
-	ClientSecretLocation string
-	// ClientSecretEnvVar names an environment variable holding the secret; it wins over
-	// ClientSecretLocation, as in flytectl (admin.clientSecretEnvVar).
-	ClientSecretEnvVar string
-	// TokenURL is the IdP token endpoint (admin.tokenUrl); required for AuthClientSecret.
-	TokenURL string
-	// Scopes are requested with the token (admin.scopes).
-	Scopes []string
-	// Audience is sent as the "audience" token request parameter when set (admin.audience).
-	Audience string
 }
 
-// String describes the configuration without secrets: it reports whether a TokenSource is set and
+// Auth configures authentication. Set Type to run one of flytectl's flows, or TokenSource to supply
+// tokens yourself (it takes precedence over Type).
+//
+// As flytectl does, a Client sends its first call without a token and authenticates only when
+// FlyteAdmin answers codes.Unauthenticated, so a config naming a flow also works against a server
+// without authentication (the sandbox config `flytectl config init` writes says authType Pkce).
+// After that every call carries the token, which is cached for the Client's life, replaced
+// RefreshWindow before it expires, and replaced once more when FlyteAdmin still answers
+// Unauthenticated (a second Unauthenticated answer is final). What the flows need and do not find
+// here is discovered from FlyteAdmin's AuthMetadataService, as flytectl does: the token, authorization
+// and device endpoints, scopes, the audience (with UseAudienceFromAdmin), the metadata header, and
+// for Pkce and DeviceFlow the public client id and redirect URI.
+type Auth struct {
+	// Type selects the flow (admin.authType).
+	Type AuthType
+	// TokenSource supplies tokens instead of a flow. A Token call that has not returned when the
+	// RPC attempt's context ends is abandoned (left to finish in the background).
+	TokenSource oauth2.TokenSource
+
+	// AllowTokensOverPlaintext permits sending tokens when Insecure is set (admin
+	// allowTokensOverPlaintext, flag --allow-tokens-over-plaintext; flytectl has no such key and
+	// always sends them). Off by default: over plaintext anyone on the path can replay the token.
+	AllowTokensOverPlaintext bool
+	// Header is the gRPC metadata key of the token (admin.authorizationHeader); empty means the key
+	// FlyteAdmin advertises, else [DefaultAuthorizationHeader].
+	Header string
+	// RefreshWindow is how long before expiry a token is replaced (admin.tokenRefreshWindow);
+	// 0 means [DefaultRefreshWindow].
+	RefreshWindow time.Duration
+
+	// ClientID is the OAuth2 client of the ClientSecret flow (admin.clientId); empty means
+	// [DefaultClientID]. Pkce and DeviceFlow
+	// use the public client FlyteAdmin advertises, as flytectl does.
+	ClientID string
+	// ClientSecretLocation is a file holding the client secret (admin.clientSecretLocation); empty
+	// means [DefaultClientSecretLocation]. Surrounding whitespace is trimmed as flytectl does.
+	ClientSecretLocation string
+	// ClientSecretEnvVar names an environment variable holding the secret; it wins over
+	// ClientSecretLocation (admin.clientSecretEnvVar).
+	ClientSecretEnvVar string
+	// TokenURL is the token endpoint (admin.tokenUrl); empty means discovered from FlyteAdmin.
+	TokenURL string
+	// AuthorizationServerURL is accepted for flytectl configs (admin.authorizationServerUrl) and,
+	// as in flytectl v0.9.4 where it is deprecated, not used: endpoints come from FlyteAdmin.
+	AuthorizationServerURL string
+	// Scopes are requested with the token (admin.scopes); empty means FlyteAdmin's.
+	Scopes []string
+	// Audience is sent as the "audience" parameter (admin.audience).
+	Audience string
+	// UseAudienceFromAdmin replaces Audience with the one FlyteAdmin advertises
+	// (admin.useAudienceFromAdmin).
+	UseAudienceFromAdmin bool
+
+	// Command prints the token on its standard output (admin.command), for ExternalCommand. It runs
+	// without a shell; a failure's error quotes neither its output nor its standard error.
+	Command []string
+	// ProxyCommand prints a token sent as "proxy-authorization: Bearer TOKEN" with every gRPC call
+	// and OAuth2 request, for an authenticating proxy in front of FlyteAdmin (admin.proxyCommand).
+	ProxyCommand []string
+
+	// Pkce configures the Pkce flow (admin.pkceConfig).
+	Pkce PkceOptions
+	// DeviceFlow configures the DeviceFlow flow (admin.deviceFlowConfig).
+	DeviceFlow DeviceFlowOptions
+
+	// Prompt receives the interactive flows' instructions: the URL to open (Pkce), the URL and code
+	// to enter (DeviceFlow). nil means os.Stderr.
+	Prompt io.Writer
+	// OpenBrowser opens a URL for Pkce; nil means the platform's opener (xdg-open, open, or
+	// rundll32), whose failure is ignored: the URL is printed to Prompt either way.
+	OpenBrowser func(url string) error
+	// HTTPClient makes the OAuth2 requests; nil means a client built from CACertFile,
+	// InsecureSkipVerify and HTTPProxyURL.
+	HTTPClient *http.Client
+}
+
+// PkceOptions are flytectl's pkceConfig.
+type PkceOptions struct {
+	// Timeout bounds the wait for the browser's redirect (pkceConfig.timeout); 0 means
+	// [DefaultPkceTimeout].
+	Timeout time.Duration
+	// RefreshTime is accepted for flytectl configs (pkceConfig.refreshTime); refreshing follows
+	// Auth.RefreshWindow.
+	RefreshTime time.Duration
+}
+
+// DeviceFlowOptions are flytectl's deviceFlowConfig.
+type DeviceFlowOptions struct {
+	// Timeout bounds the whole flow (deviceFlowConfig.timeout); 0 means [DefaultDeviceFlowTimeout].
+	// The server's expires_in ends it earlier.
+	Timeout time.Duration
+	// PollInterval is used when the server names no interval (deviceFlowConfig.pollInterval);
+	// 0 means [DefaultDeviceFlowPollInterval]. A slow_down answer adds 5 s, as RFC 8628 says.
+	PollInterval time.Duration
+	// RefreshTime is accepted for flytectl configs (deviceFlowConfig.refreshTime); refreshing follows
+	// Auth.RefreshWindow.
+	RefreshTime time.Duration
+}
+
+// String describes the options without secrets: it reports whether a TokenSource is set and
 // where the client secret comes from, never a token or secret value.
-func (c Config) String() string {
+func (o Options) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "register.Config{Endpoint: %q, Insecure: %t", c.Endpoint, c.Insecure)
-	if c.CACertFile != "" {
-		fmt.Fprintf(&b, ", CACertFile: %q", c.CACertFile)
+	fmt.Fprintf(&b, "register.Options{Endpoint: %q, Insecure: %t", o.Endpoint, o.Insecure)
+	if o.CACertFile != "" {
+		fmt.Fprintf(&b, ", CACertFile: %q", o.CACertFile)
 	}
-	if c.InsecureSkipVerify {
+	if o.InsecureSkipVerify {
 		b.WriteString(", InsecureSkipVerify: true")
 	}
-	r := c.retryPolicy()
-	fmt.Fprintf(&b, ", MaxRetries: %d, PerRetryTimeout: %s, MaxBackoffDelay: %s", r.MaxRetries, r.PerRetryTimeout, r.MaxBackoff)
-	if len(c.DialOptions) > 0 {
-		fmt.Fprintf(&b, ", DialOptions: %d", len(c.DialOptions))
+	if o.HTTPProxyURL != "" {
+		fmt.Fprintf(&b, ", HTTPProxyURL: %q", redactURL(o.HTTPProxyURL))
 	}
-	if c.TokenSource != nil {
+	r := o.Retry.withDefaults()
+	fmt.Fprintf(&b, ", Retry: {MaxRetries: %d, PerRetryTimeout: %s, MaxBackoff: %s}", r.MaxRetries, r.PerRetryTimeout, r.MaxBackoff)
+	if len(o.DialOptions) > 0 {
+		fmt.Fprintf(&b, ", DialOptions: %d", len(o.DialOptions))
+	}
+	a := o.Auth
+	if a.TokenSource != nil {
 		b.WriteString(", TokenSource: set")
 	}
-	if c.AllowCredentialsOverPlaintext {
-		b.WriteString(", AllowCredentialsOverPlaintext: true")
+	if a.AllowTokensOverPlaintext {
+		b.WriteString(", AllowTokensOverPlaintext: true")
 	}
-	if c.AuthType != AuthNone {
-		fmt.Fprintf(&b, ", AuthType: %s, ClientID: %q", c.AuthType, c.ClientID)
-		switch {
-		case c.ClientSecretEnvVar != "":
-			fmt.Fprintf(&b, ", ClientSecret: from $%s", c.ClientSecretEnvVar)
-		case c.ClientSecretLocation != "":
-			fmt.Fprintf(&b, ", ClientSecret: from file %q", c.ClientSecretLocation)
+	if a.Type != AuthNone {
+		fmt.Fprintf(&b, ", AuthType: %s", a.Type)
+		switch a.Type {
+		case AuthClientSecret:
+			fmt.Fprintf(&b, ", ClientID: %q", a.ClientID)
+			switch {
+			case a.ClientSecretEnvVar != "":
+				fmt.Fprintf(&b, ", ClientSecret: from $%s", a.ClientSecretEnvVar)
+			default:
+				loc := a.ClientSecretLocation
+				if loc == "" {
+					loc = DefaultClientSecretLocation
+				}
+				fmt.Fprintf(&b, ", ClientSecret: from file %q", loc)
+			}
+		case AuthExternalCommand:
+			if len(a.Command) > 0 {
+				fmt.Fprintf(&b, ", Command: %q", a.Command[0])
+			}
 		}
-		if c.TokenURL != "" {
-			fmt.Fprintf(&b, ", TokenURL: %q", redactURL(c.TokenURL))
+		if a.TokenURL != "" {
+			fmt.Fprintf(&b, ", TokenURL: %q", redactURL(a.TokenURL))
 		}
-		if len(c.Scopes) > 0 {
-			fmt.Fprintf(&b, ", Scopes: %q", c.Scopes)
+		if len(a.Scopes) > 0 {
+			fmt.Fprintf(&b, ", Scopes: %q", a.Scopes)
 		}
-		if c.Audience != "" {
-			fmt.Fprintf(&b, ", Audience: %q", c.Audience)
+		if a.Audience != "" {
+			fmt.Fprintf(&b, ", Audience: %q", a.Audience)
 		}
+	}
+	if a.Header != "" {
+		fmt.Fprintf(&b, ", Header: %q", a.Header)
 	}
 	b.WriteString("}")
 	return b.String()
 }
+
+// GoString is String, so that %#v cannot print a token held by TokenSource.
+func (o Options) GoString() string { return o.String() }
 
 // redactURL hides the password of a URL's user info ("user:xxxxx@host"), as url.URL.Redacted does.
 func redactURL(s string) string {
@@ -174,30 +281,18 @@ func redactURL(s string) string {
 	return u.Redacted()
 }
 
-// GoString is String, so that %#v cannot print a token held by TokenSource.
-func (c Config) GoString() string { return c.String() }
-
-// retryPolicy resolves the retry fields of c with the defaults.
-func (c Config) retryPolicy() RetryPolicy {
-	return RetryPolicy{
-		MaxRetries:      c.MaxRetries,
-		PerRetryTimeout: c.PerRetryTimeout,
-		MaxBackoff:      c.MaxBackoffDelay,
-	}.withDefaults()
-}
-
 // RetryPolicy controls how a Client retries one call. Only codes.Unavailable, codes.DeadlineExceeded
 // and codes.ResourceExhausted are retried; waits are exponential with full jitter
 // (uniform in [0, min(MaxBackoff, BaseBackoff*2^retry)]) and end early when the context ends.
 type RetryPolicy struct {
-	// MaxRetries is the number of retries after the first attempt: 0 means DefaultMaxRetries,
-	// negative means none.
+	// MaxRetries is the number of retries after the first attempt: 0 means [DefaultMaxRetries],
+	// negative means none (admin.maxRetries; an explicit 0 there maps to -1 here).
 	MaxRetries int
-	// PerRetryTimeout bounds every attempt; 0 means DefaultPerRetryTimeout.
+	// PerRetryTimeout bounds every attempt; 0 means [DefaultPerRetryTimeout] (admin.perRetryTimeout).
 	PerRetryTimeout time.Duration
-	// BaseBackoff is the bound of the first wait; 0 means DefaultBaseBackoff.
+	// BaseBackoff is the bound of the first wait; 0 means [DefaultBaseBackoff].
 	BaseBackoff time.Duration
-	// MaxBackoff caps every wait; 0 means DefaultMaxBackoffDelay.
+	// MaxBackoff caps every wait; 0 means [DefaultMaxBackoff] (admin.maxBackoffDelay).
 	MaxBackoff time.Duration
 }
 
@@ -216,7 +311,7 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 		p.BaseBackoff = DefaultBaseBackoff
 	}
 	if p.MaxBackoff <= 0 {
-		p.MaxBackoff = DefaultMaxBackoffDelay
+		p.MaxBackoff = DefaultMaxBackoff
 	}
 	if p.BaseBackoff > p.MaxBackoff {
 		p.BaseBackoff = p.MaxBackoff

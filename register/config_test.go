@@ -19,54 +19,82 @@ import (
 func TestLoadFlytectlConfig(t *testing.T) {
 	tests := []struct {
 		file    string
-		want    register.Config
+		want    register.Options
 		wantErr string
 	}{
 		{
 			file: "sandbox.yaml",
-			want: register.Config{Endpoint: "dns:///localhost:30080", Insecure: true, AuthType: register.AuthPkce},
+			want: register.Options{Endpoint: "dns:///localhost:30080", Insecure: true, Auth: register.Auth{Type: register.AuthPkce}},
 		},
 		{
 			file: "plain.yaml",
-			want: register.Config{Endpoint: "localhost:8089", Insecure: true},
+			want: register.Options{Endpoint: "localhost:8089", Insecure: true},
 		},
 		{
 			file: "clientsecret.yaml",
-			want: register.Config{
-				Endpoint:             "dns:///flyte.example.com:443",
-				CACertFile:           "/etc/ssl/flyte-ca.pem",
-				MaxRetries:           7,
-				PerRetryTimeout:      30 * time.Second,
-				MaxBackoffDelay:      2 * time.Second,
-				AuthType:             register.AuthClientSecret,
-				ClientID:             "flytectl-ci",
-				ClientSecretLocation: "/var/run/secrets/flyte/client_secret",
-				TokenURL:             "https://idp.example.com/oauth2/token",
-				Scopes:               []string{"all", "offline"},
-				Audience:             "https://flyte.example.com",
-				AuthorizationHeader:  "flyte-authorization",
+			want: register.Options{
+				Endpoint:   "dns:///flyte.example.com:443",
+				CACertFile: "/etc/ssl/flyte-ca.pem",
+				Retry:      register.RetryPolicy{MaxRetries: 7, PerRetryTimeout: 30 * time.Second, MaxBackoff: 2 * time.Second},
+				Auth: register.Auth{
+					Type:                 register.AuthClientSecret,
+					ClientID:             "flytectl-ci",
+					ClientSecretLocation: "/var/run/secrets/flyte/client_secret",
+					TokenURL:             "https://idp.example.com/oauth2/token",
+					Scopes:               []string{"all", "offline"},
+					Audience:             "https://flyte.example.com",
+					Header:               "flyte-authorization",
+					Pkce:                 register.PkceOptions{Timeout: 2 * time.Minute},
+				},
 			},
 		},
 		{
 			file: "envsecret.yaml",
-			want: register.Config{
-				Endpoint:           "dns:///flyte.example.com",
-				MaxRetries:         -1, // explicit 0 = no retries
-				PerRetryTimeout:    1500 * time.Millisecond,
-				AuthType:           register.AuthClientSecret,
-				ClientID:           "ci",
-				ClientSecretEnvVar: "FLYTE_CLIENT_SECRET",
-				TokenURL:           "https://idp.example.com/token",
+			want: register.Options{
+				Endpoint: "dns:///flyte.example.com",
+				Retry:    register.RetryPolicy{MaxRetries: -1, PerRetryTimeout: 1500 * time.Millisecond}, // explicit 0 = no retries
+				Auth: register.Auth{
+					Type:               register.AuthClientSecret,
+					ClientID:           "ci",
+					ClientSecretEnvVar: "FLYTE_CLIENT_SECRET",
+					TokenURL:           "https://idp.example.com/token",
+				},
 			},
 		},
 		{
 			file: "defaultsecret.yaml",
-			want: register.Config{
-				Endpoint:             "dns:///flyte.example.com",
-				AuthType:             register.AuthClientSecret,
-				ClientID:             "ci",
-				ClientSecretLocation: register.DefaultClientSecretLocation,
-				TokenURL:             "https://idp.example.com/token",
+			want: register.Options{
+				Endpoint: "dns:///flyte.example.com",
+				Auth:     register.Auth{Type: register.AuthClientSecret, ClientID: "ci", TokenURL: "https://idp.example.com/token"},
+			},
+		},
+		{
+			file: "allkeys.yaml",
+			want: register.Options{
+				Endpoint:           "dns:///flyte.example.com:443",
+				Insecure:           true,
+				CACertFile:         "/etc/ssl/flyte-ca.pem",
+				InsecureSkipVerify: true,
+				HTTPProxyURL:       "http://proxy.example.com:3128",
+				Retry:              register.RetryPolicy{MaxRetries: 2, PerRetryTimeout: 5 * time.Second, MaxBackoff: time.Second},
+				Auth: register.Auth{
+					Type:                     register.AuthDeviceFlow,
+					AllowTokensOverPlaintext: true,
+					Header:                   "flyte-authorization",
+					RefreshWindow:            time.Minute,
+					ClientID:                 "flytectl",
+					ClientSecretLocation:     "/s",
+					ClientSecretEnvVar:       "S",
+					TokenURL:                 "https://idp/token",
+					AuthorizationServerURL:   "https://idp/",
+					Scopes:                   []string{"all", "offline"},
+					Audience:                 "https://aud",
+					UseAudienceFromAdmin:     true,
+					Command:                  []string{"get-token", "--json"},
+					ProxyCommand:             []string{"get-proxy-token"},
+					Pkce:                     register.PkceOptions{Timeout: 3 * time.Minute, RefreshTime: 4 * time.Minute},
+					DeviceFlow:               register.DeviceFlowOptions{Timeout: 5 * time.Minute, PollInterval: 7 * time.Second, RefreshTime: 6 * time.Minute},
+				},
 			},
 		},
 		{file: "noadmin.yaml", wantErr: "no admin section"},
@@ -138,28 +166,28 @@ func TestFindFlytectlConfig(t *testing.T) {
 
 func TestConfigStringHidesSecrets(t *testing.T) {
 	const secret = "s3cr3t-token-value"
-	cfg := register.Config{
-		Endpoint:           "dns:///flyte.example.com",
-		TokenSource:        oauth2.StaticTokenSource(&oauth2.Token{AccessToken: secret}),
-		AuthType:           register.AuthClientSecret,
-		ClientID:           "ci",
-		ClientSecretEnvVar: "FLYTE_SECRET",
-		TokenURL:           "https://idp/token",
+	cfg := register.Options{
+		Endpoint: "dns:///flyte.example.com",
+		Auth: register.Auth{
+			TokenSource:        oauth2.StaticTokenSource(&oauth2.Token{AccessToken: secret}),
+			Type:               register.AuthClientSecret,
+			ClientID:           "ci",
+			ClientSecretEnvVar: "FLYTE_SECRET",
+			TokenURL:           "https://idp/token",
+		},
 	}
 	for _, s := range []string{cfg.String(), fmt.Sprint(cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg), fmt.Sprintf("%v", &cfg)} {
 		assert.NotContains(t, s, secret)
 		assert.Contains(t, s, "TokenSource: set")
 	}
-	assert.Equal(t, `register.Config{Endpoint: "dns:///flyte.example.com", Insecure: false, MaxRetries: 4, PerRetryTimeout: 15s, MaxBackoffDelay: 8s, TokenSource: set, AuthType: ClientSecret, ClientID: "ci", ClientSecret: from $FLYTE_SECRET, TokenURL: "https://idp/token"}`, cfg.String())
+	assert.Equal(t, `register.Options{Endpoint: "dns:///flyte.example.com", Insecure: false, Retry: {MaxRetries: 4, PerRetryTimeout: 15s, MaxBackoff: 8s}, TokenSource: set, AuthType: ClientSecret, ClientID: "ci", ClientSecret: from $FLYTE_SECRET, TokenURL: "https://idp/token"}`, cfg.String())
 }
 
 // A password in a URL's user info (basic auth at a proxy or IdP) is not printed either.
 func TestConfigStringRedactsURLPasswords(t *testing.T) {
-	cfg := register.Config{
+	cfg := register.Options{
 		Endpoint: "dns:///flyte.example.com",
-		AuthType: register.AuthClientSecret,
-		ClientID: "ci",
-		TokenURL: "https://robot:hunter2@idp.example.com/token?x=1",
+		Auth:     register.Auth{Type: register.AuthClientSecret, ClientID: "ci", TokenURL: "https://robot:hunter2@idp.example.com/token?x=1"},
 	}
 	for _, s := range []string{cfg.String(), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg)} {
 		assert.NotContains(t, s, "hunter2")
@@ -167,37 +195,36 @@ func TestConfigStringRedactsURLPasswords(t *testing.T) {
 	}
 }
 
-func TestDialConfigErrors(t *testing.T) {
+func TestNewConfigErrors(t *testing.T) {
 	dir := t.TempDir()
 	notPEM := filepath.Join(dir, "ca.pem")
 	require.NoError(t, os.WriteFile(notPEM, []byte("not a certificate"), 0o600))
 	emptySecret := filepath.Join(dir, "empty")
 	require.NoError(t, os.WriteFile(emptySecret, []byte(" \n"), 0o600))
-	cs := func(mut func(*register.Config)) register.Config {
-		c := register.Config{Endpoint: "localhost:1", AuthType: register.AuthClientSecret, ClientID: "ci",
-			TokenURL: "https://idp/token", ClientSecretLocation: filepath.Join(dir, "nope")}
+	cs := func(mut func(*register.Options)) register.Options {
+		c := register.Options{Endpoint: "localhost:1", Auth: register.Auth{Type: register.AuthClientSecret, ClientID: "ci",
+			TokenURL: "https://idp/token", ClientSecretLocation: filepath.Join(dir, "nope")}}
 		mut(&c)
 		return c
 	}
 	tests := []struct {
 		name    string
-		cfg     register.Config
+		cfg     register.Options
 		wantErr string
 	}{
-		{name: "empty endpoint", cfg: register.Config{}, wantErr: "endpoint is empty"},
-		{name: "bad CA file", cfg: register.Config{Endpoint: "localhost:1", CACertFile: notPEM}, wantErr: "no PEM certificate"},
-		{name: "missing CA file", cfg: register.Config{Endpoint: "localhost:1", CACertFile: filepath.Join(dir, "nope")}, wantErr: "no such file"},
-		{name: "token over plaintext", cfg: register.Config{Endpoint: "localhost:1", Insecure: true, TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "x"})}, wantErr: "plaintext"},
-		{name: "pkce not implemented", cfg: register.Config{Endpoint: "localhost:1", AuthType: register.AuthPkce}, wantErr: "not implemented"},
-		{name: "missing secret file", cfg: cs(func(*register.Config) {}), wantErr: "client secret"},
-		{name: "empty secret", cfg: cs(func(c *register.Config) { c.ClientSecretLocation = emptySecret }), wantErr: "client secret is empty"},
-		{name: "unset env var", cfg: cs(func(c *register.Config) { c.ClientSecretEnvVar = "REGISTER_TEST_UNSET_VAR" }), wantErr: "REGISTER_TEST_UNSET_VAR is not set"},
-		{name: "no token url", cfg: cs(func(c *register.Config) { c.TokenURL = "" }), wantErr: "needs tokenUrl"},
-		{name: "no client id", cfg: cs(func(c *register.Config) { c.ClientID = "" }), wantErr: "needs clientId"},
+		{name: "empty endpoint", cfg: register.Options{}, wantErr: "endpoint is empty"},
+		{name: "bad CA file", cfg: register.Options{Endpoint: "localhost:1", CACertFile: notPEM}, wantErr: "no PEM certificate"},
+		{name: "missing CA file", cfg: register.Options{Endpoint: "localhost:1", CACertFile: filepath.Join(dir, "nope")}, wantErr: "no such file"},
+		{name: "token over plaintext", cfg: register.Options{Endpoint: "localhost:1", Insecure: true, Auth: register.Auth{TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "x"})}}, wantErr: "plaintext"},
+		{name: "unknown auth type", cfg: register.Options{Endpoint: "localhost:1", Auth: register.Auth{Type: "Kerberos"}}, wantErr: `authType "Kerberos"`},
+		{name: "external command without command", cfg: register.Options{Endpoint: "localhost:1", Auth: register.Auth{Type: register.AuthExternalCommand}}, wantErr: "needs command"},
+		{name: "missing secret file", cfg: cs(func(*register.Options) {}), wantErr: "client secret"},
+		{name: "empty secret", cfg: cs(func(c *register.Options) { c.Auth.ClientSecretLocation = emptySecret }), wantErr: "client secret is empty"},
+		{name: "unset env var", cfg: cs(func(c *register.Options) { c.Auth.ClientSecretEnvVar = "REGISTER_TEST_UNSET_VAR" }), wantErr: "REGISTER_TEST_UNSET_VAR is not set"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := register.Dial(context.Background(), tc.cfg)
+			c, err := register.New(context.Background(), tc.cfg)
 			require.ErrorIs(t, err, register.ErrConfig)
 			assert.Nil(t, c)
 			assert.ErrorContains(t, err, tc.wantErr)
@@ -229,7 +256,7 @@ func FuzzParseFlytectlConfig(f *testing.F) {
 		if cfg.Endpoint == "" {
 			t.Fatal("accepted a config without endpoint")
 		}
-		if cfg.PerRetryTimeout < 0 || cfg.MaxBackoffDelay < 0 {
+		if cfg.Retry.PerRetryTimeout < 0 || cfg.Retry.MaxBackoff < 0 || cfg.Auth.RefreshWindow < 0 {
 			t.Fatal("accepted a negative duration")
 		}
 		_ = cfg.String()

@@ -1,18 +1,35 @@
-// Package register registers Flyte task specs (github.com/flyteorg/flyte/flyteidl v1.16.8 admin.TaskSpec, e.g. the Dask tasks
-// built by this module) with FlyteAdmin over gRPC. It is the only package of the module that talks to
-// the network; building, validating and bundling tasks needs none of it.
+// Package register registers Flyte task specs (github.com/flyteorg/flyte/flyteidl v1.16.8
+// admin.TaskSpec, e.g. the Dask tasks built by this module) with FlyteAdmin over gRPC. It is the only
+// package of the module that talks to the network; building, validating and bundling tasks needs none
+// of it.
 //
-// # Connecting
+// # Configuring: one way
 //
-// [Dial] takes a [Config] mirroring the `admin:` section of flytectl's config file; [FindFlytectlConfig]
-// and [LoadFlytectlConfig] find and read that file ($FLYTECTL_CONFIG, ~/.flyte/config.yaml). Transport
-// is TLS with the system roots unless Insecure is set. Authentication is either a caller-supplied
-// oauth2.TokenSource or the OAuth2 client-credentials flow (flytectl's authType ClientSecret); the
-// interactive flows (Pkce, DeviceFlow) and ExternalCommand are not implemented, and the token URL is
-// not discovered from FlyteAdmin. Unlike flytectl, which authenticates lazily after an Unauthenticated
-// reply, this package authenticates only when configured to. Tokens are never sent over plaintext
-// unless Config.AllowCredentialsOverPlaintext is set. [NewClient] wraps any
-// service.AdminServiceClient (tests, custom transports).
+// A [Client] is configured by one [Options] value, aws-sdk-go-v2 style: [New](ctx, opts, optFns...)
+// applies the functions to a copy of opts and builds the connection from the result, so every
+// setting reaches the dialling code, and each setting has exactly one name ([RetryPolicy.MaxBackoff]
+// is flytectl's maxBackoffDelay; there is no second spelling). [NewClient] takes the same
+// func(*Options) functions around a caller's [TaskService] (only Retry applies there). Per-call
+// behaviour of [Client.Register] (concurrency, validators, progress) is the separate [Option] list of
+// that call. New does not dial: it creates the connection with grpc.NewClient, which connects on
+// first use; hence the name New, not Dial. [FindFlytectlConfig] and [LoadFlytectlConfig] turn the
+// `admin:` section of flytectl's config file ($FLYTECTL_CONFIG, ~/.flyte/config.yaml) into Options,
+// with flytectl's keys and defaults ([FlytectlKeys]).
+//
+// # Connecting and authenticating
+//
+// Transport is TLS with the system roots unless Insecure is set; CACertFile is trusted for
+// FlyteAdmin and for the OAuth2 requests. Authentication ([Auth]) is one of flytectl's flows,
+// implemented with golang.org/x/oauth2: ClientSecret (client credentials), Pkce (authorization code
+// with PKCE, local redirect listener), DeviceFlow (RFC 8628) and ExternalCommand, or a caller's
+// oauth2.TokenSource. As in flytectl, the first call goes without a token and a flow runs only when
+// FlyteAdmin answers Unauthenticated; the token URL, scopes, audience, header and public client are
+// discovered from FlyteAdmin's AuthMetadataService when not configured. Tokens are cached for the
+// Client's life, replaced before they expire (Auth.RefreshWindow) and once more when FlyteAdmin still
+// refuses one; a flow's refusal (a wrong client secret) is remembered, so a run fails at once instead
+// of asking again per task. Tokens are never sent over plaintext unless
+// Auth.AllowTokensOverPlaintext is set, and never appear in errors, results or String. With no
+// authType, an Unauthenticated answer says to set admin.authType.
 //
 // # Registering
 //

@@ -32,8 +32,8 @@ func ExampleLoadFlytectlConfig() {
 		log.Fatal(err)
 	}
 	fmt.Println(cfg.Endpoint)
-	fmt.Println(cfg.AuthType, cfg.ClientID, cfg.Scopes)
-	fmt.Println(cfg.MaxRetries, cfg.PerRetryTimeout)
+	fmt.Println(cfg.Auth.Type, cfg.Auth.ClientID, cfg.Auth.Scopes)
+	fmt.Println(cfg.Retry.MaxRetries, cfg.Retry.PerRetryTimeout)
 	// Output:
 	// dns:///flyte.example.com:443
 	// ClientSecret flytectl-ci [all offline]
@@ -66,7 +66,7 @@ func ExampleDryRun() {
 	// pkg.train@v1: Invalid (InvalidArgument): invalid task spec: template.container.image "{{.image.default.fqn}}:{{.image.default.version}}" contains an unresolved template
 }
 
-func ExampleDial() {
+func ExampleNew() {
 	ctx := context.Background()
 	path, err := register.FindFlytectlConfig("") // $FLYTECTL_CONFIG or ~/.flyte/config.yaml
 	if err != nil {
@@ -76,17 +76,21 @@ func ExampleDial() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	client, err := register.Dial(ctx, cfg)
+	// Options from the file, adjusted by functions (aws-sdk-go-v2 style).
+	client, err := register.New(ctx, cfg, func(o *register.Options) {
+		o.Retry.MaxRetries = 10
+		o.Auth.Prompt = os.Stderr // where Pkce and DeviceFlow print the URL to open
+	})
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer client.Close()
-	fmt.Println("dialled", cfg.Endpoint)
+	fmt.Println("client for", cfg.Endpoint)
 }
 
 func ExampleClient_Register() {
 	ctx := context.Background()
-	client, err := register.Dial(ctx, register.Config{Endpoint: "dns:///localhost:30080", Insecure: true})
+	client, err := register.New(ctx, register.Options{Endpoint: "dns:///localhost:30080", Insecure: true})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -107,7 +111,7 @@ func ExampleClient_Register() {
 
 func ExampleClient_Diff() {
 	ctx := context.Background()
-	client, err := register.Dial(ctx, register.Config{Endpoint: "dns:///localhost:30080", Insecure: true})
+	client, err := register.New(ctx, register.Options{Endpoint: "dns:///localhost:30080", Insecure: true})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -51,24 +51,24 @@ func FindFlytectlConfig(explicit string) (string, error) {
 	return check(filepath.Join(home, ".flyte", "config.yaml"), "default config")
 }
 
-// LoadFlytectlConfig reads a flytectl config file and returns its `admin:` section as a Config; see
+// LoadFlytectlConfig reads a flytectl config file and returns its `admin:` section as Options; see
 // [ParseFlytectlConfig]. Errors wrap [ErrConfig] (or the file system error).
-func LoadFlytectlConfig(path string) (Config, error) {
+func LoadFlytectlConfig(path string) (Options, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return Config{}, fmt.Errorf("register: reading flytectl config: %w", err)
+		return Options{}, fmt.Errorf("register: reading flytectl config: %w", err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxConfigSize+1))
 	if err != nil {
-		return Config{}, fmt.Errorf("register: reading flytectl config %q: %w", path, err)
+		return Options{}, fmt.Errorf("register: reading flytectl config %q: %w", path, err)
 	}
 	if len(data) > maxConfigSize {
-		return Config{}, fmt.Errorf("%w: %q is larger than %d bytes", ErrConfig, path, maxConfigSize)
+		return Options{}, fmt.Errorf("%w: %q is larger than %d bytes", ErrConfig, path, maxConfigSize)
 	}
 	cfg, err := ParseFlytectlConfig(data)
 	if err != nil {
-		return Config{}, fmt.Errorf("%s: %w", path, err)
+		return Options{}, fmt.Errorf("%s: %w", path, err)
 	}
 	return cfg, nil
 }
@@ -106,87 +106,129 @@ func (d *flytectlDuration) UnmarshalJSON(b []byte) error {
 
 // flytectlAdmin holds the admin keys this package understands; others are ignored, as flytectl does.
 type flytectlAdmin struct {
-	Endpoint             string           `json:"endpoint"`
-	Insecure             bool             `json:"insecure"`
-	CACertFilePath       string           `json:"caCertFilePath"`
-	InsecureSkipVerify   bool             `json:"insecureSkipVerify"`
-	MaxRetries           *int             `json:"maxRetries"`
-	PerRetryTimeout      flytectlDuration `json:"perRetryTimeout"`
-	MaxBackoffDelay      flytectlDuration `json:"maxBackoffDelay"`
-	AuthType             string           `json:"authType"`
-	ClientID             string           `json:"clientId"`
-	ClientSecretLocation string           `json:"clientSecretLocation"`
-	ClientSecretEnvVar   string           `json:"clientSecretEnvVar"`
-	TokenURL             string           `json:"tokenUrl"`
-	Scopes               []string         `json:"scopes"`
-	Audience             string           `json:"audience"`
-	AuthorizationHeader  string           `json:"authorizationHeader"`
+	Endpoint                 string           `json:"endpoint"`
+	Insecure                 bool             `json:"insecure"`
+	CACertFilePath           string           `json:"caCertFilePath"`
+	InsecureSkipVerify       bool             `json:"insecureSkipVerify"`
+	MaxRetries               *int             `json:"maxRetries"`
+	PerRetryTimeout          flytectlDuration `json:"perRetryTimeout"`
+	MaxBackoffDelay          flytectlDuration `json:"maxBackoffDelay"`
+	HTTPProxyURL             string           `json:"httpProxyURL"`
+	AuthType                 string           `json:"authType"`
+	AllowTokensOverPlaintext bool             `json:"allowTokensOverPlaintext"`
+	ClientID                 string           `json:"clientId"`
+	ClientSecretLocation     string           `json:"clientSecretLocation"`
+	ClientSecretEnvVar       string           `json:"clientSecretEnvVar"`
+	TokenURL                 string           `json:"tokenUrl"`
+	AuthorizationServerURL   string           `json:"authorizationServerUrl"`
+	Scopes                   []string         `json:"scopes"`
+	Audience                 string           `json:"audience"`
+	UseAudienceFromAdmin     bool             `json:"useAudienceFromAdmin"`
+	AuthorizationHeader      string           `json:"authorizationHeader"`
+	TokenRefreshWindow       flytectlDuration `json:"tokenRefreshWindow"`
+	Command                  []string         `json:"command"`
+	ProxyCommand             []string         `json:"proxyCommand"`
+	PkceConfig               struct {
+		Timeout     flytectlDuration `json:"timeout"`
+		RefreshTime flytectlDuration `json:"refreshTime"`
+	} `json:"pkceConfig"`
+	DeviceFlowConfig struct {
+		Timeout      flytectlDuration `json:"timeout"`
+		PollInterval flytectlDuration `json:"pollInterval"`
+		RefreshTime  flytectlDuration `json:"refreshTime"`
+	} `json:"deviceFlowConfig"`
+}
+
+// FlytectlKeys lists the admin keys [ParseFlytectlConfig] understands, in flytectl's spelling.
+var FlytectlKeys = []string{
+	"endpoint", "insecure", "caCertFilePath", "insecureSkipVerify", "maxRetries", "perRetryTimeout",
+	"maxBackoffDelay", "httpProxyURL", "authType", "allowTokensOverPlaintext", "clientId",
+	"clientSecretLocation", "clientSecretEnvVar", "tokenUrl", "authorizationServerUrl", "scopes",
+	"audience", "useAudienceFromAdmin", "authorizationHeader", "tokenRefreshWindow", "command",
+	"proxyCommand", "pkceConfig.timeout", "pkceConfig.refreshTime", "deviceFlowConfig.timeout",
+	"deviceFlowConfig.pollInterval", "deviceFlowConfig.refreshTime",
 }
 
 // ParseFlytectlConfig decodes flytectl YAML (the `admin:` section; key names as in flyteidl
-// clients/go/admin/config.go) into a Config. Understood keys: endpoint, insecure, caCertFilePath,
-// insecureSkipVerify, maxRetries, perRetryTimeout, maxBackoffDelay, authType, clientId,
-// clientSecretLocation, clientSecretEnvVar, tokenUrl, scopes, audience, authorizationHeader. Unknown
+// clients/go/admin/config.go) into Options; [FlytectlKeys] lists the keys understood, one field of
+// Options each, plus allowTokensOverPlaintext, which flytectl does not have (and ignores). Unknown
 // keys and other sections are ignored, like flytectl. Durations accept "15s" or nanoseconds.
 //
-// Mapping decisions: an explicit `maxRetries: 0` means "no retries" (Config.MaxRetries -1), absent
-// means the default; `authType: ClientSecret` (case-insensitive) without clientSecretLocation and
-// clientSecretEnvVar uses [DefaultClientSecretLocation] like flytectl; no authType means no
-// authentication (flytectl would try ClientSecret lazily after an Unauthenticated reply). Secrets are
-// not read here, only when dialling. admin.endpoint is required. Errors wrap [ErrConfig].
-func ParseFlytectlConfig(data []byte) (Config, error) {
+// Mapping decisions: an explicit `maxRetries: 0` means "no retries" (Retry.MaxRetries -1), absent
+// means the default; authType is matched case-insensitively; no authType means no authentication
+// (flytectl would try ClientSecret with clientId "flytepropeller" after an Unauthenticated reply; here
+// the reply says to set admin.authType). Secrets are not read here, only by [New]. admin.endpoint is
+// required. Errors wrap [ErrConfig].
+func ParseFlytectlConfig(data []byte) (Options, error) {
 	var doc struct {
 		Admin *flytectlAdmin `json:"admin"`
 	}
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return Config{}, fmt.Errorf("%w: flytectl YAML: %w", ErrConfig, err)
+		return Options{}, fmt.Errorf("%w: flytectl YAML: %w", ErrConfig, err)
 	}
 	if doc.Admin == nil {
-		return Config{}, fmt.Errorf("%w: no admin section", ErrConfig)
+		return Options{}, fmt.Errorf("%w: no admin section", ErrConfig)
 	}
 	a := doc.Admin
-	cfg := Config{
-		Endpoint:             strings.TrimSpace(a.Endpoint),
-		Insecure:             a.Insecure,
-		CACertFile:           a.CACertFilePath,
-		InsecureSkipVerify:   a.InsecureSkipVerify,
-		PerRetryTimeout:      a.PerRetryTimeout.Duration,
-		MaxBackoffDelay:      a.MaxBackoffDelay.Duration,
-		ClientID:             a.ClientID,
-		ClientSecretLocation: a.ClientSecretLocation,
-		ClientSecretEnvVar:   a.ClientSecretEnvVar,
-		TokenURL:             a.TokenURL,
-		Scopes:               a.Scopes,
-		Audience:             a.Audience,
-		AuthorizationHeader:  a.AuthorizationHeader,
+	o := Options{
+		Endpoint:           strings.TrimSpace(a.Endpoint),
+		Insecure:           a.Insecure,
+		CACertFile:         a.CACertFilePath,
+		InsecureSkipVerify: a.InsecureSkipVerify,
+		HTTPProxyURL:       a.HTTPProxyURL,
+		Retry: RetryPolicy{
+			PerRetryTimeout: a.PerRetryTimeout.Duration,
+			MaxBackoff:      a.MaxBackoffDelay.Duration,
+		},
+		Auth: Auth{
+			AllowTokensOverPlaintext: a.AllowTokensOverPlaintext,
+			Header:                   a.AuthorizationHeader,
+			RefreshWindow:            a.TokenRefreshWindow.Duration,
+			ClientID:                 a.ClientID,
+			ClientSecretLocation:     a.ClientSecretLocation,
+			ClientSecretEnvVar:       a.ClientSecretEnvVar,
+			TokenURL:                 a.TokenURL,
+			AuthorizationServerURL:   a.AuthorizationServerURL,
+			Scopes:                   a.Scopes,
+			Audience:                 a.Audience,
+			UseAudienceFromAdmin:     a.UseAudienceFromAdmin,
+			Command:                  a.Command,
+			ProxyCommand:             a.ProxyCommand,
+			Pkce:                     PkceOptions{Timeout: a.PkceConfig.Timeout.Duration, RefreshTime: a.PkceConfig.RefreshTime.Duration},
+			DeviceFlow: DeviceFlowOptions{
+				Timeout:      a.DeviceFlowConfig.Timeout.Duration,
+				PollInterval: a.DeviceFlowConfig.PollInterval.Duration,
+				RefreshTime:  a.DeviceFlowConfig.RefreshTime.Duration,
+			},
+		},
 	}
-	if cfg.Endpoint == "" {
-		return Config{}, fmt.Errorf("%w: admin.endpoint is not set", ErrConfig)
+	if o.Endpoint == "" {
+		return Options{}, fmt.Errorf("%w: admin.endpoint is not set", ErrConfig)
 	}
 	if a.MaxRetries != nil {
 		switch {
 		case *a.MaxRetries < 0:
-			return Config{}, fmt.Errorf("%w: admin.maxRetries is negative (%d)", ErrConfig, *a.MaxRetries)
+			return Options{}, fmt.Errorf("%w: admin.maxRetries is negative (%d)", ErrConfig, *a.MaxRetries)
 		case *a.MaxRetries == 0:
-			cfg.MaxRetries = -1
+			o.Retry.MaxRetries = -1
 		default:
-			cfg.MaxRetries = *a.MaxRetries
+			o.Retry.MaxRetries = *a.MaxRetries
 		}
 	}
-	if cfg.PerRetryTimeout < 0 || cfg.MaxBackoffDelay < 0 {
-		return Config{}, fmt.Errorf("%w: negative duration in admin section", ErrConfig)
+	for _, d := range []time.Duration{o.Retry.PerRetryTimeout, o.Retry.MaxBackoff, o.Auth.RefreshWindow, o.Auth.Pkce.Timeout,
+		o.Auth.Pkce.RefreshTime, o.Auth.DeviceFlow.Timeout, o.Auth.DeviceFlow.PollInterval, o.Auth.DeviceFlow.RefreshTime} {
+		if d < 0 {
+			return Options{}, fmt.Errorf("%w: negative duration in admin section", ErrConfig)
+		}
 	}
 	if a.AuthType != "" {
 		t, ok := parseAuthType(a.AuthType)
 		if !ok {
-			return Config{}, fmt.Errorf("%w: admin.authType %q is not one of ClientSecret, Pkce, DeviceFlow, ExternalCommand", ErrConfig, a.AuthType)
+			return Options{}, fmt.Errorf("%w: admin.authType %q is not one of ClientSecret, Pkce, DeviceFlow, ExternalCommand", ErrConfig, a.AuthType)
 		}
-		cfg.AuthType = t
-		if t == AuthClientSecret && cfg.ClientSecretLocation == "" && cfg.ClientSecretEnvVar == "" {
-			cfg.ClientSecretLocation = DefaultClientSecretLocation
-		}
+		o.Auth.Type = t
 	}
-	return cfg, nil
+	return o, nil
 }
 
 func parseAuthType(s string) (AuthType, bool) {

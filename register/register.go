@@ -301,7 +301,7 @@ func (c *Client) retrying(ctx context.Context, fn func(context.Context) error) e
 			}
 			return last
 		}
-		actx, cancel := context.WithTimeout(ctx, p.PerRetryTimeout)
+		actx, cancel := context.WithTimeout(context.WithValue(ctx, callerContextKey{}, ctx), p.PerRetryTimeout)
 		err := fn(actx)
 		cancel()
 		if err == nil {

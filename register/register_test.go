@@ -173,10 +173,10 @@ func TestRegisterRetries(t *testing.T) {
 			f := newFakeAdmin()
 			f.Hook = tc.hook
 			s := startServer(t, f, false)
-			c := dialFast(t, s, func(cfg *register.Config) {
-				cfg.MaxRetries = tc.maxRetries
+			c := dialFast(t, s, func(cfg *register.Options) {
+				cfg.Retry.MaxRetries = tc.maxRetries
 				if tc.perAttempt > 0 {
-					cfg.PerRetryTimeout = tc.perAttempt
+					cfg.Retry.PerRetryTimeout = tc.perAttempt
 				}
 			})
 			in := manySpecs(t, 6)
@@ -416,9 +416,9 @@ func TestRegisterServerAppearsLater(t *testing.T) {
 		time.Sleep(30 * time.Millisecond)
 		s.start()
 	}()
-	c := dialFast(t, s, func(cfg *register.Config) {
-		cfg.MaxRetries = 1000 // bounded by the server's appearance, not by the count
-		cfg.MaxBackoffDelay = 5 * time.Millisecond
+	c := dialFast(t, s, func(cfg *register.Options) {
+		cfg.Retry.MaxRetries = 1000 // bounded by the server's appearance, not by the count
+		cfg.Retry.MaxBackoff = 5 * time.Millisecond
 	})
 	in := manySpecs(t, 10)
 	res, err := c.Register(context.Background(), in, target)
@@ -524,7 +524,9 @@ func TestNewClientWithRetryPolicy(t *testing.T) {
 		}
 		return nil
 	}}
-	c := register.NewClient(fake, register.WithRetryPolicy(register.RetryPolicy{MaxRetries: 2, BaseBackoff: time.Microsecond, MaxBackoff: time.Millisecond}))
+	c := register.NewClient(fake, func(o *register.Options) {
+		o.Retry = register.RetryPolicy{MaxRetries: 2, BaseBackoff: time.Microsecond, MaxBackoff: time.Millisecond}
+	})
 	res, err := c.Register(context.Background(), manySpecs(t, 1), target)
 	require.NoError(t, err)
 	assert.Equal(t, 3, res[0].Attempts)
@@ -545,7 +547,9 @@ func TestRegisterContextCancelledDuringBackoff(t *testing.T) {
 		<-attempted
 		cancel()
 	}()
-	c := register.NewClient(fake, register.WithRetryPolicy(register.RetryPolicy{MaxRetries: 3, BaseBackoff: time.Hour, MaxBackoff: time.Hour}))
+	c := register.NewClient(fake, func(o *register.Options) {
+		o.Retry = register.RetryPolicy{MaxRetries: 3, BaseBackoff: time.Hour, MaxBackoff: time.Hour}
+	})
 	res, err := c.Register(ctx, manySpecs(t, 1), target)
 	require.ErrorIs(t, err, context.Canceled)
 	r := res[0]
@@ -565,7 +569,7 @@ func TestRegisterContextDeadlineShorterThanAttemptTimeout(t *testing.T) {
 		<-actx.Done()
 		return status.FromContextError(actx.Err()).Err()
 	}}
-	c := register.NewClient(fake, register.WithRetryPolicy(register.RetryPolicy{MaxRetries: 3, PerRetryTimeout: time.Hour}))
+	c := register.NewClient(fake, func(o *register.Options) { o.Retry = register.RetryPolicy{MaxRetries: 3, PerRetryTimeout: time.Hour} })
 	res, err := c.Register(ctx, manySpecs(t, 1), target)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	r := res[0]

@@ -88,9 +88,9 @@ type syscallRefused struct{}
 
 func (syscallRefused) Error() string { return "connection refused" }
 
-// config returns a Config that reaches s through Dial (plaintext, fast reconnects).
-func (s *bufServer) config() register.Config {
-	return register.Config{
+// config returns Options that reach s through New (plaintext, fast reconnects).
+func (s *bufServer) config() register.Options {
+	return register.Options{
 		Endpoint: "passthrough:///bufnet",
 		Insecure: true,
 		DialOptions: []grpc.DialOption{
@@ -100,19 +100,20 @@ func (s *bufServer) config() register.Config {
 				MinConnectTimeout: time.Second,
 			}),
 		},
-		PerRetryTimeout: 5 * time.Second,
+		Retry: register.RetryPolicy{PerRetryTimeout: 5 * time.Second},
 	}
 }
 
 // dialFast dials s with a quick retry policy suitable for tests.
-func dialFast(t testing.TB, s *bufServer, mut func(*register.Config)) *register.Client {
+func dialFast(t testing.TB, s *bufServer, mut func(*register.Options)) *register.Client {
 	t.Helper()
 	cfg := s.config()
-	cfg.MaxBackoffDelay = 2 * time.Millisecond
+	cfg.Retry.MaxBackoff = 2 * time.Millisecond
+	var fns []func(*register.Options)
 	if mut != nil {
-		mut(&cfg)
+		fns = append(fns, mut)
 	}
-	c, err := register.Dial(context.Background(), cfg)
+	c, err := register.New(context.Background(), cfg, fns...)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Close() })
 	return c

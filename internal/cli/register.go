@@ -38,11 +38,12 @@ built specs); if any is invalid nothing is sent.
 FlyteAdmin is found like flytectl finds it: the admin section of --config
 FILE, else of $FLYTECTL_CONFIG, else of ~/.flyte/config.yaml. --endpoint and
 --insecure override the file's values; with --endpoint no file is needed.
-Supported authentication: none, or authType ClientSecret (clientId, the
-secret from clientSecretLocation or clientSecretEnvVar, tokenUrl, scopes);
-with authType Pkce, DeviceFlow or ExternalCommand it warns and connects
-without a token, which works for servers without authentication such as the
-sandbox. Tokens and secrets are never printed.
+Authentication is flytectl's: admin.authType ClientSecret, Pkce, DeviceFlow
+or ExternalCommand, with flytectl's keys; the token URL, scopes and header
+are discovered from FlyteAdmin when not configured. As in flytectl, a token
+is obtained only once FlyteAdmin answers Unauthenticated. Tokens are never
+sent over plaintext (--insecure) unless --allow-tokens-over-plaintext (or
+admin.allowTokensOverPlaintext: true). Tokens and secrets are never printed.
 
 Progress goes to stderr (a bar on a terminal, else one "registered NAME:
 OUTCOME" line per task), then a table (NAME, VERSION, OUTCOME, ATTEMPTS,
@@ -125,9 +126,10 @@ not registered or a configuration problem, 2 usage error (e.g. a missing
 
 // connFlags are the flags that say how to reach FlyteAdmin.
 type connFlags struct {
-	config, endpoint string
-	insecure         bool
-	cmd              *cobra.Command
+	config, endpoint   string
+	insecure           bool
+	allowPlaintextAuth bool
+	cmd                *cobra.Command
 }
 
 func (c *connFlags) register(cmd *cobra.Command) {
@@ -136,16 +138,17 @@ func (c *connFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&c.config, "config", "", "flytectl config file (default $"+register.EnvFlytectlConfig+", else ~/.flyte/config.yaml)")
 	fl.StringVar(&c.endpoint, "endpoint", "", `FlyteAdmin gRPC endpoint, "dns:///host:port" or "host:port" (overrides the config file's admin.endpoint)`)
 	fl.BoolVar(&c.insecure, "insecure", false, "plaintext instead of TLS (overrides the config file's admin.insecure)")
+	fl.BoolVar(&c.allowPlaintextAuth, "allow-tokens-over-plaintext", false, "send tokens over a plaintext (--insecure) connection, e.g. through kubectl port-forward (admin.allowTokensOverPlaintext)")
 }
 
 // dial resolves the connection config and dials FlyteAdmin; errors are
 // ready to return from RunE.
-func (c *connFlags) dial(e *Env) (*register.Client, register.Config, error) {
+func (c *connFlags) dial(e *Env) (*register.Client, register.Options, error) {
 	cfg, err := c.resolve(e)
 	if err != nil {
 		return nil, cfg, err
 	}
-	client, err := register.Dial(e.Ctx, cfg)
+	client, err := register.New(e.Ctx, cfg, func(o *register.Options) { o.Auth.Prompt = e.Stderr })
 	if err != nil {
 		return nil, cfg, fail(err)
 	}
@@ -156,8 +159,8 @@ func (c *connFlags) dial(e *Env) (*register.Client, register.Config, error) {
 // --insecure. Only the default ~/.flyte/config.yaml may be absent, and only
 // when --endpoint is given: a --config or $FLYTECTL_CONFIG path that does
 // not exist is an error, so a typo never silently selects another server.
-func (c *connFlags) resolve(e *Env) (register.Config, error) {
-	var cfg register.Config
+func (c *connFlags) resolve(e *Env) (register.Options, error) {
+	var cfg register.Options
 	implicit := c.config == "" && os.Getenv(register.EnvFlytectlConfig) == ""
 	path, err := register.FindFlytectlConfig(c.config)
 	switch {
@@ -173,20 +176,14 @@ func (c *connFlags) resolve(e *Env) (register.Config, error) {
 	default:
 		return cfg, fail(err)
 	}
-	switch cfg.AuthType {
-	case register.AuthPkce, register.AuthDeviceFlow, register.AuthExternalCommand:
-		// flytectl only authenticates after the server answers
-		// Unauthenticated, so its configs name an interactive flow even for
-		// servers without auth (flytectl config init writes authType: Pkce
-		// for the sandbox). Do the same as far as we can: no token.
-		fmt.Fprintf(e.Stderr, "warning: admin.authType %s is not supported; connecting without authentication (use ClientSecret for a server that requires it)\n", cfg.AuthType)
-		cfg.AuthType = register.AuthNone
-	}
 	if c.endpoint != "" {
 		cfg.Endpoint = c.endpoint
 	}
 	if c.cmd.Flags().Changed("insecure") {
 		cfg.Insecure = c.insecure
+	}
+	if c.allowPlaintextAuth {
+		cfg.Auth.AllowTokensOverPlaintext = true
 	}
 	return cfg, nil
 }

@@ -294,7 +294,12 @@ func TestRegisterConfig(t *testing.T) {
 	notYAML := write("bad.yaml", "admin: [unclosed\n")
 	const secret = "s3cr3t-v4lue-never-printed"
 	t.Setenv("FLYTEDASK_TEST_SECRET", secret)
-	withSecret := write("secret.yaml", fmt.Sprintf("admin:\n  endpoint: %s\n  insecure: true\n  authType: ClientSecret\n  clientId: ci\n  clientSecretEnvVar: FLYTEDASK_TEST_SECRET\n  tokenUrl: http://127.0.0.1:1/token\n", srv.addr))
+	// A plaintext server that wants a token (kubectl port-forward to a sandbox with auth).
+	authSrv := startFakeAdmin(t, grpc.UnaryInterceptor(func(context.Context, any, *grpc.UnaryServerInfo, grpc.UnaryHandler) (any, error) {
+		return nil, status.Error(codes.Unauthenticated, "token parse error [JWT_VERIFICATION_FAILED]")
+	}))
+	withSecret := write("secret.yaml", fmt.Sprintf("admin:\n  endpoint: %s\n  insecure: true\n  authType: ClientSecret\n  clientId: ci\n  clientSecretEnvVar: FLYTEDASK_TEST_SECRET\n  tokenUrl: http://127.0.0.1:1/token\n", authSrv.addr))
+	noAuth := write("noauth.yaml", fmt.Sprintf("admin:\n  endpoint: %s\n  insecure: true\n", authSrv.addr))
 
 	base := []string{"register", "-f", exampleSpec}
 	for i, tc := range []struct {
@@ -304,6 +309,7 @@ func TestRegisterConfig(t *testing.T) {
 		args    []string
 		code    int
 		stderr  string
+		out     string // in stdout (the table's INFO)
 		created bool
 	}{
 		{name: "--config", args: []string{"--config", good}, code: ExitOK, created: true},
@@ -313,15 +319,17 @@ func TestRegisterConfig(t *testing.T) {
 		{name: "--endpoint overrides the file", args: []string{"--config", elsewhere, "--endpoint", srv.addr}, code: ExitOK, created: true},
 		{name: "--insecure overrides the file", args: []string{"--config", tls, "--insecure"}, code: ExitOK, created: true},
 		{name: "--endpoint needs no file", args: []string{"--endpoint", srv.addr, "--insecure"}, code: ExitOK, created: true},
-		{name: "sandbox config with authType Pkce", args: []string{"--config", pkce}, code: ExitOK, created: true,
-			stderr: "warning: admin.authType Pkce is not supported; connecting without authentication (use ClientSecret for a server that requires it)\n"},
+		// As flytectl, a flow runs only when the server asks for a token: the sandbox needs none.
+		{name: "sandbox config with authType Pkce", args: []string{"--config", pkce}, code: ExitOK, created: true},
 		{name: "unreachable server", args: []string{"--config", elsewhere, "--concurrency", "1"}, code: ExitFailure, stderr: "flytedask: 1 of 2 tasks failed, 1 not attempted"},
 		{name: "no config anywhere", code: ExitFailure, stderr: "flytedask: no FlyteAdmin endpoint: pass --endpoint or --config FILE, set $FLYTECTL_CONFIG, or create ~/.flyte/config.yaml"},
 		{name: "missing --config file", args: []string{"--config", filepath.Join(dir, "nope.yaml"), "--endpoint", srv.addr}, code: ExitFailure, stderr: "flytedask: register: no flytectl config file found: config \"" + filepath.Join(dir, "nope.yaml") + "\": stat"},
 		{name: "missing $FLYTECTL_CONFIG file", env: filepath.Join(dir, "nope.yaml"), code: ExitFailure, stderr: "flytedask: register: no flytectl config file found: $FLYTECTL_CONFIG"},
 		{name: "config without endpoint", args: []string{"--config", noEndpoint}, code: ExitFailure, stderr: "flytedask: flytectl config: " + noEndpoint + ": register: invalid configuration: admin.endpoint is not set\n"},
 		{name: "config not YAML", args: []string{"--config", notYAML}, code: ExitFailure, stderr: "flytedask: flytectl config: " + notYAML + ": register: invalid configuration: flytectl YAML: "},
-		{name: "secret over plaintext", args: []string{"--config", withSecret}, code: ExitFailure, stderr: "refusing to send bearer tokens over a plaintext (insecure) connection"},
+		{name: "secret over plaintext", args: []string{"--config", withSecret}, code: ExitFailure, out: "tokens are not sent over a plaintext connection (admin.insecure: true): use TLS, or set admin.allowTokensOverPlaintext: true or --allow-tokens-over-plaintext"},
+		{name: "secret over plaintext allowed", args: []string{"--config", withSecret, "--allow-tokens-over-plaintext"}, code: ExitFailure, out: `authentication failed for client id "ci" at http://127.0.0.1:1/token`},
+		{name: "no authType against an authenticating server", args: []string{"--config", noAuth}, code: ExitFailure, out: "set admin.authType (ClientSecret, Pkce, DeviceFlow or ExternalCommand)"},
 	} {
 		version := fmt.Sprintf("c%d", i)
 		t.Run(tc.name, func(t *testing.T) {
@@ -337,6 +345,7 @@ func TestRegisterConfig(t *testing.T) {
 			code, stdout, stderr := runCLI(t, args...)
 			assert.Equal(t, tc.code, code, stderr)
 			assert.Contains(t, stderr, tc.stderr)
+			assert.Contains(t, stdout, tc.out)
 			assert.NotContains(t, stdout+stderr, secret)
 			if tc.created {
 				assert.Contains(t, stdout, "workflows.dask_example.score       "+version+"  ")

@@ -44,11 +44,11 @@ func liveSpec(t *testing.T, name string, workers int) *admin.TaskSpec {
 }
 
 // dialLibrary connects the register package to endpoint (host:port).
-func dialLibrary(t *testing.T, endpoint string, cfg register.Config) *register.Client {
+func dialLibrary(t *testing.T, endpoint string, cfg register.Options) *register.Client {
 	t.Helper()
 	cfg.Endpoint = "dns:///" + endpoint
 	cfg.Insecure = true
-	c, err := register.Dial(context.Background(), cfg)
+	c, err := register.New(context.Background(), cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Close() })
 	return c
@@ -62,7 +62,7 @@ func libTarget(prefix string) register.Target {
 // changed, a conflicting re-registration with its field diff, and an invalid
 // spec that never reaches the server.
 func TestRegisterLive(t *testing.T) {
-	c := dialLibrary(t, harness.Endpoint(t), register.Config{PerRetryTimeout: 30 * time.Second})
+	c := dialLibrary(t, harness.Endpoint(t), register.Options{Retry: register.RetryPolicy{PerRetryTimeout: 30 * time.Second}})
 	ctx := rpcContext(t)
 	tgt := libTarget("rc")
 	specs := []*admin.TaskSpec{liveSpec(t, "rc.a", 1), liveSpec(t, "rc.b", 2), liveSpec(t, "rc.c", 3)}
@@ -123,7 +123,7 @@ func TestRegisterLive(t *testing.T) {
 // was sent (the local template with the target id written into it).
 func TestRegisterLiveQuickstart(t *testing.T) {
 	ep := harness.Endpoint(t)
-	c := dialLibrary(t, ep, register.Config{})
+	c := dialLibrary(t, ep, register.Options{})
 	raw := harness.Dial(t, ep)
 	ctx := rpcContext(t)
 
@@ -186,7 +186,7 @@ func TestRegisterLiveQuickstart(t *testing.T) {
 // succeed.
 func TestRegisterLiveAdminStartsLate(t *testing.T) {
 	sb := harness.Standby(t)
-	c := dialLibrary(t, sb.Endpoint, register.Config{MaxRetries: 100, MaxBackoffDelay: time.Second})
+	c := dialLibrary(t, sb.Endpoint, register.Options{Retry: register.RetryPolicy{MaxRetries: 100, MaxBackoff: time.Second}})
 	ctx, cancel := context.WithTimeout(context.Background(), lateBound)
 	defer cancel()
 	tgt := libTarget("late")

@@ -1,0 +1,589 @@
+package register_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/service"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+
+	"github.com/flytedask/flytedask/register"
+)
+
+// fakeIdP is an OAuth2 server with the grants flytectl's flows use: client_credentials (client "ci"),
+// authorization_code with PKCE S256 and refresh_token (public client "flytectl"), and the device
+// grant. Issued access tokens are remembered with their expiry; revoke makes the server refuse them.
+type fakeIdP struct {
+	*httptest.Server
+	lifetime time.Duration // of access tokens; 1h when zero
+
+	mu       sync.Mutex
+	n        int
+	valid    map[string]time.Time // access token -> expiry
+	grants   map[string]int       // token requests per grant_type
+	scopes   []string             // scope parameter of every token request
+	codes    map[string]string    // authorization code -> code_challenge
+	device   []string             // answers to device_code polls, in order; "" = issue the token
+	polls    []time.Time
+	audience []string
+}
+
+func newFakeIdP(t *testing.T) *fakeIdP {
+	p := &fakeIdP{valid: map[string]time.Time{}, grants: map[string]int{}, codes: map[string]string{}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/oauth2/authorize", func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		if q.Get("client_id") != "flytectl" || q.Get("code_challenge_method") != "S256" || q.Get("code_challenge") == "" {
+			http.Error(w, "bad authorization request", http.StatusBadRequest)
+			return
+		}
+		p.mu.Lock()
+		p.n++
+		code := fmt.Sprintf("code-%d", p.n)
+		p.codes[code] = q.Get("code_challenge")
+		p.mu.Unlock()
+		http.Redirect(w, r, q.Get("redirect_uri")+"?code="+code+"&state="+q.Get("state"), http.StatusFound)
+	})
+	mux.HandleFunc("/oauth2/device/auth", func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{
+			"device_code": "dev-code", "user_code": "ABCD-EFGH", "verification_uri": p.URL + "/device",
+			"interval": 1, "expires_in": 30,
+		})
+	})
+	mux.HandleFunc("/oauth2/token", func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		grant := r.PostForm.Get("grant_type")
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		p.grants[grant]++
+		p.scopes = append(p.scopes, r.PostForm.Get("scope"))
+		p.audience = append(p.audience, r.PostForm.Get("audience"))
+		fail := func(code int, e string) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(code)
+			_, _ = fmt.Fprintf(w, `{"error":%q}`, e)
+		}
+		switch grant {
+		case "client_credentials":
+			id, secret, ok := r.BasicAuth()
+			if !ok {
+				id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+			}
+			if id != "ci" || secret != testClientSecret {
+				fail(http.StatusUnauthorized, "invalid_client")
+				return
+			}
+		case "authorization_code":
+			challenge, ok := p.codes[r.PostForm.Get("code")]
+			sum := sha256.Sum256([]byte(r.PostForm.Get("code_verifier")))
+			if !ok || base64.RawURLEncoding.EncodeToString(sum[:]) != challenge {
+				fail(http.StatusBadRequest, "invalid_grant")
+				return
+			}
+			delete(p.codes, r.PostForm.Get("code"))
+		case "refresh_token":
+			if !strings.HasPrefix(r.PostForm.Get("refresh_token"), "refresh-") {
+				fail(http.StatusBadRequest, "invalid_grant")
+				return
+			}
+		case "urn:ietf:params:oauth:grant-type:device_code":
+			p.polls = append(p.polls, time.Now())
+			if len(p.device) > 0 {
+				answer := p.device[0]
+				if len(p.device) > 1 || answer != "authorization_pending" {
+					p.device = p.device[1:]
+				}
+				if answer != "" {
+					fail(http.StatusBadRequest, answer)
+					return
+				}
+			}
+		default:
+			fail(http.StatusBadRequest, "unsupported_grant_type")
+			return
+		}
+		p.n++
+		life := p.lifetime
+		if life == 0 {
+			life = time.Hour
+		}
+		tok := fmt.Sprintf("access-%d-%s", p.n, testAccessToken)
+		p.valid[tok] = time.Now().Add(life)
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{
+			"access_token": tok, "token_type": "Bearer", "expires_in": int(life / time.Second),
+			"refresh_token": fmt.Sprintf("refresh-%d", p.n),
+		})
+	})
+	p.Server = httptest.NewServer(mux)
+	t.Cleanup(p.Close)
+	return p
+}
+
+func (p *fakeIdP) grantCount(g string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.grants[g]
+}
+
+func (p *fakeIdP) revokeAll() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	clear(p.valid)
+}
+
+func (p *fakeIdP) accepts(tok string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	exp, ok := p.valid[tok]
+	return ok && time.Now().Before(exp)
+}
+
+// fakeAuthMeta is FlyteAdmin's anonymous AuthMetadataService pointing at p.
+type fakeAuthMeta struct {
+	service.UnimplementedAuthMetadataServiceServer
+	p           *fakeIdP
+	redirectURI string
+	calls       atomic.Int32
+}
+
+func (m *fakeAuthMeta) GetOAuth2Metadata(context.Context, *service.OAuth2MetadataRequest) (*service.OAuth2MetadataResponse, error) {
+	m.calls.Add(1)
+	return &service.OAuth2MetadataResponse{
+		Issuer:                      m.p.URL,
+		AuthorizationEndpoint:       m.p.URL + "/oauth2/authorize",
+		TokenEndpoint:               m.p.URL + "/oauth2/token",
+		DeviceAuthorizationEndpoint: m.p.URL + "/oauth2/device/auth",
+	}, nil
+}
+
+func (m *fakeAuthMeta) GetPublicClientConfig(context.Context, *service.PublicClientAuthConfigRequest) (*service.PublicClientAuthConfigResponse, error) {
+	m.calls.Add(1)
+	return &service.PublicClientAuthConfigResponse{
+		ClientId: "flytectl", RedirectUri: m.redirectURI, Scopes: []string{"all", "offline"},
+		AuthorizationMetadataKey: "flyte-authorization", Audience: "https://flyte.example.com",
+	}, nil
+}
+
+// authServer is a fake FlyteAdmin requiring a token p issued under "flyte-authorization", with its
+// AuthMetadataService. unauthenticated counts refused calls.
+type authServer struct {
+	*bufServer
+	admin           *fakeAdmin
+	meta            *fakeAuthMeta
+	unauthenticated atomic.Int32
+}
+
+func startAuthServer(t *testing.T, p *fakeIdP) *authServer {
+	a := &authServer{admin: newFakeAdmin()}
+	a.meta = &fakeAuthMeta{p: p, redirectURI: "http://" + freeLoopback(t) + "/callback"}
+	check := grpc.UnaryInterceptor(func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+		if strings.HasPrefix(info.FullMethod, "/flyteidl.service.AuthMetadataService/") {
+			return h(ctx, req)
+		}
+		md, _ := metadata.FromIncomingContext(ctx)
+		v := md.Get("flyte-authorization")
+		if len(v) != 1 || !strings.HasPrefix(v[0], "Bearer ") || !p.accepts(strings.TrimPrefix(v[0], "Bearer ")) {
+			a.unauthenticated.Add(1)
+			return nil, status.Error(codes.Unauthenticated, "token parse error [JWT_VERIFICATION_FAILED]")
+		}
+		return h(ctx, req)
+	})
+	a.bufServer = startServer(t, a.admin, true, check)
+	service.RegisterAuthMetadataServiceServer(a.srv, a.meta)
+	a.start()
+	return a
+}
+
+func (a *authServer) options(typ register.AuthType) register.Options {
+	o := a.config()
+	o.Retry.MaxBackoff = 2 * time.Millisecond
+	o.Auth.Type = typ
+	o.Auth.AllowTokensOverPlaintext = true // bufconn is plaintext
+	return o
+}
+
+// freeLoopback returns a free 127.0.0.1:port.
+func freeLoopback(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func assertAllCreatedOnce(t *testing.T, a *authServer, res []register.Result) {
+	t.Helper()
+	for _, r := range res {
+		assert.Equal(t, register.Created, r.Outcome, r.String())
+		assertNoSecrets(t, r.String())
+	}
+	calls, _, _ := snapshot(a.admin)
+	for name, n := range calls {
+		assert.Equal(t, 1, n, "%s reached the task store once", name)
+	}
+}
+
+// ClientSecret without tokenUrl, scopes or header: all three come from FlyteAdmin, as in flytectl.
+func TestClientSecretDiscoversTokenURLScopesAndHeader(t *testing.T) {
+	p := newFakeIdP(t)
+	a := startAuthServer(t, p)
+	o := a.options(register.AuthClientSecret)
+	o.Auth.ClientID = "ci"
+	o.Auth.ClientSecretLocation = writeSecret(t, testClientSecret)
+	o.Auth.UseAudienceFromAdmin = true
+	c, err := register.New(context.Background(), o)
+	require.NoError(t, err)
+	defer c.Close()
+	res, err := c.Register(context.Background(), manySpecs(t, 6), target)
+	require.NoError(t, err)
+	assertAllCreatedOnce(t, a, res)
+	assert.Equal(t, 1, p.grantCount("client_credentials"), "one token for the run")
+	assert.Equal(t, []string{"all offline"}, p.scopes)
+	assert.Equal(t, []string{"https://flyte.example.com"}, p.audience)
+	assert.LessOrEqual(t, a.meta.calls.Load(), int32(2), "discovered once")
+	for _, r := range res {
+		assert.Equal(t, 1, r.Attempts, "the lazy first Unauthenticated answer is not an attempt")
+	}
+}
+
+// A wrong secret fails every task at once with one message naming the client id: the refusal is
+// remembered, not asked again per task, and Unauthenticated is not retried.
+func TestClientSecretWrongSecretFailsOnce(t *testing.T) {
+	p := newFakeIdP(t)
+	a := startAuthServer(t, p)
+	o := a.options(register.AuthClientSecret)
+	o.Auth.ClientID = "ci"
+	o.Auth.ClientSecretLocation = writeSecret(t, "wrong-"+testClientSecret)
+	c, err := register.New(context.Background(), o)
+	require.NoError(t, err)
+	defer c.Close()
+	res, err := c.Register(context.Background(), manySpecs(t, 4), target, register.WithContinueOnError())
+	require.Error(t, err)
+	for _, r := range res {
+		assert.Equal(t, codes.Unauthenticated, r.Code)
+		assert.Equal(t, 1, r.Attempts)
+		assert.Contains(t, r.Reason, `authentication failed for client id "ci" at `+p.URL+"/oauth2/token")
+		assertNoSecrets(t, r.String(), r.Err.Error())
+		assert.NotContains(t, r.String(), "wrong-")
+	}
+	// x/oauth2 tries the secret in the header, then in the body: one try.
+	assert.LessOrEqual(t, p.grantCount("client_credentials"), 2)
+	calls, _, _ := snapshot(a.admin)
+	assert.Empty(t, calls)
+}
+
+// Tokens are replaced before they expire: with a 2 s lifetime and a 1 s window a run of ~3 s
+// fetches several, FlyteAdmin never sees an expired one, and every task is created exactly once.
+func TestTokenRefreshedBeforeExpiry(t *testing.T) {
+	p := newFakeIdP(t)
+	p.lifetime = 2 * time.Second
+	a := startAuthServer(t, p)
+	a.admin.Latency = 250 * time.Millisecond
+	o := a.options(register.AuthClientSecret)
+	o.Auth.ClientID = "ci"
+	o.Auth.ClientSecretLocation = writeSecret(t, testClientSecret)
+	o.Auth.RefreshWindow = time.Second
+	c, err := register.New(context.Background(), o)
+	require.NoError(t, err)
+	defer c.Close()
+	res, err := c.Register(context.Background(), manySpecs(t, 12), target, register.WithConcurrency(1))
+	require.NoError(t, err)
+	assertAllCreatedOnce(t, a, res)
+	assert.GreaterOrEqual(t, p.grantCount("client_credentials"), 3)
+	assert.Equal(t, int32(1), a.unauthenticated.Load(), "only the lazy first call went without a valid token")
+}
+
+// A token FlyteAdmin refuses (revoked) is replaced once and the call repeated once; a server that
+// refuses every token gets exactly one replacement per call.
+func TestUnauthenticatedRefreshesOnce(t *testing.T) {
+	p := newFakeIdP(t)
+	a := startAuthServer(t, p)
+	o := a.options(register.AuthClientSecret)
+	o.Auth.ClientID = "ci"
+	o.Auth.ClientSecretLocation = writeSecret(t, testClientSecret)
+	var refuseAll atomic.Bool
+	a.admin.Hook = func(context.Context, *admin.TaskCreateRequest, int) error {
+		if refuseAll.Load() {
+			return status.Error(codes.Unauthenticated, "token parse error")
+		}
+		return nil
+	}
+	c, err := register.New(context.Background(), o)
+	require.NoError(t, err)
+	defer c.Close()
+	specs := manySpecs(t, 2)
+	res, err := c.Register(context.Background(), specs[:1], target)
+	require.NoError(t, err)
+	assert.Equal(t, register.Created, res[0].Outcome)
+	p.revokeAll()
+	res, err = c.Register(context.Background(), specs[1:], target)
+	require.NoError(t, err)
+	assert.Equal(t, register.Created, res[0].Outcome)
+	assert.Equal(t, 2, p.grantCount("client_credentials"))
+
+	// Now every token is refused.
+	refuseAll.Store(true)
+	before := p.grantCount("client_credentials")
+	res, err = c.Register(context.Background(), manySpecs(t, 3)[2:], target)
+	require.Error(t, err)
+	assert.Equal(t, codes.Unauthenticated, res[0].Code)
+	assert.Equal(t, 1, res[0].Attempts)
+	assert.Contains(t, res[0].Reason, "FlyteAdmin refused a freshly obtained ClientSecret token")
+	assert.Equal(t, before+1, p.grantCount("client_credentials"), "one replacement, no loop")
+	assertNoSecrets(t, res[0].String())
+}
+
+func writeScript(t *testing.T, body string) string {
+	if runtime.GOOS == "windows" {
+		t.Skip("shell script")
+	}
+	path := filepath.Join(t.TempDir(), "cmd.sh")
+	require.NoError(t, os.WriteFile(path, []byte("#!/bin/sh\n"+body), 0o700))
+	return path
+}
+
+// ExternalCommand: the command's output is the token; after a refusal the command runs again.
+func TestExternalCommand(t *testing.T) {
+	p := newFakeIdP(t)
+	a := startAuthServer(t, p)
+	// The command asks the IdP for a client-credentials token, as a CI helper would.
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	get := func() {
+		cc := newClientCredentialsToken(t, p)
+		require.NoError(t, os.WriteFile(tokenFile, []byte(cc+"\n"), 0o600))
+	}
+	get()
+	runs := filepath.Join(t.TempDir(), "runs")
+	script := writeScript(t, fmt.Sprintf("echo run >> %q\ncat %q\n", runs, tokenFile))
+	o := a.options(register.AuthExternalCommand)
+	o.Auth.Command = []string{script}
+	c, err := register.New(context.Background(), o)
+	require.NoError(t, err)
+	defer c.Close()
+	res, err := c.Register(context.Background(), manySpecs(t, 3), target)
+	require.NoError(t, err)
+	assertAllCreatedOnce(t, a, res)
+	b, _ := os.ReadFile(runs)
+	assert.Equal(t, 1, strings.Count(string(b), "run"), "run once for the whole run")
+
+	p.revokeAll()
+	get()
+	res, err = c.Register(context.Background(), manySpecs(t, 4)[3:], target)
+	require.NoError(t, err)
+	assert.Equal(t, register.Created, res[0].Outcome)
+	b, _ = os.ReadFile(runs)
+	assert.Equal(t, 2, strings.Count(string(b), "run"), "run again after FlyteAdmin refused the token")
+}
+
+func newClientCredentialsToken(t *testing.T, p *fakeIdP) string {
+	resp, err := http.PostForm(p.URL+"/oauth2/token", map[string][]string{
+		"grant_type": {"client_credentials"}, "client_id": {"ci"}, "client_secret": {testClientSecret},
+	})
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var body struct {
+		AccessToken string `json:"access_token"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
+	return body.AccessToken
+}
+
+// A failing command's output and standard error are never quoted (they may hold a token).
+func TestExternalCommandFailure(t *testing.T) {
+	p := newFakeIdP(t)
+	a := startAuthServer(t, p)
+	script := writeScript(t, "echo "+testAccessToken+"\necho "+testAccessToken+" >&2\nexit 3\n")
+	o := a.options(register.AuthExternalCommand)
+	o.Auth.Command = []string{script, "--flag"}
+	c, err := register.New(context.Background(), o)
+	require.NoError(t, err)
+	defer c.Close()
+	res, err := c.Register(context.Background(), manySpecs(t, 1), target)
+	require.Error(t, err)
+	assert.Equal(t, codes.Unauthenticated, res[0].Code)
+	assert.Contains(t, res[0].Reason, "authentication failed: admin.command \""+script+"\" exited with exit status 3")
+	assertNoSecrets(t, res[0].String(), err.Error())
+}
+
+// browser follows the authorization URL like a browser whose user is logged in: the IdP redirects to
+// the local listener, which takes the code.
+func browser(t *testing.T, opened chan<- string) func(string) error {
+	return func(u string) error {
+		opened <- u
+		go func() {
+			resp, err := http.Get(u) // follows the redirect to the listener
+			if err != nil {
+				t.Log("browser:", err)
+				return
+			}
+			resp.Body.Close()
+		}()
+		return nil
+	}
+}
+
+func TestPkce(t *testing.T) {
+	p := newFakeIdP(t)
+	a := startAuthServer(t, p)
+	var prompt bytes.Buffer
+	opened := make(chan string, 4)
+	o := a.options(register.AuthPkce)
+	o.Auth.Prompt = &syncWriter{w: &prompt}
+	o.Auth.OpenBrowser = browser(t, opened)
+	c, err := register.New(context.Background(), o)
+	require.NoError(t, err)
+	defer c.Close()
+	res, err := c.Register(context.Background(), manySpecs(t, 4), target)
+	require.NoError(t, err)
+	assertAllCreatedOnce(t, a, res)
+	require.Len(t, opened, 1, "one login for the run")
+	u := <-opened
+	assert.Contains(t, u, p.URL+"/oauth2/authorize?")
+	assert.Contains(t, u, "code_challenge_method=S256")
+	assert.Contains(t, u, "client_id=flytectl")
+	assert.Contains(t, prompt.String(), u, "the URL is printed for a terminal without a browser")
+	assert.Equal(t, 1, p.grantCount("authorization_code"))
+
+	// A refused token is replaced through the refresh token, without a browser.
+	p.revokeAll()
+	res, err = c.Register(context.Background(), manySpecs(t, 5)[4:], target)
+	require.NoError(t, err)
+	assert.Equal(t, register.Created, res[0].Outcome)
+	assert.Equal(t, 1, p.grantCount("refresh_token"))
+	assert.Empty(t, opened)
+	assertNoSecrets(t, prompt.String())
+}
+
+// Without a browser nobody follows the URL: the flow ends after pkceConfig.timeout with a message
+// saying what to use instead, and the redirect port is free again.
+func TestPkceTimesOutCleanly(t *testing.T) {
+	p := newFakeIdP(t)
+	a := startAuthServer(t, p)
+	var prompt bytes.Buffer
+	o := a.options(register.AuthPkce)
+	o.Auth.Prompt = &syncWriter{w: &prompt}
+	o.Auth.OpenBrowser = func(string) error { return fmt.Errorf("no display") }
+	o.Auth.Pkce.Timeout = 300 * time.Millisecond
+	c, err := register.New(context.Background(), o)
+	require.NoError(t, err)
+	defer c.Close()
+	start := time.Now()
+	res, err := c.Register(context.Background(), manySpecs(t, 3), target, register.WithContinueOnError())
+	require.Error(t, err)
+	assert.Less(t, time.Since(start), 10*time.Second)
+	for _, r := range res {
+		assert.Equal(t, codes.Unauthenticated, r.Code, r.String())
+		assert.Contains(t, r.Reason, "Pkce: no browser redirect to "+a.meta.redirectURI+" within 300ms (without a browser on this machine use authType DeviceFlow or ExternalCommand)")
+	}
+	assert.Equal(t, 1, strings.Count(prompt.String(), "/oauth2/authorize?"), "asked once, not once per task")
+	l, err := net.Listen("tcp", strings.TrimSuffix(strings.TrimPrefix(a.meta.redirectURI, "http://"), "/callback"))
+	require.NoError(t, err, "the redirect listener is closed")
+	_ = l.Close()
+}
+
+func TestDeviceFlowPollsWithSlowDown(t *testing.T) {
+	t.Parallel()
+	p := newFakeIdP(t)
+	p.device = []string{"authorization_pending", "slow_down", ""}
+	a := startAuthServer(t, p)
+	var prompt bytes.Buffer
+	o := a.options(register.AuthDeviceFlow)
+	o.Auth.Prompt = &syncWriter{w: &prompt}
+	c, err := register.New(context.Background(), o)
+	require.NoError(t, err)
+	defer c.Close()
+	res, err := c.Register(context.Background(), manySpecs(t, 3), target)
+	require.NoError(t, err)
+	assertAllCreatedOnce(t, a, res)
+	assert.Contains(t, prompt.String(), "DeviceFlow: to log in to Flyte, open "+p.URL+"/device in any browser and enter the code ABCD-EFGH")
+	p.mu.Lock()
+	polls := append([]time.Time(nil), p.polls...)
+	p.mu.Unlock()
+	require.Len(t, polls, 3)
+	assert.GreaterOrEqual(t, polls[1].Sub(polls[0]), 900*time.Millisecond, "interval 1 s")
+	assert.GreaterOrEqual(t, polls[2].Sub(polls[1]), 5900*time.Millisecond, "slow_down adds 5 s")
+}
+
+func TestDeviceFlowExpires(t *testing.T) {
+	t.Parallel()
+	p := newFakeIdP(t)
+	p.device = []string{"authorization_pending", "expired_token"}
+	a := startAuthServer(t, p)
+	o := a.options(register.AuthDeviceFlow)
+	o.Auth.Prompt = &syncWriter{w: &bytes.Buffer{}}
+	c, err := register.New(context.Background(), o)
+	require.NoError(t, err)
+	defer c.Close()
+	res, err := c.Register(context.Background(), manySpecs(t, 2), target, register.WithContinueOnError())
+	require.Error(t, err)
+	for _, r := range res {
+		assert.Equal(t, codes.Unauthenticated, r.Code)
+		assert.Contains(t, r.Reason, "DeviceFlow: the device code expired before it was approved")
+	}
+
+	// The flow's own timeout ends polling too.
+	p2 := newFakeIdP(t)
+	p2.device = []string{"authorization_pending"}
+	a2 := startAuthServer(t, p2)
+	o = a2.options(register.AuthDeviceFlow)
+	o.Auth.Prompt = &syncWriter{w: &bytes.Buffer{}}
+	o.Auth.DeviceFlow.Timeout = 2500 * time.Millisecond
+	c2, err := register.New(context.Background(), o)
+	require.NoError(t, err)
+	defer c2.Close()
+	res, err = c2.Register(context.Background(), manySpecs(t, 1), target)
+	require.Error(t, err)
+	assert.Contains(t, res[0].Reason, "DeviceFlow: not approved within 2.5s (deviceFlowConfig.timeout)")
+}
+
+// With no authType, an Unauthenticated answer says what to configure.
+func TestNoAuthTypeHint(t *testing.T) {
+	p := newFakeIdP(t)
+	a := startAuthServer(t, p)
+	o := a.options(register.AuthNone)
+	c, err := register.New(context.Background(), o)
+	require.NoError(t, err)
+	defer c.Close()
+	res, err := c.Register(context.Background(), manySpecs(t, 1), target)
+	require.Error(t, err)
+	assert.Equal(t, codes.Unauthenticated, res[0].Code)
+	assert.Contains(t, res[0].Reason, "set admin.authType (ClientSecret, Pkce, DeviceFlow or ExternalCommand)")
+}
+
+// syncWriter serialises writes (the flows print from the goroutine that runs them).
+type syncWriter struct {
+	mu sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (s *syncWriter) Write(b []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(b)
+}
