@@ -69,6 +69,13 @@ func TestLoadFlytectlConfig(t *testing.T) {
 			},
 		},
 		{
+			file: "noauthtype.yaml",
+			want: register.Options{
+				Endpoint: "dns:///flyte.example.com",
+				Auth:     register.Auth{Type: register.AuthClientSecret, ClientID: "ci", ClientSecretEnvVar: "FLYTE_CLIENT_SECRET"},
+			},
+		},
+		{
 			file: "allkeys.yaml",
 			want: register.Options{
 				Endpoint:           "dns:///flyte.example.com:443",

@@ -155,10 +155,11 @@ var FlytectlKeys = []string{
 // keys and other sections are ignored, like flytectl. Durations accept "15s" or nanoseconds.
 //
 // Mapping decisions: an explicit `maxRetries: 0` means "no retries" (Retry.MaxRetries -1), absent
-// means the default; authType is matched case-insensitively; no authType means no authentication
-// (flytectl would try ClientSecret with clientId "flytepropeller" after an Unauthenticated reply; here
-// the reply says to set admin.authType). Secrets are not read here, only by [New]. admin.endpoint is
-// required. Errors wrap [ErrConfig].
+// means the default; authType is matched case-insensitively; without authType, a file that names
+// clientId, clientSecretLocation or clientSecretEnvVar gets ClientSecret (flytectl's default), and one
+// that names none of them gets no authentication (flytectl would try clientId "flytepropeller" with
+// /etc/secrets/client_secret; here an Unauthenticated reply says to set admin.authType). Secrets are
+// not read here, only by [New]. admin.endpoint is required. Errors wrap [ErrConfig].
 func ParseFlytectlConfig(data []byte) (Options, error) {
 	var doc struct {
 		Admin *flytectlAdmin `json:"admin"`
@@ -221,12 +222,16 @@ func ParseFlytectlConfig(data []byte) (Options, error) {
 			return Options{}, fmt.Errorf("%w: negative duration in admin section", ErrConfig)
 		}
 	}
-	if a.AuthType != "" {
+	switch {
+	case a.AuthType != "":
 		t, ok := parseAuthType(a.AuthType)
 		if !ok {
 			return Options{}, fmt.Errorf("%w: admin.authType %q is not one of ClientSecret, Pkce, DeviceFlow, ExternalCommand", ErrConfig, a.AuthType)
 		}
 		o.Auth.Type = t
+	case a.ClientID != "" || a.ClientSecretLocation != "" || a.ClientSecretEnvVar != "":
+		// flytectl's default authType, for a file that names client credentials.
+		o.Auth.Type = AuthClientSecret
 	}
 	return o, nil
 }
