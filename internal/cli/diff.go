@@ -16,7 +16,7 @@ func newDiffCmd(e *Env) *cobra.Command {
 		concurrency int
 	)
 	cmd := &cobra.Command{
-		Use:   "diff (-f SPEC.yaml... | BUNDLE) --project P --domain D --version V [--config FILE] [--endpoint E] [--insecure] [--concurrency N]",
+		Use:   "diff (-f SPEC.yaml... | BUNDLE) --project P --domain D --version V [--config FILE] [--endpoint E] [--insecure] [--allow-tokens-over-plaintext] [--concurrency N]",
 		Short: "Compare local tasks with the tasks registered in FlyteAdmin",
 		Long: `diff fetches, for every task of the spec files or the BUNDLE, the task
 FlyteAdmin has under the same project, domain, name and version (GetTask)

@@ -23,7 +23,7 @@ func newRegisterCmd(e *Env) *cobra.Command {
 		continueOnError bool
 	)
 	cmd := &cobra.Command{
-		Use:   "register (-f SPEC.yaml... | BUNDLE) --project P --domain D --version V [--config FILE] [--endpoint E] [--insecure] [--concurrency N] [--dry-run]",
+		Use:   "register (-f SPEC.yaml... | BUNDLE) --project P --domain D --version V [--config FILE] [--endpoint E] [--insecure] [--allow-tokens-over-plaintext] [--concurrency N] [--dry-run]",
 		Short: "Register the tasks of spec files or a bundle with FlyteAdmin",
 		Long: `register creates the tasks of the spec files (-f, validated and built as
 "package" does) or of a BUNDLE (an archive, a directory of .pb files, or -
