@@ -144,7 +144,8 @@ func readClientSecret(auth Auth) (string, error) {
 // Unauthenticated answer switches to authenticated calls (flytectl's lazy behaviour). With a token,
 // an Unauthenticated answer replaces the token once and repeats the call once.
 func (a *authenticator) intercept(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
-	if len(a.o.Auth.ProxyCommand) > 0 {
+	if md, _ := metadata.FromOutgoingContext(ctx); len(a.o.Auth.ProxyCommand) > 0 && len(md.Get("proxy-authorization")) == 0 {
+		// (Discovery calls made inside an intercepted call already carry it.)
 		pt, err := a.proxy(ctx)
 		if err != nil {
 			return err

@@ -587,3 +587,47 @@ func (s *syncWriter) Write(b []byte) (int, error) {
 	defer s.mu.Unlock()
 	return s.w.Write(b)
 }
+
+// proxyCommand's token goes with every gRPC call (AuthMetadataService included) as
+// proxy-authorization, next to the flow's token, and with the OAuth2 requests.
+func TestProxyCommand(t *testing.T) {
+	p := newFakeIdP(t)
+	var idpProxyHeader atomic.Value
+	inner := p.Config.Handler
+	p.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		idpProxyHeader.Store(r.Header.Get("Proxy-Authorization"))
+		inner.ServeHTTP(w, r)
+	})
+	var missing atomic.Int32
+	a := &authServer{admin: newFakeAdmin()}
+	a.meta = &fakeAuthMeta{p: p, redirectURI: "http://" + freeLoopback(t) + "/callback"}
+	proxyCheck := grpc.ChainUnaryInterceptor(func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+		md, _ := metadata.FromIncomingContext(ctx)
+		if v := md.Get("proxy-authorization"); len(v) != 1 || v[0] != "Bearer proxy-"+testAccessToken {
+			missing.Add(1)
+			return nil, status.Error(codes.PermissionDenied, "proxy says no")
+		}
+		if strings.HasPrefix(info.FullMethod, "/flyteidl.service.AuthMetadataService/") {
+			return h(ctx, req)
+		}
+		if v := md.Get("flyte-authorization"); len(v) != 1 || !p.accepts(strings.TrimPrefix(v[0], "Bearer ")) {
+			return nil, status.Error(codes.Unauthenticated, "no token")
+		}
+		return h(ctx, req)
+	})
+	a.bufServer = startServer(t, a.admin, true, proxyCheck)
+	service.RegisterAuthMetadataServiceServer(a.srv, a.meta)
+	a.start()
+	o := a.options(register.AuthClientSecret)
+	o.Auth.ClientID = "ci"
+	o.Auth.ClientSecretLocation = writeSecret(t, testClientSecret)
+	o.Auth.ProxyCommand = []string{writeScript(t, "echo proxy-"+testAccessToken+"\n")}
+	c, err := register.New(context.Background(), o)
+	require.NoError(t, err)
+	defer c.Close()
+	res, err := c.Register(context.Background(), manySpecs(t, 2), target)
+	require.NoError(t, err)
+	assertAllCreatedOnce(t, a, res)
+	assert.Zero(t, missing.Load())
+	assert.Equal(t, "Bearer proxy-"+testAccessToken, idpProxyHeader.Load())
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 	"github.com/spf13/cobra"
+	"google.golang.org/grpc/codes"
 
 	"github.com/flytedask/flytedask/register"
 	"github.com/flytedask/flytedask/task"
@@ -109,6 +110,10 @@ not registered or a configuration problem, 2 usage error (e.g. a missing
 				msg := fmt.Sprintf("%d of %d tasks failed, %d not attempted", be.Failed, be.Total, be.NotAttempted)
 				if be.Cause != nil {
 					msg += fmt.Sprintf(" (%v)", be.Cause)
+				}
+				if f := be.First; f != nil && f.Code == codes.Unauthenticated {
+					// Every task fails the same way: say why once, where CI logs end.
+					msg += ": " + f.Reason
 				}
 				return failf("%s", msg)
 			default:

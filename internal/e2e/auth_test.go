@@ -97,6 +97,7 @@ func TestAuthWrongSecret(t *testing.T) {
 	assert.Less(t, elapsed, 60*time.Second)
 	out := res.Stdout + res.Stderr
 	assert.Contains(t, out, fmt.Sprintf(`authentication failed for client id %q at https://%s/oauth2/token`, authClientID, e.endpoint))
+	assert.Contains(t, res.Stderr, fmt.Sprintf(`tasks failed, 0 not attempted: register: authentication failed for client id %q`, authClientID), "the last line says why")
 	assert.NotContains(t, out, wrong)
 	assert.NotContains(t, out, e.secretValue(t))
 	for _, row := range []string{helloTask, scoreTask} {
