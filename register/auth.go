@@ -363,7 +363,11 @@ func discoveryError(call string, err error) error {
 func (a *authenticator) fetch(ctx context.Context, d *discovery, prev *oauth2.Token) (*oauth2.Token, error) {
 	auth := a.o.Auth
 	if auth.TokenSource != nil {
-		return tokenWithin(ctx, auth.TokenSource)
+		tok, err := tokenWithin(ctx, auth.TokenSource)
+		if err != nil {
+			return nil, temporary{err} // the caller's source may recover: ask it again next time
+		}
+		return tok, nil
 	}
 	// OAuth2 requests use New's values (the HTTP client) and ctx's cancellation.
 	fctx, cancel := context.WithCancel(a.values)

@@ -23,6 +23,7 @@ import (
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/service"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
@@ -630,4 +631,38 @@ func TestProxyCommand(t *testing.T) {
 	assertAllCreatedOnce(t, a, res)
 	assert.Zero(t, missing.Load())
 	assert.Equal(t, "Bearer proxy-"+testAccessToken, idpProxyHeader.Load())
+}
+
+// flakySource fails its first call, then hands out a token p issued.
+type flakySource struct {
+	calls atomic.Int32
+	tok   string
+}
+
+func (f *flakySource) Token() (*oauth2.Token, error) {
+	if f.calls.Add(1) == 1 {
+		return nil, fmt.Errorf("vault unreachable")
+	}
+	return &oauth2.Token{AccessToken: f.tok, TokenType: "Bearer"}, nil
+}
+
+// A caller's TokenSource that fails is asked again on the next call (it is not a refusal).
+func TestTokenSourceFailureIsNotRemembered(t *testing.T) {
+	p := newFakeIdP(t)
+	a := startAuthServer(t, p)
+	o := a.options(register.AuthNone)
+	o.Auth.Header = "flyte-authorization"
+	src := &flakySource{tok: newClientCredentialsToken(t, p)}
+	o.Auth.TokenSource = src
+	c, err := register.New(context.Background(), o)
+	require.NoError(t, err)
+	defer c.Close()
+	specs := manySpecs(t, 2)
+	res, err := c.Register(context.Background(), specs[:1], target)
+	require.Error(t, err)
+	assert.Equal(t, codes.Unauthenticated, res[0].Code)
+	assert.Contains(t, res[0].Reason, "token source: vault unreachable")
+	res, err = c.Register(context.Background(), specs[1:], target)
+	require.NoError(t, err)
+	assert.Equal(t, register.Created, res[0].Outcome)
 }
