@@ -29,8 +29,10 @@ func TestRetryPolicyDefaults(t *testing.T) {
 	tests := []struct {
 		in, want RetryPolicy
 	}{
-		{in: RetryPolicy{}, want: RetryPolicy{MaxRetries: 4, PerRetryTimeout: 15 * time.Second, BaseBackoff: 100 * time.Millisecond, MaxBackoff: 8 * time.Second}},
-		{in: RetryPolicy{MaxRetries: -1}, want: RetryPolicy{MaxRetries: 0, PerRetryTimeout: 15 * time.Second, BaseBackoff: 100 * time.Millisecond, MaxBackoff: 8 * time.Second}},
+		{in: RetryPolicy{}, want: RetryPolicy{Window: 60 * time.Second, PerRetryTimeout: 15 * time.Second, BaseBackoff: 100 * time.Millisecond, MaxBackoff: 8 * time.Second}},
+		{in: RetryPolicy{Window: time.Second}, want: RetryPolicy{Window: time.Second, PerRetryTimeout: 15 * time.Second, BaseBackoff: 100 * time.Millisecond, MaxBackoff: 8 * time.Second}},
+		{in: RetryPolicy{MaxRetries: 4, Window: time.Second}, want: RetryPolicy{MaxRetries: 4, PerRetryTimeout: 15 * time.Second, BaseBackoff: 100 * time.Millisecond, MaxBackoff: 8 * time.Second}},
+		{in: RetryPolicy{MaxRetries: -1, Window: time.Second}, want: RetryPolicy{MaxRetries: 0, PerRetryTimeout: 15 * time.Second, BaseBackoff: 100 * time.Millisecond, MaxBackoff: 8 * time.Second}},
 		{in: RetryPolicy{MaxRetries: 9, BaseBackoff: time.Second, MaxBackoff: time.Millisecond}, want: RetryPolicy{MaxRetries: 9, PerRetryTimeout: 15 * time.Second, BaseBackoff: time.Millisecond, MaxBackoff: time.Millisecond}},
 	}
 	for _, tc := range tests {

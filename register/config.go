@@ -16,7 +16,9 @@ import (
 // Defaults taken from flytectl's admin client (flyteidl clients/go/admin/config.go, v1.16.8, which
 // flytectl v0.9.4 uses).
 const (
-	// DefaultMaxRetries is the number of retries after the first attempt of a call.
+	// DefaultMaxRetries is flytectl's number of retries after the first attempt of a call. This
+	// package retries for [DefaultRetryWindow] instead when no retry count is configured, and at
+	// least DefaultMaxRetries times.
 	DefaultMaxRetries = 4
 	// DefaultPerRetryTimeout bounds each single attempt of a call.
 	DefaultPerRetryTimeout = 15 * time.Second
@@ -218,7 +220,11 @@ func (o Options) String() string {
 		fmt.Fprintf(&b, ", HTTPProxyURL: %q", redactURL(o.HTTPProxyURL))
 	}
 	r := o.Retry.withDefaults()
-	fmt.Fprintf(&b, ", Retry: {MaxRetries: %d, PerRetryTimeout: %s, MaxBackoff: %s}", r.MaxRetries, r.PerRetryTimeout, r.MaxBackoff)
+	if r.Window > 0 {
+		fmt.Fprintf(&b, ", Retry: {Window: %s, PerRetryTimeout: %s, MaxBackoff: %s}", r.Window, r.PerRetryTimeout, r.MaxBackoff)
+	} else {
+		fmt.Fprintf(&b, ", Retry: {MaxRetries: %d, PerRetryTimeout: %s, MaxBackoff: %s}", r.MaxRetries, r.PerRetryTimeout, r.MaxBackoff)
+	}
 	if len(o.DialOptions) > 0 {
 		fmt.Fprintf(&b, ", DialOptions: %d", len(o.DialOptions))
 	}
@@ -285,9 +291,15 @@ func redactURL(s string) string {
 // and codes.ResourceExhausted are retried; waits are exponential with full jitter
 // (uniform in [0, min(MaxBackoff, BaseBackoff*2^retry)]) and end early when the context ends.
 type RetryPolicy struct {
-	// MaxRetries is the number of retries after the first attempt: 0 means [DefaultMaxRetries],
-	// negative means none (admin.maxRetries; an explicit 0 there maps to -1 here).
+	// MaxRetries is the number of retries after the first attempt (admin.maxRetries, flytectl's
+	// meaning; an explicit 0 there maps to -1 here): 0 means "not configured": retry for Window
+	// (see there), negative means none.
 	MaxRetries int
+	// Window applies when MaxRetries is 0: failed attempts are retried until Window has passed since
+	// the call's first attempt, and at least DefaultMaxRetries times; 0 means [DefaultRetryWindow],
+	// long enough to ride out a FlyteAdmin restart. It is ignored (and resolved to 0) when
+	// MaxRetries is set.
+	Window time.Duration
 	// PerRetryTimeout bounds every attempt; 0 means [DefaultPerRetryTimeout] (admin.perRetryTimeout).
 	PerRetryTimeout time.Duration
 	// BaseBackoff is the bound of the first wait; 0 means [DefaultBaseBackoff].
@@ -296,13 +308,18 @@ type RetryPolicy struct {
 	MaxBackoff time.Duration
 }
 
-// withDefaults resolves zero fields; MaxRetries becomes the effective (non-negative) count.
+// withDefaults resolves zero fields: afterwards either Window > 0 (retry for that long, and at
+// least DefaultMaxRetries times), or MaxRetries is the effective (non-negative) count.
 func (p RetryPolicy) withDefaults() RetryPolicy {
 	switch {
 	case p.MaxRetries == 0:
-		p.MaxRetries = DefaultMaxRetries
+		if p.Window <= 0 {
+			p.Window = DefaultRetryWindow
+		}
 	case p.MaxRetries < 0:
-		p.MaxRetries = 0
+		p.MaxRetries, p.Window = 0, 0
+	default:
+		p.Window = 0
 	}
 	if p.PerRetryTimeout <= 0 {
 		p.PerRetryTimeout = DefaultPerRetryTimeout

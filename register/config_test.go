@@ -187,7 +187,7 @@ func TestConfigStringHidesSecrets(t *testing.T) {
 		assert.NotContains(t, s, secret)
 		assert.Contains(t, s, "TokenSource: set")
 	}
-	assert.Equal(t, `register.Options{Endpoint: "dns:///flyte.example.com", Insecure: false, Retry: {MaxRetries: 4, PerRetryTimeout: 15s, MaxBackoff: 8s}, TokenSource: set, AuthType: ClientSecret, ClientID: "ci", ClientSecret: from $FLYTE_SECRET, TokenURL: "https://idp/token"}`, cfg.String())
+	assert.Equal(t, `register.Options{Endpoint: "dns:///flyte.example.com", Insecure: false, Retry: {Window: 1m0s, PerRetryTimeout: 15s, MaxBackoff: 8s}, TokenSource: set, AuthType: ClientSecret, ClientID: "ci", ClientSecret: from $FLYTE_SECRET, TokenURL: "https://idp/token"}`, cfg.String())
 }
 
 // A password in a URL's user info (basic auth at a proxy or IdP) is not printed either.

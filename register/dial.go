@@ -33,6 +33,8 @@ type Client struct {
 	svc   TaskService
 	conn  *grpc.ClientConn // nil when built by NewClient
 	retry RetryPolicy
+	// onRetry is called before every retry wait (see OnRetry).
+	onRetry func(RetryEvent)
 }
 
 // NewClient wraps an existing AdminService client (or any [TaskService]). Of the options only Retry

@@ -79,15 +79,17 @@ func cloneID(id *core.Identifier) *core.Identifier {
 	return proto.Clone(id).(*core.Identifier)
 }
 
-// prepare builds the request for spec: the request id from the target and a clone of the spec whose
-// template id equals the request id (a spec without a template stays without one, for Preflight to
-// report). The caller's spec is never modified.
+// prepare builds the request for spec: the request id from the target and a clone of the spec, in
+// the form flytectl sends ([FlytectlForm]), whose template id equals the request id (a spec without
+// a template stays without one, for Preflight to report). The caller's spec is never modified. A pod
+// spec flytectl could not decode (which Preflight refuses) is left as it is.
 func prepare(spec *admin.TaskSpec, target Target) *admin.TaskCreateRequest {
 	id := requestID(spec, target)
 	var c *admin.TaskSpec
 	if spec != nil {
 		c = cloneSpec(spec)
 		if c.Template != nil {
+			_ = toFlytectlForm(c.Template)
 			c.Template.Id = cloneID(id)
 		}
 	}
@@ -140,8 +142,9 @@ func DryRun(specs []*admin.TaskSpec, target Target, opts ...Option) []Result {
 //     target.Version}; the same id is written into a clone of the template (the input is not modified).
 //   - Up to WithConcurrency calls run at once. codes.AlreadyExists counts as success (AlreadyExisted).
 //   - Unavailable, DeadlineExceeded and ResourceExhausted are retried with exponential backoff and full
-//     jitter, at most RetryPolicy.MaxRetries times, each attempt bounded by PerRetryTimeout. Other codes
-//     are final. A spec is never sent again after a successful reply.
+//     jitter, RetryPolicy.MaxRetries times, or when that is not configured for RetryPolicy.Window
+//     ([DefaultRetryWindow]); each attempt is bounded by PerRetryTimeout. Other codes are final. A
+//     spec is never sent again after a successful reply.
 //   - An InvalidArgument "different structure" reply is reported with Conflict set, and the
 //     registered template is fetched (GetTask) to fill Result.Diff.
 //   - Unless WithContinueOnError, the first failure stops the run; unstarted specs are NotAttempted.
@@ -294,6 +297,7 @@ func retryable(c codes.Code) bool {
 func (c *Client) retrying(ctx context.Context, fn func(context.Context) error) error {
 	p := c.retry
 	var last error
+	start := time.Now()
 	for attempt := 0; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			if last == nil {
@@ -308,10 +312,12 @@ func (c *Client) retrying(ctx context.Context, fn func(context.Context) error) e
 			return nil
 		}
 		last = err
-		if !retryable(status.Code(err)) || attempt >= p.MaxRetries || ctx.Err() != nil {
+		if !shouldRetry(p, err, attempt, start) || ctx.Err() != nil {
 			return err
 		}
-		if !sleep(ctx, backoff(p, attempt)) {
+		wait := backoff(p, attempt)
+		c.notifyRetry(p, err, attempt, start, wait)
+		if !sleep(ctx, wait) {
 			return err
 		}
 	}

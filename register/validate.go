@@ -69,6 +69,7 @@ func ValidateVersion(version string) error {
 //   - template.metadata and template.metadata.runtime are set and runtime.version is non-empty (a
 //     template with metadata but no runtime crashes flyteadmin v1.1.x after inserting the row);
 //   - template.interface is set;
+//   - a k8s_pod.pod_spec (without container) decodes as a Kubernetes PodSpec, as flytectl needs;
 //   - if a container is set, its image is non-empty and contains no unresolved "{{" template (nothing
 //     on the registration path substitutes images).
 //
@@ -100,6 +101,9 @@ func Preflight(spec *admin.TaskSpec) error {
 		}
 		if tt.GetInterface() == nil {
 			p = append(p, "template.interface is missing")
+		}
+		if err := checkFlytectlForm(tt); err != nil {
+			p = append(p, "template."+err.Error())
 		}
 		if c := tt.GetContainer(); c != nil {
 			switch {

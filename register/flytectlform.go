@@ -1,0 +1,159 @@
+package register
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/types/known/structpb"
+	corev1 "k8s.io/api/core/v1"
+)
+
+// Fast-register placeholders that `flytectl register files` replaces in container arguments
+// (flytectl cmd/register/register_util.go, hydrateTaskSpec; exact whole-argument matches).
+const (
+	// RemotePackagePathPlaceholder is replaced by the upload location of the bundle's
+	// fast*.tar.gz source archive, or by "" when the bundle has none.
+	RemotePackagePathPlaceholder = "{{ .remote_package_path }}"
+	// DestDirPlaceholder is replaced by flytectl's --destinationDirectory, default ".".
+	DestDirPlaceholder = "{{ .dest_dir }}"
+)
+
+// FlytectlForm returns a copy of spec in the form `flytectl register files` (v0.9.4) sends it to
+// FlyteAdmin for a bundle without a fast-register source archive, apart from the template id (which
+// FlyteAdmin overwrites with the request id anyway). Register and Diff send and compare this form,
+// so that a task registered by either tool is, for FlyteAdmin, the same task: registering it again
+// with the other tool at the same version is AlreadyExists, never "different structure".
+//
+// What flytectl changes, and so FlytectlForm too:
+//   - container arguments equal to [DestDirPlaceholder] become "." and those equal to
+//     [RemotePackagePathPlaceholder] become "" (flytectl puts the uploaded source's location there
+//     only when the bundle carries a fast*.tar.gz; without one it writes "");
+//   - a task without a container but with k8s_pod.pod_spec: the pod spec is decoded into
+//     Kubernetes' corev1.PodSpec and encoded back (encoding/json both ways, as flytestdlib's
+//     utils.UnmarshalStructToObj / MarshalObjToStruct do). This drops what the Go type omits when
+//     empty (e.g. `"command": []`, `"env": []`), drops unknown keys, adds what it always writes
+//     (e.g. `"resources": {}` on every container, `"containers"`), and writes quantities in
+//     canonical form ("1000m" becomes "1"). The same argument substitution applies to every pod
+//     container. k8s_pod keeps only metadata, pod_spec and data_config (primary_container_name is
+//     dropped, as flytectl rebuilds the message from those three). The PodSpec type is this
+//     module's k8s.io/api; flytectl v0.9.4 is built with k8s.io/api v0.34, so a pod spec field
+//     added to Kubernetes after v0.34 would be kept here and dropped by flytectl.
+//
+// The input is not modified. The error is flytectl's "Error hydrating spec" case: a pod spec that
+// does not decode as a corev1.PodSpec.
+func FlytectlForm(spec *admin.TaskSpec) (*admin.TaskSpec, error) {
+	c := cloneSpec(spec)
+	if err := toFlytectlForm(c.GetTemplate()); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// toFlytectlForm rewrites tt in place (see FlytectlForm).
+func toFlytectlForm(tt *core.TaskTemplate) error {
+	if tt == nil {
+		return nil
+	}
+	if ctr := tt.GetContainer(); ctr != nil {
+		ctr.Args = substituteFastArgs(ctr.Args)
+		return nil
+	}
+	pod := tt.GetK8SPod()
+	if pod == nil || pod.GetPodSpec() == nil {
+		return nil
+	}
+	ps, err := roundTripPodSpec(pod.GetPodSpec())
+	if err != nil {
+		return err
+	}
+	tt.Target = &core.TaskTemplate_K8SPod{K8SPod: &core.K8SPod{
+		Metadata:   pod.GetMetadata(),
+		PodSpec:    ps,
+		DataConfig: pod.GetDataConfig(),
+	}}
+	return nil
+}
+
+// substituteFastArgs replaces flytectl's fast-register placeholders (in place; args is returned).
+func substituteFastArgs(args []string) []string {
+	for i, a := range args {
+		switch a {
+		case RemotePackagePathPlaceholder:
+			args[i] = ""
+		case DestDirPlaceholder:
+			args[i] = "."
+		}
+	}
+	return args
+}
+
+// roundTripPodSpec is flytectl's Struct -> corev1.PodSpec -> Struct conversion with the argument
+// substitution in between.
+func roundTripPodSpec(s *structpb.Struct) (*structpb.Struct, error) {
+	raw, err := protojson.Marshal(s)
+	if err != nil {
+		return nil, fmt.Errorf("k8s_pod.pod_spec: %w", err)
+	}
+	var ps corev1.PodSpec
+	if err := json.Unmarshal(raw, &ps); err != nil {
+		return nil, fmt.Errorf("k8s_pod.pod_spec is not a Kubernetes PodSpec (flytectl fails with \"Error hydrating spec\"): %w", err)
+	}
+	for i := range ps.Containers {
+		ps.Containers[i].Args = substituteFastArgs(ps.Containers[i].Args)
+	}
+	out, err := json.Marshal(ps)
+	if err != nil {
+		return nil, fmt.Errorf("k8s_pod.pod_spec: %w", err)
+	}
+	res := &structpb.Struct{}
+	if err := protojson.Unmarshal(out, res); err != nil {
+		return nil, fmt.Errorf("k8s_pod.pod_spec: %w", err)
+	}
+	return res, nil
+}
+
+// checkFlytectlForm reports a template flytectl could not hydrate (see FlytectlForm).
+func checkFlytectlForm(tt *core.TaskTemplate) error {
+	if tt.GetContainer() != nil || tt.GetK8SPod().GetPodSpec() == nil {
+		return nil
+	}
+	_, err := roundTripPodSpec(tt.GetK8SPod().GetPodSpec())
+	return err
+}
+
+// usesRemotePackagePath reports whether tt has an argument flytectl fills with the location of a
+// fast-register source archive.
+func usesRemotePackagePath(tt *core.TaskTemplate) bool {
+	has := func(args []string) bool {
+		for _, a := range args {
+			if a == RemotePackagePathPlaceholder {
+				return true
+			}
+		}
+		return false
+	}
+	if ctr := tt.GetContainer(); ctr != nil {
+		return has(ctr.GetArgs())
+	}
+	if ps := tt.GetK8SPod().GetPodSpec(); ps != nil {
+		for _, c := range ps.GetFields()["containers"].GetListValue().GetValues() {
+			for _, a := range c.GetStructValue().GetFields()["args"].GetListValue().GetValues() {
+				if a.GetStringValue() == RemotePackagePathPlaceholder {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// UsesRemotePackagePath reports whether spec has a container argument "{{ .remote_package_path }}",
+// which flytectl fills with the location it uploads the bundle's fast-register source archive to.
+// Register does not upload source archives: it sends "" there, as flytectl does for a bundle without
+// one.
+func UsesRemotePackagePath(spec *admin.TaskSpec) bool {
+	return usesRemotePackagePath(spec.GetTemplate())
+}

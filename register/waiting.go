@@ -1,0 +1,66 @@
+package register
+
+import (
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// DefaultRetryWindow is how long a call is retried when no retry count is configured
+// (Config.MaxRetries 0, no admin.maxRetries key): long enough to ride out a FlyteAdmin restart or
+// rolling update (tens of seconds of Unavailable), short enough that a server that is really gone
+// fails the run within about a minute. flytectl's own default (4 retries, about 0.4 s when the
+// server refuses connections) fails on every restart.
+const DefaultRetryWindow = 60 * time.Second
+
+// RetryEvent describes a failed attempt that is about to be retried; see [Client.OnRetry].
+type RetryEvent struct {
+	// Code and Err are the failed attempt's gRPC code and error.
+	Code codes.Code
+	Err  error
+	// Attempt is the number of the attempt that failed (1 = the first).
+	Attempt int
+	// Wait is the (jittered) pause before the next attempt.
+	Wait time.Duration
+	// Elapsed is the time since the call's first attempt began.
+	Elapsed time.Duration
+	// Window is the retry window in force (0 when a retry count is configured); RetriesLeft is the
+	// number of retries left when a count is configured (-1 in window mode).
+	Window      time.Duration
+	RetriesLeft int
+}
+
+// OnRetry sets fn to be called (from the goroutine of the call, possibly concurrently for
+// concurrent calls) before every retry wait, so a command line can say that it is waiting for
+// FlyteAdmin and why. Call it before using the client; nil removes the callback.
+func (c *Client) OnRetry(fn func(RetryEvent)) { c.onRetry = fn }
+
+// shouldRetry decides whether attempt (0-based, just failed with err) of a call that began at
+// start may be retried under p.
+func shouldRetry(p RetryPolicy, err error, attempt int, start time.Time) bool {
+	if !retryable(status.Code(err)) {
+		return false
+	}
+	if p.Window > 0 {
+		return attempt < DefaultMaxRetries || time.Since(start) < p.Window
+	}
+	return attempt < p.MaxRetries
+}
+
+// notifyRetry reports a retry to the OnRetry callback and, for Unavailable, asks the gRPC channel
+// to reconnect at the next attempt instead of after its own (up to 2-minute) reconnect backoff: the
+// wait is this package's bounded, jittered backoff alone.
+func (c *Client) notifyRetry(p RetryPolicy, err error, attempt int, start time.Time, wait time.Duration) {
+	if status.Code(err) == codes.Unavailable && c.conn != nil {
+		c.conn.ResetConnectBackoff()
+	}
+	if c.onRetry == nil {
+		return
+	}
+	ev := RetryEvent{Code: status.Code(err), Err: err, Attempt: attempt + 1, Wait: wait, Elapsed: time.Since(start), Window: p.Window, RetriesLeft: -1}
+	if p.Window == 0 {
+		ev.RetriesLeft = p.MaxRetries - attempt
+	}
+	c.onRetry(ev)
+}

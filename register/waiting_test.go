@@ -1,0 +1,108 @@
+package register_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/flytedask/flytedask/register"
+)
+
+// With no retry count configured, Unavailable is retried for the whole window (not 4 times), every
+// retry is announced through OnRetry with its reason, and the call gives up once the window has
+// passed.
+func TestRetryWindowWithoutMaxRetries(t *testing.T) {
+	var calls int
+	var mu sync.Mutex
+	fake := &stubAdmin{create: func(context.Context, *admin.TaskCreateRequest) error {
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		return status.Error(codes.Unavailable, "connection refused")
+	}}
+	window := 300 * time.Millisecond
+	c := register.NewClient(fake, register.WithRetryPolicy(register.RetryPolicy{Window: window, BaseBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond}))
+	var events []register.RetryEvent
+	c.OnRetry(func(ev register.RetryEvent) {
+		mu.Lock()
+		defer mu.Unlock()
+		events = append(events, ev)
+	})
+	start := time.Now()
+	res, err := c.Register(context.Background(), []*admin.TaskSpec{daskSpec(t, "a.b", 1)}, target)
+	took := time.Since(start)
+	require.Error(t, err)
+	assert.Equal(t, register.Failed, res[0].Outcome)
+	assert.Equal(t, codes.Unavailable, res[0].Code)
+	assert.GreaterOrEqual(t, took, window, "rides out the whole window")
+	assert.Greater(t, res[0].Attempts, register.DefaultMaxRetries+1, "more than flytectl's 4 retries")
+	require.Len(t, events, res[0].Attempts-1, "one event per retry")
+	for i, ev := range events {
+		assert.Equal(t, i+1, ev.Attempt)
+		assert.Equal(t, codes.Unavailable, ev.Code)
+		assert.ErrorContains(t, ev.Err, "connection refused")
+		assert.Equal(t, window, ev.Window)
+		assert.Equal(t, -1, ev.RetriesLeft)
+		assert.LessOrEqual(t, ev.Wait, 10*time.Millisecond)
+	}
+}
+
+// An explicit retry count keeps flytectl's meaning: exactly that many retries, however short.
+func TestRetryCountWhenConfigured(t *testing.T) {
+	calls := 0
+	fake := &stubAdmin{create: func(context.Context, *admin.TaskCreateRequest) error {
+		calls++
+		return status.Error(codes.Unavailable, "down")
+	}}
+	c := register.NewClient(fake, register.WithRetryPolicy(register.RetryPolicy{MaxRetries: 2, Window: time.Hour, BaseBackoff: time.Microsecond, MaxBackoff: time.Millisecond}))
+	var left []int
+	c.OnRetry(func(ev register.RetryEvent) { left = append(left, ev.RetriesLeft) })
+	res, err := c.Register(context.Background(), []*admin.TaskSpec{daskSpec(t, "a.b", 1)}, target)
+	require.Error(t, err)
+	assert.Equal(t, 3, res[0].Attempts)
+	assert.Equal(t, 3, calls)
+	assert.Equal(t, []int{2, 1}, left)
+}
+
+// The default window is at least the 30 s a FlyteAdmin restart takes, and Config without retry
+// keys selects it (flytectl's maxRetries/maxBackoffDelay/perRetryTimeout select counts and caps).
+func TestDefaultRetryWindow(t *testing.T) {
+	assert.GreaterOrEqual(t, register.DefaultRetryWindow, 30*time.Second)
+	cfg, err := register.ParseFlytectlConfig([]byte("admin:\n  endpoint: dns:///127.0.0.1:1\n  insecure: true\n"))
+	require.NoError(t, err)
+	assert.Zero(t, cfg.MaxRetries)
+	assert.Contains(t, cfg.String(), "Retries: for 1m0s")
+	cfg, err = register.ParseFlytectlConfig([]byte("admin:\n  endpoint: dns:///127.0.0.1:1\n  maxRetries: 3\n  maxBackoffDelay: 2s\n  perRetryTimeout: 4s\n"))
+	require.NoError(t, err)
+	assert.Contains(t, cfg.String(), "MaxRetries: 3, PerRetryTimeout: 4s, MaxBackoffDelay: 2s")
+}
+
+// A server that is refused for a while and then appears: with the default policy (no MaxRetries)
+// the run succeeds; ResetConnectBackoff lets the channel reconnect at the next attempt.
+func TestRegisterDefaultPolicyRidesOutOutage(t *testing.T) {
+	f := newFakeAdmin()
+	s := startServer(t, f, true)
+	go func() {
+		<-s.dialed
+		time.Sleep(200 * time.Millisecond)
+		s.start()
+	}()
+	c := dialFast(t, s, func(cfg *register.Config) { cfg.MaxBackoffDelay = 20 * time.Millisecond })
+	var n int
+	var mu sync.Mutex
+	c.OnRetry(func(register.RetryEvent) { mu.Lock(); n++; mu.Unlock() })
+	in := manySpecs(t, 4)
+	res, err := c.Register(context.Background(), in, target)
+	require.NoError(t, err)
+	for _, r := range res {
+		assert.Equal(t, register.Created, r.Outcome)
+	}
+	assert.Positive(t, n, "retries were announced")
+}
