@@ -45,6 +45,7 @@ type WriteOption func(*writeConfig)
 type writeConfig struct {
 	format Format // 0 = not set
 	level  int
+	pinned bool // WithPinnedIDs
 }
 
 // WithFormat selects the archive format for WriteArchive (default FormatTarGzip). WriteFile derives
@@ -113,8 +114,12 @@ func planFiles(specs []*admin.TaskSpec) ([]string, error) {
 	return names, nil
 }
 
-// marshalSpec appends the deterministic wire encoding of s to buf.
-func marshalSpec(buf []byte, i int, s *admin.TaskSpec) ([]byte, error) {
+// marshalSpec appends the deterministic wire encoding of s to buf, with the registration
+// placeholders in its template id unless cfg.pinned.
+func marshalSpec(buf []byte, i int, s *admin.TaskSpec, cfg writeConfig) ([]byte, error) {
+	if !cfg.pinned {
+		s = withPlaceholders(s)
+	}
 	out, err := proto.MarshalOptions{Deterministic: true}.MarshalAppend(buf, s)
 	if err != nil {
 		return buf, specErr(i, s.Template.Id.Name, "cannot marshal: %v", err)
@@ -126,6 +131,11 @@ func marshalSpec(buf []byte, i int, s *admin.TaskSpec) ([]byte, error) {
 // WithFormat(FormatTar)) holding one "{idx}_{name}_1.pb" file per spec (see FileName), each the
 // binary admin.TaskSpec, at the archive root, in slice order, which is also file-name order and so
 // the order flytectl registers them in. Put tasks before anything that depends on them.
+//
+// Template ids: by default project, domain and version are written as flytekit's registration
+// placeholders ("{{ registration.version }}" ...), like pyflyte's bundles, whatever the specs hold,
+// so `flytectl register files -p P -d D --version V` registers the tasks as P/D/V. WithPinnedIDs
+// writes the ids as given (see there for what flytectl then does).
 //
 // Validation, done before the first byte is written: no spec, template or template id may be nil;
 // every template.id.name must be non-empty UTF-8 without '/', '\' or NUL, unique in the slice, and
@@ -177,7 +187,7 @@ func writeArchive(w io.Writer, specs []*admin.TaskSpec, names []string, cfg writ
 	var buf []byte
 	for i, s := range specs {
 		var err error
-		if buf, err = marshalSpec(buf[:0], i, s); err != nil {
+		if buf, err = marshalSpec(buf[:0], i, s, cfg); err != nil {
 			return err
 		}
 		hdr := tar.Header{
@@ -284,7 +294,8 @@ func WriteFile(path string, specs []*admin.TaskSpec, opts ...WriteOption) (err e
 
 // WriteDir writes specs as loose files (the layout `pyflyte serialize` produces and
 // `flytectl register files dir/*` accepts) into dir, which is created (with parents) if missing.
-// File names and contents are those WriteArchive would put in an archive; files get mode 0644, a
+// File names and contents are those WriteArchive would put in an archive (placeholders in the ids
+// unless WithPinnedIDs; format and compression options do not apply); files get mode 0644, a
 // created dir 0755.
 //
 // dir must not exist or be empty, otherwise the error wraps ErrDirNotEmpty: stale .pb files from an
@@ -296,12 +307,16 @@ func WriteFile(path string, specs []*admin.TaskSpec, opts ...WriteOption) (err e
 // directory, mode and owner) and the files are moved into it one by one; should a move fail, the
 // ones already moved are removed again, leaving dir empty. On every error path the temporary
 // directory is removed. Files are not fsynced.
-func WriteDir(dir string, specs []*admin.TaskSpec) (err error) {
+func WriteDir(dir string, specs []*admin.TaskSpec, opts ...WriteOption) (err error) {
 	defer func() {
 		if err != nil {
 			err = fmt.Errorf("bundle: write directory %s: %w", dir, err)
 		}
 	}()
+	cfg, err := newWriteConfig(opts)
+	if err != nil {
+		return err
+	}
 	names, err := planFiles(specs)
 	if err != nil {
 		return err
@@ -326,7 +341,7 @@ func WriteDir(dir string, specs []*admin.TaskSpec) (err error) {
 	}()
 	var buf []byte
 	for i, s := range specs {
-		if buf, err = marshalSpec(buf[:0], i, s); err != nil {
+		if buf, err = marshalSpec(buf[:0], i, s, cfg); err != nil {
 			return err
 		}
 		if err = os.WriteFile(filepath.Join(tmp, names[i]), buf, fileMode); err != nil {

@@ -76,10 +76,9 @@ func TestRegisterSendsFlytectlForm(t *testing.T) {
 	in := podSpecTask(t, `{"containers":[{"name":"primary","image":"img:1","command":[]}]}`)
 	_, err := c.Register(context.Background(), []*admin.TaskSpec{in}, target)
 	require.NoError(t, err)
-	f.mu.Lock()
-	stored := f.tasks["wf.pod"]
-	f.mu.Unlock()
-	require.NotNil(t, stored)
+	tts := f.Templates()
+	require.Len(t, tts, 1)
+	stored := tts[0]
 	b, err := protojson.Marshal(stored.GetK8SPod().GetPodSpec())
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"containers":[{"image":"img:1","name":"primary","resources":{}}]}`, string(b))

@@ -102,7 +102,8 @@ func TestScripts(t *testing.T) {
 }
 
 // TestPackageMatchesBuild checks that the bundle package writes decodes to
-// exactly the TaskSpecs the spec package builds, in order.
+// exactly the TaskSpecs the spec package builds, in order, with the
+// registration placeholders in their ids.
 func TestPackageMatchesBuild(t *testing.T) {
 	const specFile = "../../examples/specs/hello_dask.yaml"
 	for _, out := range []string{"b.tgz", "b.tar", "dir", "-"} {
@@ -113,7 +114,7 @@ func TestPackageMatchesBuild(t *testing.T) {
 				target = filepath.Join(dir, out)
 			}
 			var stdout, stderr bytes.Buffer
-			code := Main(context.Background(), []string{"package", "-f", specFile, "-o", target, "--version", "abc123"}, strings.NewReader(""), &stdout, &stderr)
+			code := Main(context.Background(), []string{"package", "-f", specFile, "-o", target}, strings.NewReader(""), &stdout, &stderr)
 			require.Equal(t, ExitOK, code, stderr.String())
 
 			var got *bundle.Bundle
@@ -128,13 +129,15 @@ func TestPackageMatchesBuild(t *testing.T) {
 			}
 			require.NoError(t, err)
 
-			v := "abc123"
-			s, err := spec.ReadFiles(spec.Options{Version: &v}, specFile)
+			s, err := spec.ReadFiles(spec.Options{}, specFile)
 			require.NoError(t, err)
 			want, err := s.Build()
 			require.NoError(t, err)
 			require.Len(t, got.Tasks, len(want))
 			for i := range want {
+				// The ids carry the registration placeholders, as pyflyte's do.
+				id := want[i].Template.Id
+				id.Project, id.Domain, id.Version = bundle.ProjectPlaceholder, bundle.DomainPlaceholder, bundle.VersionPlaceholder
 				assert.Equal(t, bundle.FileName(i, len(want), s.Tasks[i].Name), got.Tasks[i].Path)
 				assert.True(t, proto.Equal(want[i], got.Tasks[i].Spec), "task %d differs", i)
 			}

@@ -91,6 +91,7 @@ registered, changed or could not be compared (or a configuration problem),
 		},
 	}
 	f.registerOptional(cmd)
+	f.registerForce(cmd)
 	conn.register(cmd)
 	cmd.Flags().IntVar(&concurrency, "concurrency", register.DefaultConcurrency, "number of tasks compared at once")
 	return cmd

@@ -21,6 +21,9 @@ type specFlags struct {
 	// quietWarnings keeps load from printing warnings to stderr, for
 	// commands that print them in their own output (explain).
 	quietWarnings bool
+	// force replaces versions pinned in a bundle (register/diff --force,
+	// flytectl's --force).
+	force bool
 }
 
 // register adds -f/--file (required, repeatable), --project, --domain and

@@ -22,8 +22,9 @@ import (
 func newPackageCmd(e *Env) *cobra.Command {
 	var f specFlags
 	var output string
+	var pin bool
 	cmd := &cobra.Command{
-		Use:   "package -f SPEC.yaml [-o flyte-package.tgz|DIR|-] [--project P --domain D --version V]",
+		Use:   "package -f SPEC.yaml [-o flyte-package.tgz|DIR|-] [--pin [--project P --domain D --version V]]",
 		Short: "Validate a spec and write the registrable bundle",
 		Long: `package validates the spec files and writes their tasks as a bundle that
 "flytectl register files --archive" (archives) or "flytectl register files
@@ -38,6 +39,16 @@ DIR/*" (directories) registers.
                             archives, e.g. .zip or .TGZ, are refused)
 Files are written atomically: on any error nothing is created or changed.
 The same spec always gives byte-identical output.
+
+Like pyflyte package, the bundle leaves project, domain and version to the
+command that registers it: the task ids hold flytekit's placeholders
+"{{ registration.project }}", "{{ registration.domain }}" and
+"{{ registration.version }}", so "flytectl register files --archive -p P
+-d D --version V" (or "flytedask register BUNDLE --project P --domain D
+--version V") registers the tasks as P/D/V. --pin writes the spec's (or the
+flags') values instead; flytectl then registers the tasks under the pinned
+version and ignores its --version unless --force (project and domain still
+come from its -p/-d); a note on stderr says so.
 
 It prints one summary line, "wrote N tasks to PATH sha256:HEX", to stdout,
 and the warnings to stderr. For an archive HEX is the sha256 of the file; for
@@ -55,11 +66,18 @@ in name order: (cd DIR && sha256sum * | sha256sum).`,
 			if err != nil {
 				return err
 			}
-			return writePackage(e, output, b.specs)
+			var opts []bundle.WriteOption
+			if pin {
+				opts = append(opts, bundle.WithPinnedIDs())
+			}
+			fl := cmd.Flags()
+			packageIDNote(e, b.spec.Settings, pin, fl.Changed("project") || fl.Changed("domain") || fl.Changed("version"))
+			return writePackage(e, output, b.specs, opts...)
 		},
 	}
 	f.register(cmd)
 	cmd.Flags().StringVarP(&output, "output", "o", bundle.DefaultArchiveName, "output: archive file (.tgz, .tar.gz, .tar), directory, or - for stdout")
+	cmd.Flags().BoolVar(&pin, "pin", false, "write project, domain and version into the bundle instead of the registration placeholders (flytectl then ignores its --version unless --force)")
 	return cmd
 }
 
@@ -113,13 +131,13 @@ func checkArchiveTarget(p string) error {
 	return nil
 }
 
-func writePackage(e *Env, output string, specs []*admin.TaskSpec) error {
+func writePackage(e *Env, output string, specs []*admin.TaskSpec, opts ...bundle.WriteOption) error {
 	var digest, where string
 	summary := e.Stdout
 	switch {
 	case output == "-":
 		var buf bytes.Buffer
-		if err := bundle.WriteArchive(&buf, specs); err != nil {
+		if err := bundle.WriteArchive(&buf, specs, opts...); err != nil {
 			return fail(err)
 		}
 		sum := sha256.Sum256(buf.Bytes())
@@ -128,7 +146,7 @@ func writePackage(e *Env, output string, specs []*admin.TaskSpec) error {
 		}
 		digest, where, summary = hex.EncodeToString(sum[:]), "stdout", e.Stderr
 	case isArchivePath(output):
-		if err := bundle.WriteFile(output, specs); err != nil {
+		if err := bundle.WriteFile(output, specs, opts...); err != nil {
 			return fail(err)
 		}
 		d, err := fileDigest(output)
@@ -137,7 +155,7 @@ func writePackage(e *Env, output string, specs []*admin.TaskSpec) error {
 		}
 		digest, where = d, output
 	default:
-		if err := bundle.WriteDir(output, specs); err != nil {
+		if err := bundle.WriteDir(output, specs, opts...); err != nil {
 			return fail(err)
 		}
 		d, err := dirDigest(output)

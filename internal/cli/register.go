@@ -122,6 +122,7 @@ not registered or a configuration problem, 2 usage error (e.g. a missing
 		},
 	}
 	f.registerOptional(cmd)
+	f.registerForce(cmd)
 	conn.register(cmd)
 	cmd.Flags().IntVar(&concurrency, "concurrency", register.DefaultConcurrency, "number of tasks registered at once")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "validate and print what would be registered; send nothing")
@@ -157,6 +158,7 @@ func (c *connFlags) dial(e *Env) (*register.Client, register.Options, error) {
 	if err != nil {
 		return nil, cfg, fail(err)
 	}
+	client.OnRetry((&retryReporter{e: e, endpoint: cfg.Endpoint}).report)
 	return client, cfg, nil
 }
 
@@ -212,10 +214,6 @@ func loadInput(e *Env, f *specFlags, args []string) (*input, error) {
 		return nil, usageErrorf("missing input: give -f SPEC.yaml or a BUNDLE")
 	}
 	if len(args) == 1 {
-		t := register.Target{Project: f.project, Domain: f.domain, Version: f.version}
-		if err := checkTarget(t, "required with a BUNDLE"); err != nil {
-			return nil, err
-		}
 		b, err := readBundle(e, args[0])
 		if err != nil {
 			return nil, err
@@ -224,7 +222,15 @@ func loadInput(e *Env, f *specFlags, args []string) (*input, error) {
 		if len(b.Tasks) == 0 {
 			return nil, failf("%s: the bundle holds no task", args[0])
 		}
-		return &input{specs: b.Specs(), target: t, validate: task.ValidateSpec}, nil
+		specs := b.Specs()
+		t, err := bundleTarget(e, f, specs, f.force)
+		if err != nil {
+			return nil, err
+		}
+		if err := bundleChecks(e, b, args[0]); err != nil {
+			return nil, err
+		}
+		return &input{specs: specs, target: t, validate: bundleValidator}, nil
 	}
 
 	b, err := f.build(e)

@@ -24,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/service"
 	"github.com/stretchr/testify/assert"
@@ -216,12 +217,18 @@ func TestRegisterBundle(t *testing.T) {
 func TestRegisterInvalidBundleSendsNothing(t *testing.T) {
 	hermetic(t)
 	srv := startFakeAdmin(t)
-	// pyflyte's python tasks are not Dask tasks: task.ValidateSpec rejects them locally.
-	code, stdout, stderr := runCLI(t, "register", pyflyteRegister, "--endpoint", srv.addr, "--insecure", "--project", "p", "--domain", "d", "--version", "v1")
+	// A Dask task without its DaskJob payload: task.ValidateSpec rejects it locally.
+	b, err := bundle.ReadFile(quickstartTGZ)
+	require.NoError(t, err)
+	bad := b.Specs()[0]
+	bad.Template.Custom = nil
+	path := filepath.Join(t.TempDir(), "bad.tgz")
+	require.NoError(t, bundle.WriteFile(path, []*admin.TaskSpec{bad}))
+	code, stdout, stderr := runCLI(t, "register", path, "--endpoint", srv.addr, "--insecure", "--project", "p", "--domain", "d", "--version", "v1")
 	require.Equal(t, ExitFailure, code)
-	assert.Contains(t, stdout, "recipes.core.basic.basic_workflow.t1  v1       Invalid  0         invalid task spec: 2 validation errors:\n"+
-		"    template.type: unsupported value \"python-task\": use one of \"dask\"\n")
-	assert.Contains(t, stderr, "flytedask: 2 of 2 tasks are invalid; nothing was sent\n")
+	assert.Contains(t, stdout, "workflows.dask_example.hello_dask  v1       Invalid  0         invalid task spec: ")
+	assert.Contains(t, stdout, "template.custom: the task has no custom DaskJob payload")
+	assert.Contains(t, stderr, "flytedask: 1 of 1 tasks are invalid; nothing was sent\n")
 	creates, gets, _ := srv.stats()
 	assert.Zero(t, creates+gets)
 }

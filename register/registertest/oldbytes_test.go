@@ -32,7 +32,7 @@ func TestUnknownFieldsSurvive(t *testing.T) {
 	require.NoError(t, err)
 
 	var archive bytes.Buffer
-	require.NoError(t, bundle.WriteArchive(&archive, []*admin.TaskSpec{spec}))
+	require.NoError(t, bundle.WriteArchive(&archive, []*admin.TaskSpec{spec}, bundle.WithPinnedIDs()))
 	b, err := bundle.Read(&archive)
 	require.NoError(t, err)
 	require.Len(t, b.Tasks, 1)
