@@ -40,8 +40,9 @@ func WithConcurrency(n int) Option {
 // WithValidator adds a validation step run on every spec after [Preflight] (which always runs: it
 // guards against specs that crash FlyteAdmin) and after the validators added before it. fn sees the
 // spec as it will be sent: a copy whose template id is the request id (project, domain and version
-// of the [Target]); it must not modify it. A non-nil error marks the spec Invalid; if any spec is
-// invalid nothing is sent.
+// of the [Target]); it must not modify it. It may be called concurrently for different specs
+// (validation runs on all CPUs). A non-nil error marks the spec Invalid; if any spec is invalid
+// nothing is sent.
 func WithValidator(fn func(*admin.TaskSpec) error) Option {
 	return func(o *options) {
 		if fn != nil {
@@ -101,10 +102,10 @@ func prepare(spec *admin.TaskSpec, target Target) *admin.TaskCreateRequest {
 func validated(specs []*admin.TaskSpec, target Target, o options) ([]*admin.TaskCreateRequest, []Result, error) {
 	results := make([]Result, len(specs))
 	reqs := make([]*admin.TaskCreateRequest, len(specs))
-	for i, s := range specs {
-		reqs[i] = prepare(s, target)
+	parallelFor(len(specs), func(i int) {
+		reqs[i] = prepare(specs[i], target)
 		results[i] = Result{Index: i, ID: reqs[i].GetId()}
-	}
+	})
 	if ve := validateAll(reqs, target, o.validators); ve != nil {
 		for i := range results {
 			results[i].Reason = "not sent: other specs failed validation"

@@ -179,23 +179,29 @@ func requestID(spec *admin.TaskSpec, target Target) *core.Identifier {
 func validateAll(reqs []*admin.TaskCreateRequest, target Target, extra []func(*admin.TaskSpec) error) *ValidationError {
 	var ve ValidationError
 	terr := target.Validate()
+	// Preflight and the extra validators are independent per spec and most of the local cost of
+	// a large registration: run them on all CPUs.
+	specErrs := make([][]error, len(reqs))
+	parallelFor(len(reqs), func(i int) {
+		s := reqs[i].GetSpec()
+		if err := Preflight(s); err != nil {
+			specErrs[i] = append(specErrs[i], err)
+			return
+		}
+		for _, fn := range extra {
+			if err := fn(s); err != nil {
+				specErrs[i] = append(specErrs[i], fmt.Errorf("%w: %w", ErrInvalidSpec, err))
+			}
+		}
+	})
 	seen := map[string]int{}
 	for i, req := range reqs {
-		s := req.GetSpec()
 		name := req.GetId().GetName()
 		var errs []error
 		if terr != nil {
 			errs = append(errs, terr)
 		}
-		if err := Preflight(s); err != nil {
-			errs = append(errs, err)
-		} else {
-			for _, fn := range extra {
-				if err := fn(s); err != nil {
-					errs = append(errs, fmt.Errorf("%w: %w", ErrInvalidSpec, err))
-				}
-			}
-		}
+		errs = append(errs, specErrs[i]...)
 		if name != "" {
 			if j, dup := seen[name]; dup {
 				errs = append(errs, fmt.Errorf("%w: duplicate task name, also spec [%d]", ErrInvalidSpec, j))

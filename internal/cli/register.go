@@ -70,11 +70,17 @@ not registered or a configuration problem, 2 usage error (e.g. a missing
 				return err
 			}
 			opts := []register.Option{register.WithConcurrency(concurrency)}
-			if in.validate != nil {
-				opts = append(opts, register.WithValidator(in.validate))
-			}
 			// Validate before looking for a config: an invalid spec needs no server.
-			planned := register.DryRun(in.specs, in.target, opts...)
+			var planned []register.Result
+			if in.validate != nil {
+				planned = register.DryRun(in.specs, in.target, append(opts, register.WithValidator(in.validate))...)
+			} else {
+				planned = register.DryRun(in.specs, in.target, opts...)
+			}
+			// Register below checks the same specs again (Preflight, names,
+			// target) but not with in.validate, which has just passed: it is
+			// most of the local cost of a large registration (see
+			// BenchmarkRegister1000Tasks).
 			if n := countOutcome(planned, register.Invalid); n > 0 || dryRun {
 				writeResults(e.Stdout, planned)
 				if n > 0 {
