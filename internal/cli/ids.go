@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"google.golang.org/protobuf/proto"
 	"sort"
 	"strings"
 	"sync"
@@ -167,4 +168,27 @@ func (r *retryReporter) report(ev register.RetryEvent) {
 // registerForce adds --force (flytectl's flag of the same name) to cmd.
 func (f *specFlags) registerForce(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.force, "force", false, "with a BUNDLE: use --version even for tasks whose id pins a version (flytectl register files --force)")
+}
+
+// dedupeIdentical drops a task that repeats an earlier task of the bundle
+// byte for byte in content and name (pyflyte bundles have them: a task used
+// by two modules is serialized twice). flytectl registers both files, the
+// second as AlreadyExists; register refuses duplicate names, so the copy is
+// dropped here, with a note. Duplicates that differ are kept, and refused.
+func dedupeIdentical(e *Env, b *bundle.Bundle) []*admin.TaskSpec {
+	specs := b.Specs()
+	first := map[string]*admin.TaskSpec{}
+	out := specs[:0:0]
+	for i, s := range specs {
+		name := s.GetTemplate().GetId().GetName()
+		if prev, ok := first[name]; ok && proto.Equal(prev, s) {
+			fmt.Fprintf(e.Stderr, "note: %s repeats task %s identically; registering it once (flytectl reports it AlreadyExists)\n", oneLine(b.Tasks[i].Path), name)
+			continue
+		}
+		if _, ok := first[name]; !ok {
+			first[name] = s
+		}
+		out = append(out, s)
+	}
+	return out
 }

@@ -228,7 +228,7 @@ func loadInput(e *Env, f *specFlags, args []string) (*input, error) {
 		if len(b.Tasks) == 0 {
 			return nil, failf("%s: the bundle holds no task", args[0])
 		}
-		specs := b.Specs()
+		specs := dedupeIdentical(e, b)
 		t, err := bundleTarget(e, f, specs, f.force)
 		if err != nil {
 			return nil, err

@@ -7,7 +7,8 @@
 #
 # What it does (all state under internal/e2e/.work/, gitignored):
 #   1. installs PostgreSQL 15 with apt-get when no initdb/pg_ctl is found (root only);
-#   2. builds flyteadmin (module ./adminbuild), the helpers in ./cmd (kubestub,
+#   2. builds flyteadmin (module ./adminbuild), flytectl v0.9.4 (module
+#      ./flytectlbuild), the helpers in ./cmd (kubestub,
 #      freeport, waitadmin) and the main module's flytedask CLI and quickstart
 #      example (tools of this module) into .work/bin, and pre-compiles the tests;
 #   3. creates a network namespace with only loopback up (root + iproute2) and runs
@@ -224,6 +225,13 @@ t0=$(date +%s)
 # CGO_ENABLED=0: the only cgo dependency is SQLite, which v1.1.131 cannot use
 # anyway (its migrations fail there); skipping it saves a minute of C compiling.
 (cd "$HERE/adminbuild" && CGO_ENABLED=0 go build -o "$BIN/flyteadmin" github.com/flyteorg/flyteadmin/cmd)
+log "flyteadmin built in $(($(date +%s) - t0)) s"
+# flytectl v0.9.4 (module flytectlbuild), the peer tool: issue 10's tests
+# register with it and compare with what flytedask sends.
+t1=$(date +%s)
+log "building flytectl v0.9.4 (module flytectlbuild)"
+(cd "$HERE/flytectlbuild" && CGO_ENABLED=0 go build -o "$BIN/flytectl" github.com/flyteorg/flyte/flytectl)
+log "flytectl built in $(($(date +%s) - t1)) s"
 (cd "$HERE" && go build -o "$BIN/" ./cmd/...)
 # This module requires the main module (replace => ../..): when the main
 # go.mod gains a requirement, this go.mod must be tidied again, else the
@@ -480,6 +488,7 @@ setsid "${NSEXEC[@]}" env \
 	FLYTEDASK_E2E_AUTH_ENDPOINT="127.0.0.1:$AUTH_HTTP" \
 	FLYTEDASK_E2E_AUTH_DIR="$AUTH_DIR" \
 	FLYTEDASK_E2E_AUTHKIT="$BIN/authkit" \
+	FLYTEDASK_E2E_FLYTECTL_BIN="$BIN/flytectl" \
 	GOPROXY=off \
 	go test -count=1 -timeout "$TEST_TIMEOUT" "$@" </dev/null &
 TEST_PGID=$!
