@@ -164,14 +164,17 @@ func TestRegisterLiveQuickstart(t *testing.T) {
 				require.NoError(t, err)
 				assert.Equal(t, register.Same, d.Status, "%v", d.Differences)
 
-				// Round trip: FlyteAdmin stores the template as sent.
+				// Round trip: FlyteAdmin stores the template as sent, which is the form
+				// flytectl sends (register.FlytectlForm: e.g. a pod spec without "command": []).
 				id := &core.Identifier{
 					ResourceType: core.ResourceType_TASK, Project: tgt.Project, Domain: tgt.Domain,
 					Name: s.GetTemplate().GetId().GetName(), Version: tgt.Version,
 				}
 				got, err := raw.GetTask(ctx, &admin.ObjectGetRequest{Id: id})
 				require.NoError(t, err)
-				want := harness.Clone(s.GetTemplate())
+				form, err := register.FlytectlForm(s)
+				require.NoError(t, err)
+				want := form.GetTemplate()
 				want.Id = id
 				assert.True(t, harness.Equal(want, got.GetClosure().GetCompiledTask().GetTemplate()),
 					"stored template differs from the local one:\n%s", harness.Diff(want, got.GetClosure().GetCompiledTask().GetTemplate()))
