@@ -7,6 +7,8 @@ import (
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/structpb"
 	corev1 "k8s.io/api/core/v1"
 )
@@ -58,7 +60,12 @@ func toFlytectlForm(tt *core.TaskTemplate) error {
 		return nil
 	}
 	if ctr := tt.GetContainer(); ctr != nil {
-		ctr.Args = substituteFastArgs(ctr.Args)
+		if hasFastArgs(ctr.GetArgs()) {
+			// The container may be shared with the caller's spec (shallowSpec): copy it first.
+			ctr = proto.Clone(ctr).(*core.Container)
+			ctr.Args = substituteFastArgs(ctr.Args)
+			tt.Target = &core.TaskTemplate_Container{Container: ctr}
+		}
 		return nil
 	}
 	pod := tt.GetK8SPod()
@@ -75,6 +82,16 @@ func toFlytectlForm(tt *core.TaskTemplate) error {
 		DataConfig: pod.GetDataConfig(),
 	}}
 	return nil
+}
+
+// hasFastArgs reports whether args hold a fast-register placeholder.
+func hasFastArgs(args []string) bool {
+	for _, a := range args {
+		if a == RemotePackagePathPlaceholder || a == DestDirPlaceholder {
+			return true
+		}
+	}
+	return false
 }
 
 // substituteFastArgs replaces flytectl's fast-register placeholders (in place; args is returned).
@@ -156,4 +173,30 @@ func usesRemotePackagePath(tt *core.TaskTemplate) bool {
 // one.
 func UsesRemotePackagePath(spec *admin.TaskSpec) bool {
 	return usesRemotePackagePath(spec.GetTemplate())
+}
+
+// shallowSpec returns a new TaskSpec whose template is a new TaskTemplate sharing every field value
+// (sub-messages, lists, maps) with spec's, so that setting a field of the new template (its id, its
+// target) leaves spec untouched at a fraction of proto.Clone's cost. Whoever changes something
+// below the top level of the template must copy it first (toFlytectlForm does). Unknown fields
+// are kept.
+func shallowSpec(spec *admin.TaskSpec) *admin.TaskSpec {
+	c := shallowCopy(spec).(*admin.TaskSpec)
+	if spec.GetTemplate() != nil {
+		c.Template = shallowCopy(spec.GetTemplate()).(*core.TaskTemplate)
+	}
+	return c
+}
+
+func shallowCopy(m proto.Message) proto.Message {
+	src := m.ProtoReflect()
+	dst := src.New()
+	src.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		dst.Set(fd, v)
+		return true
+	})
+	if u := src.GetUnknown(); len(u) > 0 {
+		dst.SetUnknown(append(protoreflect.RawFields(nil), u...))
+	}
+	return dst.Interface()
 }

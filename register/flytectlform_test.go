@@ -96,3 +96,25 @@ func TestPreflightRefusesUndecodablePodSpec(t *testing.T) {
 	require.ErrorIs(t, err, register.ErrInvalidSpec)
 	assert.ErrorContains(t, err, "not a Kubernetes PodSpec")
 }
+
+// Register shares the caller's messages when it can (no deep copy per task) but never changes
+// them: not the container arguments it substitutes, not the pod spec it rewrites.
+func TestRegisterDoesNotModifyInputWhenRewriting(t *testing.T) {
+	c := daskSpec(t, "wf.c", 1)
+	c.Template.GetContainer().Args = []string{"run", "{{ .remote_package_path }}", "{{ .dest_dir }}"}
+	p := podSpecTask(t, `{"containers":[{"name":"primary","image":"img:1","command":[],"args":["{{ .dest_dir }}"]}]}`)
+	in := []*admin.TaskSpec{c, p}
+	orig := []proto.Message{proto.Clone(c), proto.Clone(p)}
+	f := newFakeAdmin()
+	s := startServer(t, f, false)
+	_, err := dialFast(t, s, nil).Register(context.Background(), in, target)
+	require.NoError(t, err)
+	for i := range in {
+		assert.True(t, proto.Equal(orig[i], in[i]), "input %d modified", i)
+	}
+	for _, tt := range f.Templates() {
+		if ctr := tt.GetContainer(); ctr != nil {
+			assert.Equal(t, []string{"run", "", "."}, ctr.GetArgs())
+		}
+	}
+}

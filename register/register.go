@@ -88,7 +88,7 @@ func prepare(spec *admin.TaskSpec, target Target) *admin.TaskCreateRequest {
 	id := requestID(spec, target)
 	var c *admin.TaskSpec
 	if spec != nil {
-		c = cloneSpec(spec)
+		c = shallowSpec(spec) // shares everything below the template's top level: see toFlytectlForm
 		if c.Template != nil {
 			_ = toFlytectlForm(c.Template)
 			c.Template.Id = cloneID(id)

@@ -70,27 +70,29 @@ not registered or a configuration problem, 2 usage error (e.g. a missing
 				return err
 			}
 			opts := []register.Option{register.WithConcurrency(concurrency)}
-			// Validate before looking for a config: an invalid spec needs no server.
-			var planned []register.Result
 			if in.validate != nil {
-				planned = register.DryRun(in.specs, in.target, append(opts, register.WithValidator(in.validate))...)
-			} else {
-				planned = register.DryRun(in.specs, in.target, opts...)
+				opts = append(opts, register.WithValidator(in.validate))
 			}
-			// Register below checks the same specs again (Preflight, names,
-			// target) but not with in.validate, which has just passed: it is
-			// most of the local cost of a large registration (see
-			// BenchmarkRegister1000Tasks).
-			if n := countOutcome(planned, register.Invalid); n > 0 || dryRun {
-				writeResults(e.Stdout, planned)
-				if n > 0 {
-					return failf("%d of %d tasks are invalid; nothing was sent", n, len(planned))
+			// An invalid spec needs no server: without a usable config (or
+			// with --dry-run) validate first and report invalid specs before
+			// the configuration problem. With a config, Register validates
+			// (once: validation is most of the local cost of a large
+			// registration, see BenchmarkRegister1000Tasks) before it sends
+			// anything, and Dial does not contact the server.
+			cfg, cerr := conn.resolve(e)
+			if cerr != nil || dryRun {
+				planned := register.DryRun(in.specs, in.target, opts...)
+				if n := countOutcome(planned, register.Invalid); n > 0 || dryRun {
+					writeResults(e.Stdout, planned)
+					if n > 0 {
+						return failf("%d of %d tasks are invalid; nothing was sent", n, len(planned))
+					}
+					fmt.Fprintf(e.Stderr, "dry run: %s would be registered to %s; nothing was sent\n", plural(len(planned), "task"), in.target)
+					return nil
 				}
-				fmt.Fprintf(e.Stderr, "dry run: %s would be registered to %s; nothing was sent\n", plural(len(planned), "task"), in.target)
-				return nil
+				return cerr
 			}
-
-			client, cfg, err := conn.dial(e)
+			client, err := conn.dialConfig(e, cfg)
 			if err != nil {
 				return err
 			}
@@ -160,12 +162,19 @@ func (c *connFlags) dial(e *Env) (*register.Client, register.Options, error) {
 	if err != nil {
 		return nil, cfg, err
 	}
+	client, err := c.dialConfig(e, cfg)
+	return client, cfg, err
+}
+
+// dialConfig dials FlyteAdmin with a resolved config; the client reports
+// its retries on stderr.
+func (c *connFlags) dialConfig(e *Env, cfg register.Options) (*register.Client, error) {
 	client, err := register.New(e.Ctx, cfg, func(o *register.Options) { o.Auth.Prompt = e.Stderr })
 	if err != nil {
-		return nil, cfg, fail(err)
+		return nil, fail(err)
 	}
 	client.OnRetry((&retryReporter{e: e, endpoint: cfg.Endpoint}).report)
-	return client, cfg, nil
+	return client, nil
 }
 
 // resolve finds and reads the flytectl config and applies --endpoint and
