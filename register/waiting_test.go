@@ -28,7 +28,9 @@ func TestRetryWindowWithoutMaxRetries(t *testing.T) {
 		return status.Error(codes.Unavailable, "connection refused")
 	}}
 	window := 300 * time.Millisecond
-	c := register.NewClient(fake, register.WithRetryPolicy(register.RetryPolicy{Window: window, BaseBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond}))
+	c := register.NewClient(fake, func(o *register.Options) {
+		o.Retry = register.RetryPolicy{Window: window, BaseBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond}
+	})
 	var events []register.RetryEvent
 	c.OnRetry(func(ev register.RetryEvent) {
 		mu.Lock()
@@ -61,7 +63,9 @@ func TestRetryCountWhenConfigured(t *testing.T) {
 		calls++
 		return status.Error(codes.Unavailable, "down")
 	}}
-	c := register.NewClient(fake, register.WithRetryPolicy(register.RetryPolicy{MaxRetries: 2, Window: time.Hour, BaseBackoff: time.Microsecond, MaxBackoff: time.Millisecond}))
+	c := register.NewClient(fake, func(o *register.Options) {
+		o.Retry = register.RetryPolicy{MaxRetries: 2, Window: time.Hour, BaseBackoff: time.Microsecond, MaxBackoff: time.Millisecond}
+	})
 	var left []int
 	c.OnRetry(func(ev register.RetryEvent) { left = append(left, ev.RetriesLeft) })
 	res, err := c.Register(context.Background(), []*admin.TaskSpec{daskSpec(t, "a.b", 1)}, target)
@@ -77,11 +81,11 @@ func TestDefaultRetryWindow(t *testing.T) {
 	assert.GreaterOrEqual(t, register.DefaultRetryWindow, 30*time.Second)
 	cfg, err := register.ParseFlytectlConfig([]byte("admin:\n  endpoint: dns:///127.0.0.1:1\n  insecure: true\n"))
 	require.NoError(t, err)
-	assert.Zero(t, cfg.MaxRetries)
-	assert.Contains(t, cfg.String(), "Retries: for 1m0s")
+	assert.Zero(t, cfg.Retry.MaxRetries)
+	assert.Contains(t, cfg.String(), "Retry: {Window: 1m0s,")
 	cfg, err = register.ParseFlytectlConfig([]byte("admin:\n  endpoint: dns:///127.0.0.1:1\n  maxRetries: 3\n  maxBackoffDelay: 2s\n  perRetryTimeout: 4s\n"))
 	require.NoError(t, err)
-	assert.Contains(t, cfg.String(), "MaxRetries: 3, PerRetryTimeout: 4s, MaxBackoffDelay: 2s")
+	assert.Contains(t, cfg.String(), "Retry: {MaxRetries: 3, PerRetryTimeout: 4s, MaxBackoff: 2s}")
 }
 
 // A server that is refused for a while and then appears: with the default policy (no MaxRetries)
@@ -94,7 +98,7 @@ func TestRegisterDefaultPolicyRidesOutOutage(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 		s.start()
 	}()
-	c := dialFast(t, s, func(cfg *register.Config) { cfg.MaxBackoffDelay = 20 * time.Millisecond })
+	c := dialFast(t, s, func(o *register.Options) { o.Retry.MaxBackoff = 20 * time.Millisecond })
 	var n int
 	var mu sync.Mutex
 	c.OnRetry(func(register.RetryEvent) { mu.Lock(); n++; mu.Unlock() })
