@@ -99,6 +99,11 @@ func (e *Error) Error() string {
 	return strings.Join(e.Lines(), "\n")
 }
 
+// Is reports whether target is field.ErrInvalidSpec, as field.ValidationError's Is does: every
+// *Error is a spec that failed to decode, build or validate, so errors.Is(err,
+// field.ErrInvalidSpec) holds after Decode, Build or ReadFiles as after task.Task.Validate.
+func (e *Error) Is(target error) bool { return target == field.ErrInvalidSpec }
+
 // Unwrap returns each problem as a *field.Error (Type, Field = Path, Detail = Message), so that
 // errors.As finds the SDK's one leaf error type after Decode, Build or ReadFiles, as it does after
 // task.Task.Validate. The file and line stay in Problems.

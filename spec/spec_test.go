@@ -492,3 +492,21 @@ func TestErrorUnwrapsToFieldErrors(t *testing.T) {
 	assert.Equal(t, "tasks[0].image", fe.Field)
 	assert.Equal(t, field.ErrorTypeRequired, fe.Type)
 }
+
+// TestErrorIsInvalidSpec: a *spec.Error matches field.ErrInvalidSpec (review: it unwrapped to
+// *field.Error but errors.Is was false), after Decode and after Build.
+func TestErrorIsInvalidSpec(t *testing.T) {
+	_, err := Decode([]Source{{Name: "a.yaml", Data: []byte("version: v1\ntasks:\n  - name: m.f\n    command: [run]\n")}}, Options{})
+	require.Error(t, err)
+	assert.ErrorIs(t, err, field.ErrInvalidSpec)
+
+	src := []byte("tasks:\n  - name: wf.t\n    image: ghcr.io/a/b:1\n    python: {module: wf, function: t}\n    retries: -1\n    dask: {}\n")
+	s, err := Decode([]Source{{Name: "a.yaml", Data: src}}, Options{})
+	if err == nil {
+		_, err = s.Build()
+	}
+	require.Error(t, err)
+	assert.ErrorIs(t, err, field.ErrInvalidSpec)
+	var se *Error
+	require.ErrorAs(t, err, &se)
+}
