@@ -81,3 +81,20 @@ tasks:
 	}
 	assert.Contains(t, codes, "tasks[0].accelerator "+task.WarnAcceleratorAllPods)
 }
+
+// TestDecodeAcceleratorNameInLowerCase: a lower-case flytekit name (t4, a100, a100-80gb) is the
+// misspelt name, not a raw device: no node carries the label "t4", so the pods would stay Pending.
+// (Review: it was silently taken as the device "t4".) A genuine device string stays a device.
+func TestDecodeAcceleratorNameInLowerCase(t *testing.T) {
+	for acc, want := range map[string]string{"t4": "T4", "a100": "A100", "h100": "H100", "a100-80gb": "A100_80GB", "l4-vws": "L4_VWS"} {
+		_, err := decode(t, "tasks:\n  - name: wf.t\n    image: ghcr.io/a/b:1\n    python: {module: wf, function: t}\n    limits: {gpu: 1}\n    accelerator: "+acc+"\n    dask: {}\n")
+		var se *Error
+		require.ErrorAs(t, err, &se, acc)
+		require.Len(t, se.Problems, 1, acc)
+		assert.Equal(t, "tasks[0].accelerator", se.Problems[0].Path, acc)
+		assert.Contains(t, se.Problems[0].Message, "did you mean "+want+"?", acc)
+	}
+	s, err := decode(t, "tasks:\n  - name: wf.t\n    image: ghcr.io/a/b:1\n    python: {module: wf, function: t}\n    limits: {gpu: 1}\n    accelerator: nvidia-tesla-t4\n    dask: {}\n")
+	require.NoError(t, err)
+	assert.Equal(t, &task.Accelerator{Device: "nvidia-tesla-t4"}, s.Tasks[0].Accelerator)
+}

@@ -754,12 +754,26 @@ func (w *walker) accelerator(n *yaml.Node, p *field.Path) *task.Accelerator {
 	if err == nil {
 		return &a
 	}
-	if strings.ContainsRune(n.Value, '.') || strings.ToLower(n.Value) != n.Value {
-		// Looks like one of flytekit's names, misspelt.
+	if strings.ContainsRune(n.Value, '.') || strings.ToLower(n.Value) != n.Value || nearAcceleratorName(n.Value) {
+		// Looks like one of flytekit's names, misspelt (t4 for T4: as a raw device no node
+		// carries that label, and the pods would stay Pending).
 		w.fail(n, p, field.ErrorTypeInvalid, false, "%v, or give a device flytekit does not name as its node label value (nvidia-tesla-v100) or as {device: ..., partition_size: ...}", err)
 		return nil
 	}
 	return &task.Accelerator{Device: n.Value}
+}
+
+// nearAcceleratorName reports whether v is one of flytekit's accelerator names
+// up to case, '-', '_' and '.' (t4, a100-80gb), the names task.ParseAccelerator
+// answers with "did you mean".
+func nearAcceleratorName(v string) bool {
+	norm := strings.NewReplacer("_", "", "-", "", ".", "").Replace
+	for _, known := range task.AcceleratorNames() {
+		if strings.EqualFold(norm(known), norm(v)) {
+			return true
+		}
+	}
+	return false
 }
 
 // sharedMemory reads flytekit's shared_memory=: true (the pod's memory),
