@@ -202,6 +202,14 @@ func extendedCases(t testing.TB, tp func(custom, req, lim string) *core.TaskTemp
 		&core.ExtendedResources{GpuAccelerator: part("nvidia-tesla-a100", "1g.5gb"), SharedMemory: shm("")})
 	add("podSidecarGPU", podTmpl(`{"containers":[{"name":"main","image":"pod:1"},{"name":"side","image":"side:1","resources":{"limits":{"nvidia.com/gpu":"1"}}}]}`),
 		&core.ExtendedResources{GpuAccelerator: gpu("nvidia-l4")})
+	// A sidecar that only requests a GPU gets the accelerator too: ApplyResourceOverrides writes
+	// Limits[nvidia.com/gpu] once it is requested, and ApplyGPUNodeSelectors tests the key.
+	add("podSidecarGPUReqOnly", podTmpl(`{"containers":[{"name":"main","image":"pod:1"},{"name":"side","image":"side:1","resources":{"requests":{"nvidia.com/gpu":"1"}}}]}`),
+		&core.ExtendedResources{GpuAccelerator: gpu("nvidia-l4")})
+	add("podSidecarGPUName", podTmpl(`{"containers":[{"name":"main","image":"pod:1"},{"name":"side","image":"side:1","resources":{"requests":{"gpu":"1"}}}]}`),
+		&core.ExtendedResources{GpuAccelerator: gpu("nvidia-l4")})
+	add("podPrimaryGPUReqOnly", podTmpl(`{"containers":[{"name":"main","image":"pod:1","resources":{"requests":{"gpu":"1"}}}]}`),
+		&core.ExtendedResources{GpuAccelerator: gpu("nvidia-l4"), SharedMemory: shm("1Gi")})
 	add("podShmVolumeClash", podTmpl(`{"volumes":[{"name":"flyte-shared-memory","emptyDir":{}}],"containers":[{"name":"main","image":"pod:1"}]}`),
 		&core.ExtendedResources{SharedMemory: shm("")})
 	add("podShmMountNameClash", podTmpl(`{"containers":[{"name":"main","image":"pod:1","volumeMounts":[{"name":"flyte-shared-memory","mountPath":"/x"}]}]}`),

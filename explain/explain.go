@@ -183,7 +183,7 @@ type basePod struct {
 	resources     rawRequirements
 	others        []string // other containers' names (k8s_pod only)
 	restartPolicy string   // pod spec restartPolicy (k8s_pod only)
-	othersGPU     bool     // another container has a GPU limit (k8s_pod only)
+	othersGPU     bool     // another container requests or limits a GPU (k8s_pod only)
 	placement     placement
 }
 
@@ -431,7 +431,11 @@ func podTarget(tmpl *core.TaskTemplate, pod *core.K8SPod) (*basePod, error) {
 	for _, c := range spec.Containers {
 		if c.Name != primary || found {
 			b.others = append(b.others, c.Name)
-			if _, gpu := sanitizeGPU(c.Resources.Limits)[ResourceGPU]; gpu {
+			// A request alone is enough: ApplyResourceOverrides writes Limits[nvidia.com/gpu]
+			// once the GPU is requested, and ApplyGPUNodeSelectors tests that key's presence.
+			_, limGPU := sanitizeGPU(c.Resources.Limits)[ResourceGPU]
+			_, reqGPU := sanitizeGPU(c.Resources.Requests)[ResourceGPU]
+			if limGPU || reqGPU {
 				b.othersGPU = true
 			}
 			continue
