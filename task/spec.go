@@ -1,12 +1,13 @@
 package task
 
 import (
+	"encoding/json"
 	"fmt"
-	"sort"
-	"strings"
 
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
+	"google.golang.org/protobuf/encoding/protojson"
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/flytedask/flytedask/dask"
 	"github.com/flytedask/flytedask/field"
@@ -18,7 +19,11 @@ import (
 // such as one read from a bundle: everything FlyteAdmin checks on CreateTask
 // (type, metadata, runtime version, interface, image, container resources)
 // plus what FlyteAdmin never looks at and the Dask backend fails on at run
-// time (the custom DaskJob: its shape, worker count and quantities). Paths
+// time (the custom DaskJob: its shape, worker count and quantities; the
+// extended resources, and a k8s_pod spec that clashes with the shared
+// memory). It does not check what flytekit, flytectl and the backend accept
+// and Task.Validate refuses (task labels and annotations per Kubernetes
+// rules, ignored cache inputs that are not inputs). Paths
 // use the proto's JSON names: template.metadata.runtime.version,
 // template.custom.workers.limits.mem, ...
 //
@@ -91,6 +96,7 @@ func ValidateSpec(spec *admin.TaskSpec) error {
 	}
 	errs = append(errs, validateSpecMetadata(root, tmpl)...)
 	errs = append(errs, validateSpecExtendedResources(root.Child("extendedResources"), tmpl.GetExtendedResources())...)
+	errs = append(errs, validateSpecPodSharedMemory(root, tmpl)...)
 	cfg, cerrs := dask.FromCustom(root.Child("custom"), tmpl.GetCustom())
 	errs = append(errs, cerrs...)
 	if len(cerrs) == 0 {
@@ -100,34 +106,17 @@ func ValidateSpec(spec *admin.TaskSpec) error {
 }
 
 // validateSpecMetadata checks the TaskMetadata fields today's flytekit
-// writes: task labels and annotations (metadata.metadata) per Kubernetes
-// rules, and cache_ignore_input_vars (declared inputs, caching on).
+// writes: cache_ignore_input_vars needs caching on (metadata.discoverable).
+// Task labels and annotations (metadata.metadata) and ignored names that are
+// not inputs are not checked here, only in Task.Validate: flytekit,
+// flytectl and the backend accept them (the Dask plugin never reads the
+// labels, Flyte ignores the unknown names), so a pyflyte bundle must pass.
 func validateSpecMetadata(root *field.Path, tmpl *core.TaskTemplate) field.ErrorList {
 	md := tmpl.GetMetadata()
-	mp := root.Child("metadata")
-	var errs field.ErrorList
-	errs = append(errs, validateLabels(mp.Child("metadata", "labels"), md.GetMetadata().GetLabels())...)
-	errs = append(errs, validateAnnotations(mp.Child("metadata", "annotations"), md.GetMetadata().GetAnnotations())...)
-	if ignored := md.GetCacheIgnoreInputVars(); len(ignored) > 0 {
-		ip := mp.Child("cacheIgnoreInputVars")
-		if !md.GetDiscoverable() {
-			errs = append(errs, field.Forbidden(ip, "cache_ignore_input_vars needs caching on (metadata.discoverable), as flytekit requires"))
-		}
-		vars := tmpl.GetInterface().GetInputs().GetVariables()
-		declared := make(map[string]bool, len(vars))
-		names := make([]string, 0, len(vars))
-		for name := range vars {
-			declared[name] = true
-			names = append(names, name)
-		}
-		sort.Strings(names)
-		list := strings.Join(names, ", ")
-		if list == "" {
-			list = "none"
-		}
-		errs = append(errs, checkIgnoredInputs(ip, ignored, declared, list)...)
+	if len(md.GetCacheIgnoreInputVars()) > 0 && !md.GetDiscoverable() {
+		return field.ErrorList{field.Forbidden(root.Child("metadata", "cacheIgnoreInputVars"), "cache_ignore_input_vars needs caching on (metadata.discoverable), as flytekit requires")}
 	}
-	return errs
+	return nil
 }
 
 // validateSpecExtendedResources checks what the backend's
@@ -152,4 +141,25 @@ func validateSpecExtendedResources(path *field.Path, er *core.ExtendedResources)
 		}
 	}
 	return errs
+}
+
+// validateSpecPodSharedMemory reports what makes the backend's ApplySharedMemory fail on a
+// k8s_pod target's pod spec: a volume already named as the shared memory's mount, or a
+// primary-container mount of that name or at its path (Task.Validate's check, on the decoded
+// pod spec). A pod spec that does not decode as a PodSpec is left to the backend.
+func validateSpecPodSharedMemory(root *field.Path, tmpl *core.TaskTemplate) field.ErrorList {
+	sm := tmpl.GetExtendedResources().GetSharedMemory()
+	pod := tmpl.GetK8SPod().GetPodSpec()
+	if sm == nil || pod == nil || sm.GetMountName() == "" || sm.GetMountPath() == "" {
+		return nil
+	}
+	raw, err := protojson.Marshal(pod)
+	if err != nil {
+		return nil
+	}
+	var ps corev1.PodSpec
+	if json.Unmarshal(raw, &ps) != nil {
+		return nil
+	}
+	return sharedMemoryClash(root.Child("k8sPod", "podSpec"), &ps, tmpl.GetConfig()[PrimaryContainerNameKey], sm.GetMountName(), sm.GetMountPath())
 }

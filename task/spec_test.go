@@ -119,15 +119,53 @@ func TestValidateSpecExtended(t *testing.T) {
 			{field.ErrorTypeRequired, "template.extendedResources.sharedMemory.mountPath"},
 			{field.ErrorTypeInvalid, "template.extendedResources.sharedMemory.sizeLimit"},
 		}},
-		{"labels and ignored inputs", func(tt *core.TaskTemplate) {
+		// What flytekit writes for @task(labels={"team": "Data Science"}, cache=Cache(version="1",
+		// ignored_inputs=("nope",))) on a task without a "nope" input: flytectl registers it and the
+		// backend ignores both (the Dask plugin never reads the labels), so a pyflyte bundle passes.
+		// Task.Validate still checks them where the user authors the task.
+		{"labels and ignored inputs flytekit, flytectl and the backend accept", func(tt *core.TaskTemplate) {
+			tt.Metadata.Metadata.Labels["team"] = "Data Science"
 			tt.Metadata.Metadata.Labels["bad key"] = "v"
-			tt.Metadata.Discoverable = false
+			tt.Metadata.Metadata.Annotations = map[string]string{"not an annotation key!": "v"}
+			tt.Metadata.Discoverable = true
 			tt.Metadata.CacheIgnoreInputVars = []string{"n", "nope"}
+		}, nil},
+		{"ignored inputs without caching", func(tt *core.TaskTemplate) {
+			tt.Metadata.Discoverable = false
+			tt.Metadata.CacheIgnoreInputVars = []string{"n"}
+		}, []fieldErr{{field.ErrorTypeForbidden, "template.metadata.cacheIgnoreInputVars"}}},
+		// ApplySharedMemory fails on a k8s_pod spec that already has the volume, or a primary-container
+		// mount of that name or at the path; a sidecar's mount is fine.
+		{"k8s pod shared memory clash", func(tt *core.TaskTemplate) {
+			tt.ExtendedResources.SharedMemory = &core.SharedMemory{MountName: "flyte-shared-memory", MountPath: "/dev/shm"}
+			tt.Config = map[string]string{"primary_container_name": "main"}
+			tt.Target = &core.TaskTemplate_K8SPod{K8SPod: &core.K8SPod{PodSpec: mustStruct(t, map[string]any{
+				"volumes": []any{map[string]any{"name": "shm"}, map[string]any{"name": "flyte-shared-memory"}},
+				"containers": []any{
+					map[string]any{"name": "side", "image": "s:1", "volumeMounts": []any{map[string]any{"name": "shm", "mountPath": "/dev/shm"}}},
+					map[string]any{"name": "main", "image": "m:1", "volumeMounts": []any{
+						map[string]any{"name": "data", "mountPath": "/data"},
+						map[string]any{"name": "shm", "mountPath": "/dev/shm"},
+						map[string]any{"name": "flyte-shared-memory", "mountPath": "/x"},
+					}},
+				},
+			})}}
 		}, []fieldErr{
-			{field.ErrorTypeInvalid, "template.metadata.metadata.labels[bad key]"},
-			{field.ErrorTypeForbidden, "template.metadata.cacheIgnoreInputVars"},
-			{field.ErrorTypeInvalid, "template.metadata.cacheIgnoreInputVars[1]"},
+			{field.ErrorTypeDuplicate, "template.k8sPod.podSpec.volumes[1].name"},
+			{field.ErrorTypeDuplicate, "template.k8sPod.podSpec.containers[1].volumeMounts[1].mountPath"},
+			{field.ErrorTypeDuplicate, "template.k8sPod.podSpec.containers[1].volumeMounts[2].name"},
 		}},
+		{"k8s pod shared memory, only a sidecar mounts /dev/shm", func(tt *core.TaskTemplate) {
+			tt.ExtendedResources.SharedMemory = &core.SharedMemory{MountName: "flyte-shared-memory", MountPath: "/dev/shm"}
+			tt.Config = map[string]string{"primary_container_name": "main"}
+			tt.Target = &core.TaskTemplate_K8SPod{K8SPod: &core.K8SPod{PodSpec: mustStruct(t, map[string]any{
+				"volumes": []any{map[string]any{"name": "shm"}},
+				"containers": []any{
+					map[string]any{"name": "main", "image": "m:1"},
+					map[string]any{"name": "side", "image": "s:1", "volumeMounts": []any{map[string]any{"name": "shm", "mountPath": "/dev/shm"}}},
+				},
+			})}}
+		}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

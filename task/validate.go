@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation"
 
@@ -380,26 +381,33 @@ func validateSizeLimit(path *field.Path, size string) *field.Error {
 // fail: a pod volume named flyte-shared-memory, or a primary-container mount
 // of that name or at /dev/shm.
 func (pt *PodTemplate) validateSharedMemory(path *field.Path) field.ErrorList {
+	return sharedMemoryClash(path, &pt.Spec, pt.primaryName(), SharedMemoryMountName, SharedMemoryMountPath)
+}
+
+// sharedMemoryClash reports what ApplySharedMemory (flyteplugins v1.16.8
+// flytek8s/pod_helper.go) fails on: a pod volume named name, or a mount of the
+// primary container named name or at mountPath.
+func sharedMemoryClash(path *field.Path, spec *corev1.PodSpec, primary, name, mountPath string) field.ErrorList {
 	var errs field.ErrorList
-	for i, v := range pt.Spec.Volumes {
-		if v.Name == SharedMemoryMountName {
+	for i, v := range spec.Volumes {
+		if v.Name == name {
 			errs = append(errs, field.Duplicate(path.Child("volumes").Index(i).Child("name"), v.Name,
-				fmt.Sprintf("shared_memory adds a volume named %s: the backend fails when the pod template already has one; remove it or shared_memory", SharedMemoryMountName)))
+				fmt.Sprintf("shared_memory adds a volume named %s: the backend fails when the pod template already has one; remove it or shared_memory", name)))
 		}
 	}
-	for i, c := range pt.Spec.Containers {
-		if c.Name != pt.primaryName() {
+	for i, c := range spec.Containers {
+		if c.Name != primary {
 			continue
 		}
 		for j, m := range c.VolumeMounts {
 			mp := path.Child("containers").Index(i).Child("volumeMounts").Index(j)
-			if m.Name == SharedMemoryMountName {
+			if m.Name == name {
 				errs = append(errs, field.Duplicate(mp.Child("name"), m.Name,
-					fmt.Sprintf("shared_memory mounts a volume named %s in the primary container: the backend fails when it already has one", SharedMemoryMountName)))
+					fmt.Sprintf("shared_memory mounts a volume named %s in the primary container: the backend fails when it already has one", name)))
 			}
-			if m.MountPath == SharedMemoryMountPath {
+			if m.MountPath == mountPath {
 				errs = append(errs, field.Duplicate(mp.Child("mountPath"), m.MountPath,
-					fmt.Sprintf("shared_memory mounts %s in the primary container: the backend fails when something is already mounted there", SharedMemoryMountPath)))
+					fmt.Sprintf("shared_memory mounts %s in the primary container: the backend fails when something is already mounted there", mountPath)))
 			}
 		}
 	}
