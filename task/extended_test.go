@@ -155,8 +155,10 @@ func TestValidateExtended(t *testing.T) {
 		}, []fieldErr{{field.ErrorTypeForbidden, "accelerator.partition_size"}, {field.ErrorTypeInvalid, "accelerator.partition_size"}}},
 		{"shared memory sizes", func(tk *task.Task) { tk.SharedMemory = &task.SharedMemory{SizeLimit: "2GB"} },
 			[]fieldErr{{field.ErrorTypeInvalid, "shared_memory"}}},
-		{"shared memory zero", func(tk *task.Task) { tk.SharedMemory = &task.SharedMemory{SizeLimit: "0"} },
-			[]fieldErr{{field.ErrorTypeInvalid, "shared_memory"}}},
+		// "0" is what the backend writes itself when no size is given, and flytekit passes
+		// shared_memory="0" through: the same pod as an empty size (bounded by the pod's memory).
+		{"shared memory zero", func(tk *task.Task) { tk.SharedMemory = &task.SharedMemory{SizeLimit: "0"} }, nil},
+		{"shared memory zero with a unit", func(tk *task.Task) { tk.SharedMemory = &task.SharedMemory{SizeLimit: "0Gi"} }, nil},
 		{"shared memory negative", func(tk *task.Task) { tk.SharedMemory = &task.SharedMemory{SizeLimit: "-1Gi"} },
 			[]fieldErr{{field.ErrorTypeInvalid, "shared_memory"}}},
 		{"shared memory clashes with the pod template", func(tk *task.Task) {

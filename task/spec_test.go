@@ -119,6 +119,12 @@ func TestValidateSpecExtended(t *testing.T) {
 			{field.ErrorTypeRequired, "template.extendedResources.sharedMemory.mountPath"},
 			{field.ErrorTypeInvalid, "template.extendedResources.sharedMemory.sizeLimit"},
 		}},
+		{"shared memory size 0, as the backend writes without a size", func(tt *core.TaskTemplate) {
+			tt.ExtendedResources.SharedMemory = &core.SharedMemory{MountName: "flyte-shared-memory", MountPath: "/dev/shm", SizeLimit: "0"}
+		}, nil},
+		{"shared memory size negative", func(tt *core.TaskTemplate) {
+			tt.ExtendedResources.SharedMemory = &core.SharedMemory{MountName: "flyte-shared-memory", MountPath: "/dev/shm", SizeLimit: "-1Gi"}
+		}, []fieldErr{{field.ErrorTypeInvalid, "template.extendedResources.sharedMemory.sizeLimit"}}},
 		// What flytekit writes for @task(labels={"team": "Data Science"}, cache=Cache(version="1",
 		// ignored_inputs=("nope",))) on a task without a "nope" input: flytectl registers it and the
 		// backend ignores both (the Dask plugin never reads the labels), so a pyflyte bundle passes.

@@ -360,9 +360,12 @@ func validateAccelerator(path *field.Path, partitionKey, device, partition strin
 	return errs
 }
 
-// validateSizeLimit checks a shared-memory size limit: empty, or a positive
-// Kubernetes quantity (the backend parses it with resource.ParseQuantity and
-// fails the task otherwise).
+// validateSizeLimit checks a shared-memory size limit: empty, or a
+// non-negative Kubernetes quantity. The backend parses it with
+// resource.ParseQuantity and fails the task otherwise; it writes sizeLimit "0"
+// itself when no size is given, so "0" (flytekit passes shared_memory="0"
+// through) is the same as empty: the volume is bounded by the pod's memory.
+// Kubernetes rejects pods with a negative sizeLimit.
 func validateSizeLimit(path *field.Path, size string) *field.Error {
 	if size == "" {
 		return nil
@@ -371,8 +374,8 @@ func validateSizeLimit(path *field.Path, size string) *field.Error {
 	switch {
 	case err != nil:
 		return field.Invalid(path, size, fmt.Sprintf("%q is not a Kubernetes quantity (%v): write e.g. 2Gi or 512Mi", size, err))
-	case q.Sign() <= 0:
-		return field.Invalid(path, size, "the shared memory size must be positive: leave it empty to bound the volume by the pod's memory")
+	case q.Sign() < 0:
+		return field.Invalid(path, size, "the shared memory size must not be negative (Kubernetes rejects the pods): leave it empty to bound the volume by the pod's memory")
 	}
 	return nil
 }
