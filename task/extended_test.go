@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/flytedask/flytedask/dask"
+	"github.com/flytedask/flytedask/explain"
 	"github.com/flytedask/flytedask/field"
 	"github.com/flytedask/flytedask/internal/golden"
 	"github.com/flytedask/flytedask/resources"
@@ -254,3 +255,50 @@ func TestWarningsExtended(t *testing.T) {
 }
 
 func resourceQty(s string) resource.Quantity { return resource.MustParse(s) }
+
+// TestAcceleratorNoGPUWarningAgreesWithExplain: the "accelerator ignored" warning agrees with what
+// the backend does (explain models it, checked against flyteplugins in backendverify). The backend
+// tests the presence of the GPU key, not its value: without a pod template a task GPU of 0 is dropped
+// (ToK8sResourceList), with one a GPU of 0 in the pod spec (the task's own, or any container's, even
+// a sidecar's request) keeps the key, and the accelerator applies to every pod. (Review: a pod-template
+// GPU of 0 was taken as no GPU.)
+func TestAcceleratorNoGPUWarningAgreesWithExplain(t *testing.T) {
+	zero := corev1.ResourceList{"nvidia.com/gpu": resourceQty("0")}
+	cases := map[string]struct {
+		mutate  func(*task.Task)
+		applied bool
+	}{
+		"task gpu 0": {func(tk *task.Task) { tk.Limits.GPU = "0" }, false},
+		"task gpu 1": {func(tk *task.Task) { tk.Limits.GPU = "1" }, true},
+		"pod template primary gpu limit 0": {func(tk *task.Task) {
+			tk.PodTemplate = &task.PodTemplate{Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "primary", Resources: corev1.ResourceRequirements{Limits: zero}}}}}
+		}, true},
+		"pod template sidecar gpu request 0": {func(tk *task.Task) {
+			tk.PodTemplate = &task.PodTemplate{Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "side", Image: "s:1",
+				Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{"gpu": resourceQty("0")}}}}}}
+		}, true},
+		"task gpu 0 with a pod template": {func(tk *task.Task) {
+			tk.Limits.GPU = "0"
+			tk.PodTemplate = &task.PodTemplate{Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "side", Image: "s:1"}}}}
+		}, true},
+		"pod template without gpu": {func(tk *task.Task) {
+			tk.PodTemplate = &task.PodTemplate{Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "side", Image: "s:1"}}}}
+		}, false},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			tk := minimal()
+			tk.Accelerator = &task.Accelerator{Device: "nvidia-tesla-t4"}
+			tc.mutate(&tk)
+			require.NoError(t, tk.Validate(settings))
+			job, err := explain.Explain(build(t, tk).Template, explain.DefaultPlatform())
+			require.NoError(t, err)
+			assert.Equal(t, tc.applied, job.Pods[0].NodeAffinity != nil, "explain: accelerator applied")
+			warned := false
+			for _, w := range tk.Warnings() {
+				warned = warned || w.Code == task.WarnAcceleratorNoGPU
+			}
+			assert.Equal(t, !tc.applied, warned, "warning %s", task.WarnAcceleratorNoGPU)
+		})
+	}
+}

@@ -69,20 +69,25 @@ func (t Task) Warnings() field.Warnings {
 	return append(ws, t.Dask.Warnings(field.NewPath("dask"))...)
 }
 
-// taskHasGPU reports whether the job runner's container has a GPU, the
-// only GPU the backend's ApplyGPUNodeSelectors looks at (a request alone
-// gets an equal limit from the backend's resource defaulting).
+// taskHasGPU reports whether the task's pod has a GPU the backend's
+// ApplyGPUNodeSelectors sees: it tests the presence of the GPU key in a
+// container's limits (a request alone gets a limit from ApplyResourceOverrides),
+// not its value. Without a pod template the task's resources go through
+// ToK8sResourceList, which drops zero quantities, so a GPU of 0 is no GPU; with
+// one, the pod spec's resources (the task's own copied into the primary
+// container, and every container's) keep the key even at 0, and the backend
+// then applies the accelerator to all pods.
 func (t Task) taskHasGPU() bool {
-	if nonZero(t.Requests.GPU) || nonZero(t.Limits.GPU) {
-		return true
-	}
 	if t.PodTemplate == nil {
-		return false
+		return nonZero(t.Requests.GPU) || nonZero(t.Limits.GPU)
+	}
+	if t.Requests.GPU != "" || t.Limits.GPU != "" {
+		return true
 	}
 	for _, c := range t.PodTemplate.Spec.Containers {
 		for _, list := range []corev1.ResourceList{c.Resources.Requests, c.Resources.Limits} {
 			for _, name := range []corev1.ResourceName{"gpu", "nvidia.com/gpu"} {
-				if q, ok := list[name]; ok && !q.IsZero() {
+				if _, ok := list[name]; ok {
 					return true
 				}
 			}
