@@ -218,10 +218,18 @@ func (a *authenticator) fresh(tok *oauth2.Token) bool {
 	return tok != nil && tok.AccessToken != "" && (tok.Expiry.IsZero() || time.Until(tok.Expiry) > a.refreshWindow())
 }
 
+// unexpired reports whether tok can still be sent: it has not reached its expiry (it may be inside
+// the refresh window).
+func unexpired(tok *oauth2.Token) bool {
+	return tok != nil && tok.AccessToken != "" && (tok.Expiry.IsZero() || time.Now().Before(tok.Expiry))
+}
+
 // token returns a fresh token and the header to send it under. stale, when non-nil, is a token
-// FlyteAdmin refused: it is not handed out again. Failures are gRPC status errors:
-// Unauthenticated for a failed flow (final ones are remembered and not tried again), the context's
-// code when ctx ends, and the discovery call's code when discovery fails.
+// FlyteAdmin refused: it is not handed out again. Failures are gRPC status errors: Unavailable
+// (retryable, not remembered) when the token endpoint cannot be reached or answers 5xx or 429,
+// Unauthenticated for a refusal (remembered and not tried again), the context's code when ctx ends,
+// and the discovery call's code when discovery fails. When a refresh fails while the cached token
+// has not expired yet, the cached token is returned.
 func (a *authenticator) token(ctx context.Context, stale *oauth2.Token) (*oauth2.Token, string, error) {
 	if t := a.o.Auth.Type; a.o.Auth.TokenSource == nil && (t == AuthPkce || t == AuthDeviceFlow) {
 		// A person is logging in: wait for them beyond the attempt's timeout, as long as the caller
@@ -233,11 +241,15 @@ func (a *authenticator) token(ctx context.Context, stale *oauth2.Token) (*oauth2
 	usable := func() (*oauth2.Token, string, error, bool) {
 		a.mu.Lock()
 		defer a.mu.Unlock()
-		if a.sticky != nil {
-			return nil, "", a.sticky, true
-		}
 		if a.tok != nil && a.tok != stale && a.fresh(a.tok) && a.disc != nil {
 			return a.tok, a.disc.header, nil, true
+		}
+		if a.sticky != nil {
+			// A refusal is final, but a token that has not expired yet is still used.
+			if a.tok != nil && a.tok != stale && unexpired(a.tok) && a.disc != nil {
+				return a.tok, a.disc.header, nil, true
+			}
+			return nil, "", a.sticky, true
 		}
 		return nil, "", nil, false
 	}
@@ -266,11 +278,21 @@ func (a *authenticator) token(ctx context.Context, stale *oauth2.Token) (*oauth2
 			return nil, "", status.FromContextError(ctxErr).Err()
 		}
 		var temp interface{ Temporary() bool }
-		st := status.New(codes.Unauthenticated, "register: "+err.Error())
-		if !errors.As(err, &temp) || !temp.Temporary() {
+		transient := errors.As(err, &temp) && temp.Temporary()
+		code := codes.Unauthenticated
+		if transient {
+			// The IdP is unreachable or overloaded for now: retryable, and asked again next time.
+			code = codes.Unavailable
+		}
+		st := status.New(code, "register: "+err.Error())
+		if !transient {
 			a.mu.Lock()
 			a.sticky = st.Err()
 			a.mu.Unlock()
+		}
+		if prev != nil && prev != stale && unexpired(prev) {
+			// The refresh inside the refresh window failed, but the cached token is still valid.
+			return prev, d.header, nil
 		}
 		return nil, "", st.Err()
 	}
@@ -439,12 +461,24 @@ func (a *authenticator) clientSecret(ctx context.Context, d *discovery) (*oauth2
 		// The error quotes the endpoint's response body, which may echo the request.
 		msg := redactSecret(err.Error(), cc.ClientID, cc.ClientSecret)
 		var re *oauth2.RetrieveError
-		if !errors.As(err, &re) {
+		if !errors.As(err, &re) || transientHTTP(re) {
+			// A network error, or the endpoint (or a proxy in front of it) is failing or
+			// throttling: not a refusal.
 			return nil, temporary{fmt.Errorf("authentication failed for client id %q at %s: %s", auth.ClientID, redactURL(cc.TokenURL), msg)}
 		}
 		return nil, fmt.Errorf("authentication failed for client id %q at %s: %s", auth.ClientID, redactURL(cc.TokenURL), msg)
 	}
 	return tok, nil
+}
+
+// transientHTTP reports whether a token endpoint's error answer is a server failure (5xx) or
+// throttling (429) rather than a refusal of the credentials.
+func transientHTTP(re *oauth2.RetrieveError) bool {
+	if re.Response == nil {
+		return false
+	}
+	c := re.Response.StatusCode
+	return c >= 500 || c == http.StatusTooManyRequests
 }
 
 // runTokenCommand runs argv and takes its trimmed standard output as a bearer token; a JWT's exp
