@@ -296,7 +296,9 @@ type RetryPolicy struct {
 	// (see there), negative means none.
 	MaxRetries int
 	// Window applies when MaxRetries is 0: failed attempts are retried until Window has passed since
-	// the call's first attempt, and at least DefaultMaxRetries times; 0 means [DefaultRetryWindow],
+	// the run began ([Client.Register]'s start, or see [WithRetryRun]; a lone call's first attempt
+	// otherwise), no wait going past that, and a call begun within the window at least
+	// DefaultMaxRetries times; 0 means [DefaultRetryWindow],
 	// long enough to ride out a FlyteAdmin restart. It is ignored (and resolved to 0) when
 	// MaxRetries is set.
 	Window time.Duration

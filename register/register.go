@@ -169,6 +169,7 @@ func (c *Client) Register(ctx context.Context, specs []*admin.TaskSpec, target T
 	if err != nil {
 		return results, err
 	}
+	ctx = WithRetryRun(ctx) // one retry window for the whole run
 
 	var (
 		next    atomic.Int64
@@ -295,10 +296,17 @@ func retryable(c codes.Code) bool {
 // retrying calls fn until it succeeds, fails with a non-retryable code, retries are exhausted or ctx
 // ends. Each call gets a context bounded by PerRetryTimeout. It returns fn's last error (or nil); when
 // ctx ends before the first call it returns ctx.Err() without calling fn.
+//
+// In window mode the window is the run's (see [WithRetryRun]) when ctx carries one, else this
+// call's, and no wait goes past its end.
 func (c *Client) retrying(ctx context.Context, fn func(context.Context) error) error {
 	p := c.retry
 	var last error
 	start := time.Now()
+	deadline := start.Add(p.Window)
+	if rs, ok := ctx.Value(retryRunKey{}).(time.Time); ok {
+		deadline = rs.Add(p.Window)
+	}
 	for attempt := 0; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			if last == nil {
@@ -313,10 +321,13 @@ func (c *Client) retrying(ctx context.Context, fn func(context.Context) error) e
 			return nil
 		}
 		last = err
-		if !shouldRetry(p, err, attempt, start) || ctx.Err() != nil {
+		if !shouldRetry(p, err, attempt, start, deadline) || ctx.Err() != nil {
 			return err
 		}
 		wait := backoff(p, attempt)
+		if p.Window > 0 {
+			wait = min(wait, max(time.Until(deadline), 0))
+		}
 		c.notifyRetry(p, err, attempt, start, wait)
 		if !sleep(ctx, wait) {
 			return err

@@ -3,8 +3,11 @@ package cli
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/spf13/cobra"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/flytedask/flytedask/register"
 )
@@ -53,13 +56,25 @@ registered, changed or could not be compared (or a configuration problem),
 			errs := make([]error, len(in.specs))
 			sem := make(chan struct{}, concurrency)
 			var wg sync.WaitGroup
+			// The lookups share one retry window. Once one has used it up against an unavailable
+			// FlyteAdmin, no new lookup starts (each would only wait out its minimum retries).
+			ctx := register.WithRetryRun(e.Ctx)
+			var gaveUp atomic.Pointer[error]
 			for i, s := range in.specs {
-				wg.Add(1)
 				sem <- struct{}{}
+				if g := gaveUp.Load(); g != nil {
+					<-sem
+					errs[i] = fmt.Errorf("not compared: an earlier lookup gave up: %w", *g)
+					continue
+				}
+				wg.Add(1)
 				go func() {
 					defer wg.Done()
 					defer func() { <-sem }()
-					results[i], errs[i] = client.Diff(e.Ctx, s, in.target)
+					results[i], errs[i] = client.Diff(ctx, s, in.target)
+					if cfg.Retry.MaxRetries == 0 && status.Code(errs[i]) == codes.Unavailable {
+						gaveUp.CompareAndSwap(nil, &errs[i])
+					}
 				}()
 			}
 			wg.Wait()
