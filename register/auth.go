@@ -184,6 +184,8 @@ func (a *authenticator) intercept(ctx context.Context, method string, req, reply
 	if err != nil {
 		return err
 	}
+	ctx, cancel := a.afterLogin(ctx)
+	defer cancel()
 	err = call(tok, header)
 	if status.Code(err) != codes.Unauthenticated {
 		return err
@@ -198,6 +200,30 @@ func (a *authenticator) intercept(ctx context.Context, method string, req, reply
 		return status.Errorf(codes.Unauthenticated, "%s (FlyteAdmin refused a freshly obtained %s token)", status.Convert(err).Message(), a.kind())
 	}
 	return err
+}
+
+// afterLogin returns the context to make the call under once token has returned. A Pkce or
+// DeviceFlow login waits for a person beyond the attempt's timeout (see token); when the attempt's
+// context has ended meanwhile but the caller's has not, the call gets a fresh PerRetryTimeout under
+// the caller's context, with the same outgoing metadata, instead of failing DeadlineExceeded right
+// after a successful login.
+func (a *authenticator) afterLogin(ctx context.Context) (context.Context, context.CancelFunc) {
+	caller, ok := ctx.Value(callerContextKey{}).(context.Context)
+	if !ok || ctx.Err() == nil || caller.Err() != nil {
+		return ctx, func() {}
+	}
+	if t := a.o.Auth.Type; a.o.Auth.TokenSource != nil || (t != AuthPkce && t != AuthDeviceFlow) {
+		return ctx, func() {}
+	}
+	d := a.o.Retry.PerRetryTimeout
+	if d <= 0 {
+		d = DefaultPerRetryTimeout
+	}
+	fresh, cancel := context.WithTimeout(context.WithValue(caller, callerContextKey{}, caller), d)
+	if md, ok := metadata.FromOutgoingContext(ctx); ok {
+		fresh = metadata.NewOutgoingContext(fresh, md)
+	}
+	return fresh, cancel
 }
 
 func (a *authenticator) kind() string {

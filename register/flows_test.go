@@ -769,3 +769,24 @@ func TestTokenEndpoint503IsRetriedNotSticky(t *testing.T) {
 	_, err = c.Register(context.Background(), []*admin.TaskSpec{daskSpec(t, "pkg.b", 1)}, target)
 	require.NoError(t, err)
 }
+
+// With no retries (flytectl's maxRetries: 0), a DeviceFlow login that outlasts the attempt's
+// timeout does not fail the call DeadlineExceeded right after it succeeded: the call gets a fresh
+// attempt timeout under the caller's context.
+func TestDeviceFlowLongerThanAttemptTimeoutWithoutRetries(t *testing.T) {
+	t.Parallel()
+	p := newFakeIdP(t)
+	p.device = []string{"authorization_pending", ""} // about 1-2 s of polling
+	a := startAuthServer(t, p)
+	o := a.options(register.AuthDeviceFlow)
+	o.Auth.Prompt = &syncWriter{w: &bytes.Buffer{}}
+	o.Retry.MaxRetries = -1 // flytectl's maxRetries: 0
+	o.Retry.PerRetryTimeout = 500 * time.Millisecond
+	c, err := register.New(context.Background(), o)
+	require.NoError(t, err)
+	defer c.Close()
+	res, err := c.Register(context.Background(), manySpecs(t, 2), target)
+	require.NoError(t, err, "%v", res)
+	assertAllCreatedOnce(t, a, res)
+	assert.Equal(t, 2, p.grantCount("urn:ietf:params:oauth:grant-type:device_code"), "one login: two polls")
+}
