@@ -22,7 +22,9 @@ const (
 	DefaultMaxRetries = 4
 	// DefaultPerRetryTimeout bounds each single attempt of a call.
 	DefaultPerRetryTimeout = 15 * time.Second
-	// DefaultMaxBackoff caps the (jittered) wait between two attempts (flytectl's maxBackoffDelay).
+	// DefaultMaxBackoff caps the (jittered) wait between two attempts; it is what admin.maxBackoffDelay
+	// sets (in flytectl that key caps the gRPC reconnect backoff, and its retry waits are a fixed
+	// 50 ms ±10%).
 	DefaultMaxBackoff = 8 * time.Second
 	// DefaultBaseBackoff is the wait bound before the first retry; it doubles per retry up to the cap.
 	DefaultBaseBackoff = 100 * time.Millisecond
