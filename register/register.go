@@ -258,7 +258,8 @@ func (c *Client) registerOne(ctx context.Context, req *admin.TaskCreateRequest, 
 		r.Outcome, r.Code, r.Err = Failed, st.Code(), err
 		r.Reason = oneLine(st.Message())
 		if ctx.Err() != nil && (retryable(st.Code()) || st.Code() == codes.Canceled) {
-			r.Code, r.Err = status.FromContextError(ctx.Err()).Code(), fmt.Errorf("%w (last error: %w)", ctx.Err(), err)
+			ie := &interruptedError{ctxErr: ctx.Err(), last: err}
+			r.Code, r.Err = ie.GRPCStatus().Code(), ie
 			r.Reason = "interrupted by " + ctx.Err().Error() + "; server-side effect unknown; last error: " + r.Reason
 		}
 		if isDifferentStructure(err) {
@@ -272,6 +273,23 @@ func (c *Client) registerOne(ctx context.Context, req *admin.TaskCreateRequest, 
 		}
 	}
 }
+
+// interruptedError is a call's error when the context ended while it was being retried: its gRPC
+// status has the context's code (Canceled or DeadlineExceeded), not the last attempt's, and it
+// unwraps to both the context's error and the last attempt's error.
+type interruptedError struct {
+	ctxErr, last error
+}
+
+func (e *interruptedError) Error() string {
+	return fmt.Sprintf("%v (last error: %v)", e.ctxErr, e.last)
+}
+
+func (e *interruptedError) GRPCStatus() *status.Status {
+	return status.New(status.FromContextError(e.ctxErr).Code(), e.Error())
+}
+
+func (e *interruptedError) Unwrap() []error { return []error{e.ctxErr, e.last} }
 
 func oneLine(s string) string {
 	s = strings.TrimSpace(s)

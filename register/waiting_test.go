@@ -183,3 +183,31 @@ func TestRetryWaitClippedToWindow(t *testing.T) {
 	assert.Greater(t, res[0].Attempts, register.DefaultMaxRetries, "the minimum retries still happen")
 	assert.Less(t, took, window+150*time.Millisecond, "waits clipped to the window")
 }
+
+// When the context ends during a backoff wait, the result's code, status.Code of its error and
+// status.Code of the batch error all say Canceled; the error still unwraps to the last attempt's.
+func TestCancelDuringBackoffCodes(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	attempted := make(chan struct{}, 1)
+	fake := &stubAdmin{create: func(context.Context, *admin.TaskCreateRequest) error {
+		select {
+		case attempted <- struct{}{}:
+		default:
+		}
+		return status.Error(codes.Unavailable, "down")
+	}}
+	go func() { <-attempted; cancel() }()
+	c := register.NewClient(fake, func(o *register.Options) {
+		o.Retry = register.RetryPolicy{MaxRetries: 3, BaseBackoff: time.Hour, MaxBackoff: time.Hour}
+	})
+	res, err := c.Register(ctx, manySpecs(t, 1), target)
+	require.Error(t, err)
+	assert.Equal(t, codes.Canceled, res[0].Code)
+	assert.Equal(t, codes.Canceled, status.Code(res[0].Err))
+	assert.Equal(t, codes.Canceled, status.Code(err))
+	assert.ErrorIs(t, res[0].Err, context.Canceled)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.ErrorIs(t, res[0].Err, status.Error(codes.Unavailable, "down"), "unwraps to the last attempt's error")
+	assert.ErrorContains(t, res[0].Err, "last error: rpc error: code = Unavailable desc = down")
+}
