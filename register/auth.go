@@ -47,6 +47,7 @@ type authenticator struct {
 	mu         sync.Mutex
 	active     bool          // send a token with every call
 	tok        *oauth2.Token // the cached token
+	obtained   time.Time     // when tok was obtained
 	sticky     error         // a final authentication failure: not tried again
 	disc       *discovery
 	proxyToken string
@@ -240,8 +241,23 @@ func (a *authenticator) refreshWindow() time.Duration {
 	return DefaultRefreshWindow
 }
 
-func (a *authenticator) fresh(tok *oauth2.Token) bool {
-	return tok != nil && tok.AccessToken != "" && (tok.Expiry.IsZero() || time.Until(tok.Expiry) > a.refreshWindow())
+// fresh reports whether the cached token tok (obtained at obtained) need not be replaced yet: it
+// expires later than the refresh window from now. The window is capped at half the token's
+// lifetime, so a window as long as the lifetime does not make every call fetch a token.
+func (a *authenticator) fresh(tok *oauth2.Token, obtained time.Time) bool {
+	if tok == nil || tok.AccessToken == "" {
+		return false
+	}
+	if tok.Expiry.IsZero() {
+		return true
+	}
+	w := a.refreshWindow()
+	if !obtained.IsZero() {
+		if half := tok.Expiry.Sub(obtained) / 2; w > half {
+			w = half
+		}
+	}
+	return time.Until(tok.Expiry) > w
 }
 
 // unexpired reports whether tok can still be sent: it has not reached its expiry (it may be inside
@@ -267,7 +283,7 @@ func (a *authenticator) token(ctx context.Context, stale *oauth2.Token) (*oauth2
 	usable := func() (*oauth2.Token, string, error, bool) {
 		a.mu.Lock()
 		defer a.mu.Unlock()
-		if a.tok != nil && a.tok != stale && a.fresh(a.tok) && a.disc != nil {
+		if a.tok != nil && a.tok != stale && a.fresh(a.tok, a.obtained) && a.disc != nil {
 			return a.tok, a.disc.header, nil, true
 		}
 		if a.sticky != nil {
@@ -326,7 +342,7 @@ func (a *authenticator) token(ctx context.Context, stale *oauth2.Token) (*oauth2
 		return nil, "", status.Errorf(codes.Unauthenticated, "register: %s returned no token", a.kind())
 	}
 	a.mu.Lock()
-	a.tok = tok
+	a.tok, a.obtained = tok, time.Now()
 	a.mu.Unlock()
 	return tok, d.header, nil
 }

@@ -135,7 +135,8 @@ type Auth struct {
 	// FlyteAdmin advertises, else [DefaultAuthorizationHeader].
 	Header string
 	// RefreshWindow is how long before expiry a token is replaced (admin.tokenRefreshWindow);
-	// 0 means [DefaultRefreshWindow].
+	// 0 means [DefaultRefreshWindow]. It is capped at half the token's lifetime (from when it was
+	// obtained to its expiry).
 	RefreshWindow time.Duration
 
 	// ClientID is the OAuth2 client of the ClientSecret flow (admin.clientId); empty means

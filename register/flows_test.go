@@ -790,3 +790,22 @@ func TestDeviceFlowLongerThanAttemptTimeoutWithoutRetries(t *testing.T) {
 	assertAllCreatedOnce(t, a, res)
 	assert.Equal(t, 2, p.grantCount("urn:ietf:params:oauth:grant-type:device_code"), "one login: two polls")
 }
+
+// A refresh window at least as long as the token's lifetime is capped at half the lifetime: the
+// token is reused, not fetched again for every call.
+func TestRefreshWindowLongerThanLifetimeIsCapped(t *testing.T) {
+	p := newFakeIdP(t)
+	p.lifetime = 4 * time.Second
+	a := startAuthServer(t, p)
+	o := a.options(register.AuthClientSecret)
+	o.Auth.ClientID = "ci"
+	o.Auth.ClientSecretLocation = writeSecret(t, testClientSecret)
+	o.Auth.RefreshWindow = time.Minute
+	c, err := register.New(context.Background(), o)
+	require.NoError(t, err)
+	defer c.Close()
+	res, err := c.Register(context.Background(), manySpecs(t, 8), target, register.WithConcurrency(1))
+	require.NoError(t, err)
+	assertAllCreatedOnce(t, a, res)
+	assert.Equal(t, 1, p.grantCount("client_credentials"), "one token for a run well inside half its lifetime")
+}
