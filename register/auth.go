@@ -454,8 +454,14 @@ func (a *authenticator) fetch(ctx context.Context, d *discovery, prev *oauth2.To
 		if prev != nil && prev.RefreshToken != "" {
 			old := *prev
 			old.Expiry = time.Unix(1, 0) // force the refresh grant
-			if tok, err := oc.TokenSource(fctx, &old).Token(); err == nil {
+			tok, err := oc.TokenSource(fctx, &old).Token()
+			if err == nil {
 				return tok, nil
+			}
+			if unexpired(prev) && ctx.Err() == nil {
+				// Refreshing inside the refresh window failed: keep using the token (see token)
+				// rather than asking the person to log in while it is still valid.
+				return nil, temporary{fmt.Errorf("refreshing the %s token failed: %s", auth.Type, redactRefresh(err.Error(), prev.RefreshToken))}
 			}
 		}
 		if auth.Type == AuthPkce {
@@ -599,6 +605,14 @@ func (t *proxyAuthTransport) RoundTrip(r *http.Request) (*http.Response, error) 
 	r = r.Clone(r.Context())
 	r.Header.Set("Proxy-Authorization", "Bearer "+pt)
 	return t.base.RoundTrip(r)
+}
+
+// redactRefresh removes a refresh token from s (an error quoting the token endpoint's answer).
+func redactRefresh(s, refresh string) string {
+	if refresh == "" {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, url.QueryEscape(refresh), "<redacted>"), refresh, "<redacted>")
 }
 
 // redactSecret replaces the client secret in s, as sent in the token request (plain, form-encoded,

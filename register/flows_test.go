@@ -809,3 +809,45 @@ func TestRefreshWindowLongerThanLifetimeIsCapped(t *testing.T) {
 	assertAllCreatedOnce(t, a, res)
 	assert.Equal(t, 1, p.grantCount("client_credentials"), "one token for a run well inside half its lifetime")
 }
+
+// Pkce: when refreshing a still-valid token inside the refresh window fails, the token is used
+// until it expires; nobody is asked to log in again meanwhile.
+func TestPkceRefreshFailureKeepsTheValidToken(t *testing.T) {
+	p := newFakeIdP(t)
+	p.lifetime = 4 * time.Second
+	a := startAuthServer(t, p)
+	opened := make(chan string, 4)
+	o := a.options(register.AuthPkce)
+	o.Auth.Prompt = &syncWriter{w: &bytes.Buffer{}}
+	o.Auth.OpenBrowser = browser(t, opened)
+	o.Auth.RefreshWindow = 2 * time.Second
+	var refreshes atomic.Int32
+	o.Auth.HTTPClient = &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if r.Method == http.MethodPost && r.URL.Path == "/oauth2/token" {
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			if strings.Contains(string(body), "grant_type=refresh_token") {
+				refreshes.Add(1)
+				return unavailableAnswer(), nil
+			}
+		}
+		return http.DefaultTransport.RoundTrip(r)
+	})}
+	c, err := register.New(context.Background(), o)
+	require.NoError(t, err)
+	defer c.Close()
+	_, err = c.Register(context.Background(), manySpecs(t, 1), target)
+	require.NoError(t, err)
+	require.Len(t, opened, 1)
+	<-opened
+	time.Sleep(2500 * time.Millisecond) // valid ~1.5 s more, inside the 2 s window
+	res, err := c.Register(context.Background(), manySpecs(t, 2)[1:], target)
+	require.NoError(t, err, "%v", res)
+	assert.Positive(t, refreshes.Load(), "a refresh was tried")
+	assert.Empty(t, opened, "no second login while the token is valid")
+	assert.Equal(t, 1, p.grantCount("authorization_code"))
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
