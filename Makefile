@@ -25,9 +25,13 @@ depcheck:
 	@bad=$$($(GO) list -deps -test ./... | grep -E '^github.com/(flyteorg/flyteidl|golang/protobuf)(/|$$)'); \
 	if [ -n "$$bad" ]; then echo "depcheck: the main module must not import:"; echo "$$bad"; exit 1; fi
 
-## race: the tests that build and register from several goroutines, under the race detector
+## race: the tests that build and register from several goroutines (a Register of 200 specs takes
+## the parallel validation path), and the authentication flows (a token shared by concurrent calls),
+## under the race detector
+RACE_TESTS := Concurren|Alias|TestRegisterCreatesInOrder|TestRegisterRetries|TestRegisterContextCancelledMidRun|TestFlyteIDLInterop|TestWithValidator|TestRetry|TestCancelDuringBackoff
+RACE_AUTH_TESTS := TestClientSecret|TestToken|TestRefresh|TestUnauthenticated|TestExternalCommand|TestPkce|TestDeviceFlow|TestProxyCommand|TestNoAuthTypeHint|TestHanging|TestTLS|TestServerRejects
 race:
-	$(GO) test -race -count=1 -run 'Concurren|Alias|TestRegisterCreatesInOrder|TestRegisterRetries|TestRegisterContextCancelledMidRun|TestFlyteIDLInterop' ./task/ ./register/...
+	$(GO) test -race -count=1 -run '$(RACE_TESTS)|$(RACE_AUTH_TESTS)' ./task/ ./register/...
 
 ## consumer: a separate module that requires flytedask next to github.com/flyteorg/flyte/flyteidl
 ## (internal/consumer) resolves its module graph, verifies, builds, tests and runs

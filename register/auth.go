@@ -47,6 +47,7 @@ type authenticator struct {
 	mu         sync.Mutex
 	active     bool          // send a token with every call
 	tok        *oauth2.Token // the cached token
+	obtained   time.Time     // when tok was obtained
 	sticky     error         // a final authentication failure: not tried again
 	disc       *discovery
 	proxyToken string
@@ -184,6 +185,8 @@ func (a *authenticator) intercept(ctx context.Context, method string, req, reply
 	if err != nil {
 		return err
 	}
+	ctx, cancel := a.afterLogin(ctx)
+	defer cancel()
 	err = call(tok, header)
 	if status.Code(err) != codes.Unauthenticated {
 		return err
@@ -200,6 +203,30 @@ func (a *authenticator) intercept(ctx context.Context, method string, req, reply
 	return err
 }
 
+// afterLogin returns the context to make the call under once token has returned. A Pkce or
+// DeviceFlow login waits for a person beyond the attempt's timeout (see token); when the attempt's
+// context has ended meanwhile but the caller's has not, the call gets a fresh PerRetryTimeout under
+// the caller's context, with the same outgoing metadata, instead of failing DeadlineExceeded right
+// after a successful login.
+func (a *authenticator) afterLogin(ctx context.Context) (context.Context, context.CancelFunc) {
+	caller, ok := ctx.Value(callerContextKey{}).(context.Context)
+	if !ok || ctx.Err() == nil || caller.Err() != nil {
+		return ctx, func() {}
+	}
+	if t := a.o.Auth.Type; a.o.Auth.TokenSource != nil || (t != AuthPkce && t != AuthDeviceFlow) {
+		return ctx, func() {}
+	}
+	d := a.o.Retry.PerRetryTimeout
+	if d <= 0 {
+		d = DefaultPerRetryTimeout
+	}
+	fresh, cancel := context.WithTimeout(context.WithValue(caller, callerContextKey{}, caller), d)
+	if md, ok := metadata.FromOutgoingContext(ctx); ok {
+		fresh = metadata.NewOutgoingContext(fresh, md)
+	}
+	return fresh, cancel
+}
+
 func (a *authenticator) kind() string {
 	if a.o.Auth.TokenSource != nil {
 		return "TokenSource"
@@ -214,14 +241,37 @@ func (a *authenticator) refreshWindow() time.Duration {
 	return DefaultRefreshWindow
 }
 
-func (a *authenticator) fresh(tok *oauth2.Token) bool {
-	return tok != nil && tok.AccessToken != "" && (tok.Expiry.IsZero() || time.Until(tok.Expiry) > a.refreshWindow())
+// fresh reports whether the cached token tok (obtained at obtained) need not be replaced yet: it
+// expires later than the refresh window from now. The window is capped at half the token's
+// lifetime, so a window as long as the lifetime does not make every call fetch a token.
+func (a *authenticator) fresh(tok *oauth2.Token, obtained time.Time) bool {
+	if tok == nil || tok.AccessToken == "" {
+		return false
+	}
+	if tok.Expiry.IsZero() {
+		return true
+	}
+	w := a.refreshWindow()
+	if !obtained.IsZero() {
+		if half := tok.Expiry.Sub(obtained) / 2; w > half {
+			w = half
+		}
+	}
+	return time.Until(tok.Expiry) > w
+}
+
+// unexpired reports whether tok can still be sent: it has not reached its expiry (it may be inside
+// the refresh window).
+func unexpired(tok *oauth2.Token) bool {
+	return tok != nil && tok.AccessToken != "" && (tok.Expiry.IsZero() || time.Now().Before(tok.Expiry))
 }
 
 // token returns a fresh token and the header to send it under. stale, when non-nil, is a token
-// FlyteAdmin refused: it is not handed out again. Failures are gRPC status errors:
-// Unauthenticated for a failed flow (final ones are remembered and not tried again), the context's
-// code when ctx ends, and the discovery call's code when discovery fails.
+// FlyteAdmin refused: it is not handed out again. Failures are gRPC status errors: Unavailable
+// (retryable, not remembered) when the token endpoint cannot be reached or answers 5xx or 429,
+// Unauthenticated for a refusal (remembered and not tried again), the context's code when ctx ends,
+// and the discovery call's code when discovery fails. When a refresh fails while the cached token
+// has not expired yet, the cached token is returned.
 func (a *authenticator) token(ctx context.Context, stale *oauth2.Token) (*oauth2.Token, string, error) {
 	if t := a.o.Auth.Type; a.o.Auth.TokenSource == nil && (t == AuthPkce || t == AuthDeviceFlow) {
 		// A person is logging in: wait for them beyond the attempt's timeout, as long as the caller
@@ -233,11 +283,15 @@ func (a *authenticator) token(ctx context.Context, stale *oauth2.Token) (*oauth2
 	usable := func() (*oauth2.Token, string, error, bool) {
 		a.mu.Lock()
 		defer a.mu.Unlock()
-		if a.sticky != nil {
-			return nil, "", a.sticky, true
-		}
-		if a.tok != nil && a.tok != stale && a.fresh(a.tok) && a.disc != nil {
+		if a.tok != nil && a.tok != stale && a.fresh(a.tok, a.obtained) && a.disc != nil {
 			return a.tok, a.disc.header, nil, true
+		}
+		if a.sticky != nil {
+			// A refusal is final, but a token that has not expired yet is still used.
+			if a.tok != nil && a.tok != stale && unexpired(a.tok) && a.disc != nil {
+				return a.tok, a.disc.header, nil, true
+			}
+			return nil, "", a.sticky, true
 		}
 		return nil, "", nil, false
 	}
@@ -266,11 +320,21 @@ func (a *authenticator) token(ctx context.Context, stale *oauth2.Token) (*oauth2
 			return nil, "", status.FromContextError(ctxErr).Err()
 		}
 		var temp interface{ Temporary() bool }
-		st := status.New(codes.Unauthenticated, "register: "+err.Error())
-		if !errors.As(err, &temp) || !temp.Temporary() {
+		transient := errors.As(err, &temp) && temp.Temporary()
+		code := codes.Unauthenticated
+		if transient {
+			// The IdP is unreachable or overloaded for now: retryable, and asked again next time.
+			code = codes.Unavailable
+		}
+		st := status.New(code, "register: "+err.Error())
+		if !transient {
 			a.mu.Lock()
 			a.sticky = st.Err()
 			a.mu.Unlock()
+		}
+		if prev != nil && prev != stale && unexpired(prev) {
+			// The refresh inside the refresh window failed, but the cached token is still valid.
+			return prev, d.header, nil
 		}
 		return nil, "", st.Err()
 	}
@@ -278,7 +342,7 @@ func (a *authenticator) token(ctx context.Context, stale *oauth2.Token) (*oauth2
 		return nil, "", status.Errorf(codes.Unauthenticated, "register: %s returned no token", a.kind())
 	}
 	a.mu.Lock()
-	a.tok = tok
+	a.tok, a.obtained = tok, time.Now()
 	a.mu.Unlock()
 	return tok, d.header, nil
 }
@@ -390,8 +454,14 @@ func (a *authenticator) fetch(ctx context.Context, d *discovery, prev *oauth2.To
 		if prev != nil && prev.RefreshToken != "" {
 			old := *prev
 			old.Expiry = time.Unix(1, 0) // force the refresh grant
-			if tok, err := oc.TokenSource(fctx, &old).Token(); err == nil {
+			tok, err := oc.TokenSource(fctx, &old).Token()
+			if err == nil {
 				return tok, nil
+			}
+			if unexpired(prev) && ctx.Err() == nil {
+				// Refreshing inside the refresh window failed: keep using the token (see token)
+				// rather than asking the person to log in while it is still valid.
+				return nil, temporary{fmt.Errorf("refreshing the %s token failed: %s", auth.Type, redactRefresh(err.Error(), prev.RefreshToken))}
 			}
 		}
 		if auth.Type == AuthPkce {
@@ -439,12 +509,24 @@ func (a *authenticator) clientSecret(ctx context.Context, d *discovery) (*oauth2
 		// The error quotes the endpoint's response body, which may echo the request.
 		msg := redactSecret(err.Error(), cc.ClientID, cc.ClientSecret)
 		var re *oauth2.RetrieveError
-		if !errors.As(err, &re) {
+		if !errors.As(err, &re) || transientHTTP(re) {
+			// A network error, or the endpoint (or a proxy in front of it) is failing or
+			// throttling: not a refusal.
 			return nil, temporary{fmt.Errorf("authentication failed for client id %q at %s: %s", auth.ClientID, redactURL(cc.TokenURL), msg)}
 		}
 		return nil, fmt.Errorf("authentication failed for client id %q at %s: %s", auth.ClientID, redactURL(cc.TokenURL), msg)
 	}
 	return tok, nil
+}
+
+// transientHTTP reports whether a token endpoint's error answer is a server failure (5xx) or
+// throttling (429) rather than a refusal of the credentials.
+func transientHTTP(re *oauth2.RetrieveError) bool {
+	if re.Response == nil {
+		return false
+	}
+	c := re.Response.StatusCode
+	return c >= 500 || c == http.StatusTooManyRequests
 }
 
 // runTokenCommand runs argv and takes its trimmed standard output as a bearer token; a JWT's exp
@@ -523,6 +605,14 @@ func (t *proxyAuthTransport) RoundTrip(r *http.Request) (*http.Response, error) 
 	r = r.Clone(r.Context())
 	r.Header.Set("Proxy-Authorization", "Bearer "+pt)
 	return t.base.RoundTrip(r)
+}
+
+// redactRefresh removes a refresh token from s (an error quoting the token endpoint's answer).
+func redactRefresh(s, refresh string) string {
+	if refresh == "" {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, url.QueryEscape(refresh), "<redacted>"), refresh, "<redacted>")
 }
 
 // redactSecret replaces the client secret in s, as sent in the token request (plain, form-encoded,

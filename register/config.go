@@ -22,7 +22,9 @@ const (
 	DefaultMaxRetries = 4
 	// DefaultPerRetryTimeout bounds each single attempt of a call.
 	DefaultPerRetryTimeout = 15 * time.Second
-	// DefaultMaxBackoff caps the (jittered) wait between two attempts (flytectl's maxBackoffDelay).
+	// DefaultMaxBackoff caps the (jittered) wait between two attempts; it is what admin.maxBackoffDelay
+	// sets (in flytectl that key caps the gRPC reconnect backoff, and its retry waits are a fixed
+	// 50 ms ±10%).
 	DefaultMaxBackoff = 8 * time.Second
 	// DefaultBaseBackoff is the wait bound before the first retry; it doubles per retry up to the cap.
 	DefaultBaseBackoff = 100 * time.Millisecond
@@ -133,7 +135,8 @@ type Auth struct {
 	// FlyteAdmin advertises, else [DefaultAuthorizationHeader].
 	Header string
 	// RefreshWindow is how long before expiry a token is replaced (admin.tokenRefreshWindow);
-	// 0 means [DefaultRefreshWindow].
+	// 0 means [DefaultRefreshWindow]. It is capped at half the token's lifetime (from when it was
+	// obtained to its expiry).
 	RefreshWindow time.Duration
 
 	// ClientID is the OAuth2 client of the ClientSecret flow (admin.clientId); empty means
@@ -296,7 +299,9 @@ type RetryPolicy struct {
 	// (see there), negative means none.
 	MaxRetries int
 	// Window applies when MaxRetries is 0: failed attempts are retried until Window has passed since
-	// the call's first attempt, and at least DefaultMaxRetries times; 0 means [DefaultRetryWindow],
+	// the run began ([Client.Register]'s start, or see [WithRetryRun]; a lone call's first attempt
+	// otherwise), no wait going past that, and a call begun within the window at least
+	// DefaultMaxRetries times; 0 means [DefaultRetryWindow],
 	// long enough to ride out a FlyteAdmin restart. It is ignored (and resolved to 0) when
 	// MaxRetries is set.
 	Window time.Duration

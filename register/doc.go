@@ -8,7 +8,8 @@
 // A [Client] is configured by one [Options] value, aws-sdk-go-v2 style: [New](ctx, opts, optFns...)
 // applies the functions to a copy of opts and builds the connection from the result, so every
 // setting reaches the dialling code, and each setting has exactly one name ([RetryPolicy.MaxBackoff]
-// is flytectl's maxBackoffDelay; there is no second spelling). [NewClient] takes the same
+// is what the key admin.maxBackoffDelay sets, with this package's meaning: the cap of its retry
+// waits; there is no second spelling). [NewClient] takes the same
 // func(*Options) functions around a caller's [TaskService] (only Retry applies there). Per-call
 // behaviour of [Client.Register] (concurrency, validators, progress) is the separate [Option] list of
 // that call. New does not dial: it creates the connection with grpc.NewClient, which connects on
@@ -43,7 +44,10 @@
 //     Target.Version} and the same id is written into a clone of the template. The target version
 //     always wins (flytectl keeps a concrete version found in the file unless --force).
 //   - Retries: only Unavailable, DeadlineExceeded and ResourceExhausted, with exponential backoff and
-//     full jitter, bounded by MaxRetries (flytectl's default 4) and the context; every attempt has its
+//     full jitter (each wait at most RetryPolicy.MaxBackoff, default 8s), bounded by the context and,
+//     by default, by one retry window per run ([DefaultRetryWindow], 60s, see [WithRetryRun]; a call
+//     begun within it is retried at least DefaultMaxRetries times), or by an explicit
+//     RetryPolicy.MaxRetries per call (admin.maxRetries, flytectl's meaning); every attempt has its
 //     own timeout (PerRetryTimeout, default 15s). A spec is never sent again after a success reply.
 //     A retry after a timed-out attempt may come back AlreadyExists if the first attempt did reach the
 //     server; the result then says AlreadyExisted with a note.

@@ -6,7 +6,9 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -646,11 +648,13 @@ func (f *flakySource) Token() (*oauth2.Token, error) {
 	return &oauth2.Token{AccessToken: f.tok, TokenType: "Bearer"}, nil
 }
 
-// A caller's TokenSource that fails is asked again on the next call (it is not a refusal).
+// A caller's TokenSource that fails is asked again on the next call (it is not a refusal); the
+// failure is Unavailable, so retried when retries are configured.
 func TestTokenSourceFailureIsNotRemembered(t *testing.T) {
 	p := newFakeIdP(t)
 	a := startAuthServer(t, p)
 	o := a.options(register.AuthNone)
+	o.Retry.MaxRetries = -1 // no retries
 	o.Auth.Header = "flyte-authorization"
 	src := &flakySource{tok: newClientCredentialsToken(t, p)}
 	o.Auth.TokenSource = src
@@ -660,9 +664,190 @@ func TestTokenSourceFailureIsNotRemembered(t *testing.T) {
 	specs := manySpecs(t, 2)
 	res, err := c.Register(context.Background(), specs[:1], target)
 	require.Error(t, err)
-	assert.Equal(t, codes.Unauthenticated, res[0].Code)
+	assert.Equal(t, codes.Unavailable, res[0].Code)
 	assert.Contains(t, res[0].Reason, "token source: vault unreachable")
 	res, err = c.Register(context.Background(), specs[1:], target)
 	require.NoError(t, err)
 	assert.Equal(t, register.Created, res[0].Outcome)
 }
+
+// flakyTransport answers the token requests whose number (1-based) mode handles, and passes the
+// others to the IdP.
+type flakyTransport struct {
+	n    atomic.Int32
+	mode func(n int32) (*http.Response, error, bool)
+}
+
+func (f *flakyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if resp, err, ok := f.mode(f.n.Add(1)); ok {
+		return resp, err
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+func unavailableAnswer() *http.Response {
+	return &http.Response{StatusCode: http.StatusServiceUnavailable, Status: "503 Service Unavailable",
+		Header: http.Header{"Content-Type": {"text/html"}}, Body: io.NopCloser(strings.NewReader("<html>upstream connect error</html>"))}
+}
+
+// The IdP is unreachable for a moment while the token is inside its refresh window but has not
+// expired: the cached token is used, and the run succeeds.
+func TestRefreshNetworkErrorUsesTheStillValidToken(t *testing.T) {
+	p := newFakeIdP(t)
+	p.lifetime = 5 * time.Second
+	a := startAuthServer(t, p)
+	o := a.options(register.AuthClientSecret)
+	o.Auth.ClientID = "ci"
+	o.Auth.ClientSecretLocation = writeSecret(t, testClientSecret)
+	o.Auth.RefreshWindow = 2 * time.Second
+	rt := &flakyTransport{mode: func(n int32) (*http.Response, error, bool) {
+		if n >= 2 { // every refresh fails
+			return nil, errors.New("dial tcp 10.0.0.1:443: connect: connection refused"), true
+		}
+		return nil, nil, false
+	}}
+	o.Auth.HTTPClient = &http.Client{Transport: rt}
+	c, err := register.New(context.Background(), o)
+	require.NoError(t, err)
+	defer c.Close()
+	_, err = c.Register(context.Background(), []*admin.TaskSpec{daskSpec(t, "pkg.a", 1)}, target)
+	require.NoError(t, err)
+	time.Sleep(3500 * time.Millisecond) // valid ~1.5 s more, inside the 2 s refresh window
+	res, err := c.Register(context.Background(), []*admin.TaskSpec{daskSpec(t, "pkg.b", 1)}, target)
+	require.NoError(t, err, "%v", res)
+	assert.GreaterOrEqual(t, rt.n.Load(), int32(2), "a refresh was tried")
+}
+
+// A token endpoint that cannot be reached fails the call Unavailable (retryable), not
+// Unauthenticated, and is not remembered.
+func TestTokenEndpointNetworkErrorIsUnavailable(t *testing.T) {
+	p := newFakeIdP(t)
+	a := startAuthServer(t, p)
+	o := a.options(register.AuthClientSecret)
+	o.Auth.ClientID = "ci"
+	o.Auth.ClientSecretLocation = writeSecret(t, testClientSecret)
+	o.Retry = register.RetryPolicy{MaxRetries: -1, PerRetryTimeout: 5 * time.Second} // no retries
+	rt := &flakyTransport{mode: func(n int32) (*http.Response, error, bool) {
+		if n <= 2 { // x/oauth2 tries the secret in the header, then in the body
+			return nil, errors.New("dial tcp 10.0.0.1:443: connect: connection refused"), true
+		}
+		return nil, nil, false
+	}}
+	o.Auth.HTTPClient = &http.Client{Transport: rt}
+	c, err := register.New(context.Background(), o)
+	require.NoError(t, err)
+	defer c.Close()
+	res, err := c.Register(context.Background(), []*admin.TaskSpec{daskSpec(t, "pkg.a", 1)}, target)
+	require.Error(t, err)
+	assert.Equal(t, codes.Unavailable, res[0].Code, res[0].String())
+	assertNoSecrets(t, res[0].String(), res[0].Err.Error())
+	_, err = c.Register(context.Background(), []*admin.TaskSpec{daskSpec(t, "pkg.b", 1)}, target)
+	require.NoError(t, err, "the network error is not remembered")
+}
+
+// A 503 from the token endpoint (an ingress during a restart) is retried within the run and not
+// remembered as a refusal.
+func TestTokenEndpoint503IsRetriedNotSticky(t *testing.T) {
+	p := newFakeIdP(t)
+	a := startAuthServer(t, p)
+	o := a.options(register.AuthClientSecret)
+	o.Auth.ClientID = "ci"
+	o.Auth.ClientSecretLocation = writeSecret(t, testClientSecret)
+	rt := &flakyTransport{mode: func(n int32) (*http.Response, error, bool) {
+		if n == 1 || n == 2 {
+			return unavailableAnswer(), nil, true
+		}
+		return nil, nil, false
+	}}
+	o.Auth.HTTPClient = &http.Client{Transport: rt}
+	c, err := register.New(context.Background(), o)
+	require.NoError(t, err)
+	defer c.Close()
+	res, err := c.Register(context.Background(), []*admin.TaskSpec{daskSpec(t, "pkg.a", 1)}, target)
+	require.NoError(t, err, "%v", res)
+	assert.Greater(t, res[0].Attempts, 1, "retried")
+	_, err = c.Register(context.Background(), []*admin.TaskSpec{daskSpec(t, "pkg.b", 1)}, target)
+	require.NoError(t, err)
+}
+
+// With no retries (flytectl's maxRetries: 0), a DeviceFlow login that outlasts the attempt's
+// timeout does not fail the call DeadlineExceeded right after it succeeded: the call gets a fresh
+// attempt timeout under the caller's context.
+func TestDeviceFlowLongerThanAttemptTimeoutWithoutRetries(t *testing.T) {
+	t.Parallel()
+	p := newFakeIdP(t)
+	p.device = []string{"authorization_pending", ""} // about 1-2 s of polling
+	a := startAuthServer(t, p)
+	o := a.options(register.AuthDeviceFlow)
+	o.Auth.Prompt = &syncWriter{w: &bytes.Buffer{}}
+	o.Retry.MaxRetries = -1 // flytectl's maxRetries: 0
+	o.Retry.PerRetryTimeout = 500 * time.Millisecond
+	c, err := register.New(context.Background(), o)
+	require.NoError(t, err)
+	defer c.Close()
+	res, err := c.Register(context.Background(), manySpecs(t, 2), target)
+	require.NoError(t, err, "%v", res)
+	assertAllCreatedOnce(t, a, res)
+	assert.Equal(t, 2, p.grantCount("urn:ietf:params:oauth:grant-type:device_code"), "one login: two polls")
+}
+
+// A refresh window at least as long as the token's lifetime is capped at half the lifetime: the
+// token is reused, not fetched again for every call.
+func TestRefreshWindowLongerThanLifetimeIsCapped(t *testing.T) {
+	p := newFakeIdP(t)
+	p.lifetime = 4 * time.Second
+	a := startAuthServer(t, p)
+	o := a.options(register.AuthClientSecret)
+	o.Auth.ClientID = "ci"
+	o.Auth.ClientSecretLocation = writeSecret(t, testClientSecret)
+	o.Auth.RefreshWindow = time.Minute
+	c, err := register.New(context.Background(), o)
+	require.NoError(t, err)
+	defer c.Close()
+	res, err := c.Register(context.Background(), manySpecs(t, 8), target, register.WithConcurrency(1))
+	require.NoError(t, err)
+	assertAllCreatedOnce(t, a, res)
+	assert.Equal(t, 1, p.grantCount("client_credentials"), "one token for a run well inside half its lifetime")
+}
+
+// Pkce: when refreshing a still-valid token inside the refresh window fails, the token is used
+// until it expires; nobody is asked to log in again meanwhile.
+func TestPkceRefreshFailureKeepsTheValidToken(t *testing.T) {
+	p := newFakeIdP(t)
+	p.lifetime = 4 * time.Second
+	a := startAuthServer(t, p)
+	opened := make(chan string, 4)
+	o := a.options(register.AuthPkce)
+	o.Auth.Prompt = &syncWriter{w: &bytes.Buffer{}}
+	o.Auth.OpenBrowser = browser(t, opened)
+	o.Auth.RefreshWindow = 2 * time.Second
+	var refreshes atomic.Int32
+	o.Auth.HTTPClient = &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if r.Method == http.MethodPost && r.URL.Path == "/oauth2/token" {
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			if strings.Contains(string(body), "grant_type=refresh_token") {
+				refreshes.Add(1)
+				return unavailableAnswer(), nil
+			}
+		}
+		return http.DefaultTransport.RoundTrip(r)
+	})}
+	c, err := register.New(context.Background(), o)
+	require.NoError(t, err)
+	defer c.Close()
+	_, err = c.Register(context.Background(), manySpecs(t, 1), target)
+	require.NoError(t, err)
+	require.Len(t, opened, 1)
+	<-opened
+	time.Sleep(2500 * time.Millisecond) // valid ~1.5 s more, inside the 2 s window
+	res, err := c.Register(context.Background(), manySpecs(t, 2)[1:], target)
+	require.NoError(t, err, "%v", res)
+	assert.Positive(t, refreshes.Load(), "a refresh was tried")
+	assert.Empty(t, opened, "no second login while the token is valid")
+	assert.Equal(t, 1, p.grantCount("authorization_code"))
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

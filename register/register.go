@@ -169,6 +169,7 @@ func (c *Client) Register(ctx context.Context, specs []*admin.TaskSpec, target T
 	if err != nil {
 		return results, err
 	}
+	ctx = WithRetryRun(ctx) // one retry window for the whole run
 
 	var (
 		next    atomic.Int64
@@ -257,7 +258,8 @@ func (c *Client) registerOne(ctx context.Context, req *admin.TaskCreateRequest, 
 		r.Outcome, r.Code, r.Err = Failed, st.Code(), err
 		r.Reason = oneLine(st.Message())
 		if ctx.Err() != nil && (retryable(st.Code()) || st.Code() == codes.Canceled) {
-			r.Code, r.Err = status.FromContextError(ctx.Err()).Code(), fmt.Errorf("%w (last error: %w)", ctx.Err(), err)
+			ie := &interruptedError{ctxErr: ctx.Err(), last: err}
+			r.Code, r.Err = ie.GRPCStatus().Code(), ie
 			r.Reason = "interrupted by " + ctx.Err().Error() + "; server-side effect unknown; last error: " + r.Reason
 		}
 		if isDifferentStructure(err) {
@@ -271,6 +273,23 @@ func (c *Client) registerOne(ctx context.Context, req *admin.TaskCreateRequest, 
 		}
 	}
 }
+
+// interruptedError is a call's error when the context ended while it was being retried: its gRPC
+// status has the context's code (Canceled or DeadlineExceeded), not the last attempt's, and it
+// unwraps to both the context's error and the last attempt's error.
+type interruptedError struct {
+	ctxErr, last error
+}
+
+func (e *interruptedError) Error() string {
+	return fmt.Sprintf("%v (last error: %v)", e.ctxErr, e.last)
+}
+
+func (e *interruptedError) GRPCStatus() *status.Status {
+	return status.New(status.FromContextError(e.ctxErr).Code(), e.Error())
+}
+
+func (e *interruptedError) Unwrap() []error { return []error{e.ctxErr, e.last} }
 
 func oneLine(s string) string {
 	s = strings.TrimSpace(s)
@@ -295,10 +314,17 @@ func retryable(c codes.Code) bool {
 // retrying calls fn until it succeeds, fails with a non-retryable code, retries are exhausted or ctx
 // ends. Each call gets a context bounded by PerRetryTimeout. It returns fn's last error (or nil); when
 // ctx ends before the first call it returns ctx.Err() without calling fn.
+//
+// In window mode the window is the run's (see [WithRetryRun]) when ctx carries one, else this
+// call's, and no wait goes past its end.
 func (c *Client) retrying(ctx context.Context, fn func(context.Context) error) error {
 	p := c.retry
 	var last error
 	start := time.Now()
+	deadline := start.Add(p.Window)
+	if rs, ok := ctx.Value(retryRunKey{}).(time.Time); ok {
+		deadline = rs.Add(p.Window)
+	}
 	for attempt := 0; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			if last == nil {
@@ -313,10 +339,13 @@ func (c *Client) retrying(ctx context.Context, fn func(context.Context) error) e
 			return nil
 		}
 		last = err
-		if !shouldRetry(p, err, attempt, start) || ctx.Err() != nil {
+		if !shouldRetry(p, err, attempt, start, deadline) || ctx.Err() != nil {
 			return err
 		}
 		wait := backoff(p, attempt)
+		if p.Window > 0 {
+			wait = min(wait, max(time.Until(deadline), 0))
+		}
 		c.notifyRetry(p, err, attempt, start, wait)
 		if !sleep(ctx, wait) {
 			return err

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/flytedask/flytedask/register"
 	"github.com/flytedask/flytedask/register/registertest"
+	"github.com/flytedask/flytedask/task"
 )
 
 var target = register.Target{Project: "flytesnacks", Domain: "development", Version: "v1"}
@@ -634,9 +636,14 @@ func TestRegisterNoSpecs(t *testing.T) {
 func TestWithValidatorAddsAndSeesTheSentSpec(t *testing.T) {
 	target := register.Target{Project: "flytesnacks", Domain: "development", Version: "v7"}
 	specs := []*admin.TaskSpec{daskSpec(t, "pkg.a", 1), daskSpec(t, "pkg.b", 1)}
-	var seen []*core.Identifier
+	var (
+		mu   sync.Mutex // validation may run in parallel
+		seen []*core.Identifier
+	)
 	first := func(s *admin.TaskSpec) error {
+		mu.Lock()
 		seen = append(seen, s.GetTemplate().GetId())
+		mu.Unlock()
 		if s.GetTemplate().GetId().GetName() == "pkg.a" {
 			return errors.New("first validator refuses pkg.a")
 		}
@@ -647,10 +654,13 @@ func TestWithValidatorAddsAndSeesTheSentSpec(t *testing.T) {
 	assert.Equal(t, register.Invalid, res[0].Outcome, "the first validator still runs after a second is added")
 	assert.Contains(t, res[0].Reason, "first validator refuses pkg.a")
 	assert.Equal(t, register.NotAttempted, res[1].Outcome)
+	mu.Lock()
+	defer mu.Unlock()
 	require.Len(t, seen, 2)
-	for i, id := range seen {
+	for _, id := range seen {
 		assert.True(t, proto.Equal(&core.Identifier{ResourceType: core.ResourceType_TASK, Project: "flytesnacks",
-			Domain: "development", Name: specs[i].Template.Id.Name, Version: "v7"}, id), "validator saw %v", id)
+			Domain: "development", Name: id.GetName(), Version: "v7"}, id), "validator saw %v", id)
+		assert.Contains(t, []string{"pkg.a", "pkg.b"}, id.GetName())
 	}
 	assert.Empty(t, specs[0].Template.Id.Version, "the caller's spec is not modified")
 }
@@ -674,4 +684,34 @@ func TestEmptyRegisterAndDiffReturnValidationError(t *testing.T) {
 	_, err = c.Diff(context.Background(), bad, register.Target{Project: "p", Domain: "d", Version: "v1"})
 	require.ErrorAs(t, err, &ve)
 	assert.ErrorIs(t, err, register.ErrInvalidSpec)
+}
+
+// Register with enough specs for the parallel validation path (>= 64), with validators and with
+// sub-messages shared between specs (as a tool building variants would): run under the race
+// detector by make race.
+func TestRegisterConcurrentValidationOfManySharedSpecs(t *testing.T) {
+	f := newFakeAdmin()
+	s := startServer(t, f, false)
+	c := dialFast(t, s, nil)
+	in := manySpecs(t, 200)
+	for _, sp := range in[1:] {
+		sp.Template.Metadata = in[0].Template.Metadata
+		sp.Template.Interface = in[0].Template.Interface
+	}
+	var mu sync.Mutex
+	validated := 0
+	res, err := c.Register(context.Background(), in, target, register.WithValidator(task.ValidateSpec),
+		register.WithValidator(func(s *admin.TaskSpec) error {
+			_ = s.String()
+			mu.Lock()
+			validated++
+			mu.Unlock()
+			return nil
+		}))
+	require.NoError(t, err)
+	require.Len(t, res, 200)
+	for _, r := range res {
+		assert.Equal(t, register.Created, r.Outcome, r.String())
+	}
+	assert.Equal(t, 200, validated)
 }

@@ -1,13 +1,14 @@
 package register
 
 import (
+	"context"
 	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
 
-// DefaultRetryWindow is how long a call is retried when no retry count is configured
+// DefaultRetryWindow is how long a run's calls are retried when no retry count is configured
 // (Config.MaxRetries 0, no admin.maxRetries key): long enough to ride out a FlyteAdmin restart or
 // rolling update (tens of seconds of Unavailable), short enough that a server that is really gone
 // fails the run within about a minute. flytectl's own default (4 retries, about 0.4 s when the
@@ -36,14 +37,32 @@ type RetryEvent struct {
 // FlyteAdmin and why. Call it before using the client; nil removes the callback.
 func (c *Client) OnRetry(fn func(RetryEvent)) { c.onRetry = fn }
 
+// retryRunKey carries, in a context, the start of the run whose calls share one retry window.
+type retryRunKey struct{}
+
+// WithRetryRun returns a context under which every call of a Client shares one retry window
+// (RetryPolicy.Window, when no retry count is configured) that begins now, instead of each call
+// having its own: against a FlyteAdmin that is down, a run of many calls then gives up after about
+// one window, not one window per call (or per group of concurrent calls). [Client.Register] does
+// this itself; use it around a loop of [Client.Diff] calls. When ctx already carries a run, it is
+// returned unchanged. An explicit retry count (RetryPolicy.MaxRetries) is per call, as in flytectl.
+func WithRetryRun(ctx context.Context) context.Context {
+	if _, ok := ctx.Value(retryRunKey{}).(time.Time); ok {
+		return ctx
+	}
+	return context.WithValue(ctx, retryRunKey{}, time.Now())
+}
+
 // shouldRetry decides whether attempt (0-based, just failed with err) of a call that began at
-// start may be retried under p.
-func shouldRetry(p RetryPolicy, err error, attempt int, start time.Time) bool {
+// start may be retried under p; deadline is the end of the retry window (the run's or the call's).
+// A call that began within the window is retried at least DefaultMaxRetries times; one that began
+// after it is not retried.
+func shouldRetry(p RetryPolicy, err error, attempt int, start, deadline time.Time) bool {
 	if !retryable(status.Code(err)) {
 		return false
 	}
 	if p.Window > 0 {
-		return attempt < DefaultMaxRetries || time.Since(start) < p.Window
+		return time.Now().Before(deadline) || (attempt < DefaultMaxRetries && start.Before(deadline))
 	}
 	return attempt < p.MaxRetries
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -109,4 +110,104 @@ func TestRegisterDefaultPolicyRidesOutOutage(t *testing.T) {
 		assert.Equal(t, register.Created, r.Outcome)
 	}
 	assert.Positive(t, n, "retries were announced")
+}
+
+// downAdmin answers every call Unavailable.
+type downAdmin struct{ stubAdmin }
+
+func (d *downAdmin) GetTask(context.Context, *admin.ObjectGetRequest, ...grpc.CallOption) (*admin.Task, error) {
+	return nil, status.Error(codes.Unavailable, "down")
+}
+
+func newDownClient(window, maxBackoff time.Duration) *register.Client {
+	fake := &downAdmin{stubAdmin{create: func(context.Context, *admin.TaskCreateRequest) error {
+		return status.Error(codes.Unavailable, "down")
+	}}}
+	return register.NewClient(fake, func(o *register.Options) {
+		o.Retry = register.RetryPolicy{Window: window, BaseBackoff: time.Millisecond, MaxBackoff: maxBackoff}
+	})
+}
+
+// The retry window is the run's, not each call's: against a down server, a --continue-on-error run
+// of 32 specs at concurrency 8 gives up after about one window, not four.
+func TestRetryWindowIsPerRun(t *testing.T) {
+	window := 200 * time.Millisecond
+	c := newDownClient(window, 5*time.Millisecond)
+	start := time.Now()
+	res, err := c.Register(context.Background(), manySpecs(t, 32), target, register.WithContinueOnError(), register.WithConcurrency(8))
+	took := time.Since(start)
+	require.Error(t, err)
+	for _, r := range res {
+		assert.Equal(t, codes.Unavailable, r.Code, r.String())
+	}
+	assert.GreaterOrEqual(t, took, window)
+	assert.Less(t, took, 2*window, "one window for the run")
+}
+
+// Diff calls under one WithRetryRun context share the window too.
+func TestRetryRunSharedByDiffs(t *testing.T) {
+	window := 200 * time.Millisecond
+	c := newDownClient(window, 5*time.Millisecond)
+	ctx := register.WithRetryRun(context.Background())
+	start := time.Now()
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
+	for _, s := range manySpecs(t, 32) {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			_, err := c.Diff(ctx, s, target)
+			assert.Equal(t, codes.Unavailable, status.Code(err))
+		}()
+	}
+	wg.Wait()
+	assert.Less(t, time.Since(start), 2*window, "one window for the loop")
+}
+
+// No wait goes past the end of the window: a call with a 1 s backoff cap and a 100 ms window ends
+// soon after the window.
+func TestRetryWaitClippedToWindow(t *testing.T) {
+	window := 100 * time.Millisecond
+	fake := &stubAdmin{create: func(context.Context, *admin.TaskCreateRequest) error {
+		return status.Error(codes.Unavailable, "down")
+	}}
+	c := register.NewClient(fake, func(o *register.Options) {
+		o.Retry = register.RetryPolicy{Window: window, BaseBackoff: time.Second, MaxBackoff: time.Second}
+	})
+	start := time.Now()
+	res, err := c.Register(context.Background(), manySpecs(t, 1), target)
+	took := time.Since(start)
+	require.Error(t, err)
+	assert.Greater(t, res[0].Attempts, register.DefaultMaxRetries, "the minimum retries still happen")
+	assert.Less(t, took, window+150*time.Millisecond, "waits clipped to the window")
+}
+
+// When the context ends during a backoff wait, the result's code, status.Code of its error and
+// status.Code of the batch error all say Canceled; the error still unwraps to the last attempt's.
+func TestCancelDuringBackoffCodes(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	attempted := make(chan struct{}, 1)
+	fake := &stubAdmin{create: func(context.Context, *admin.TaskCreateRequest) error {
+		select {
+		case attempted <- struct{}{}:
+		default:
+		}
+		return status.Error(codes.Unavailable, "down")
+	}}
+	go func() { <-attempted; cancel() }()
+	c := register.NewClient(fake, func(o *register.Options) {
+		o.Retry = register.RetryPolicy{MaxRetries: 3, BaseBackoff: time.Hour, MaxBackoff: time.Hour}
+	})
+	res, err := c.Register(ctx, manySpecs(t, 1), target)
+	require.Error(t, err)
+	assert.Equal(t, codes.Canceled, res[0].Code)
+	assert.Equal(t, codes.Canceled, status.Code(res[0].Err))
+	assert.Equal(t, codes.Canceled, status.Code(err))
+	assert.ErrorIs(t, res[0].Err, context.Canceled)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.ErrorIs(t, res[0].Err, status.Error(codes.Unavailable, "down"), "unwraps to the last attempt's error")
+	assert.ErrorContains(t, res[0].Err, "last error: rpc error: code = Unavailable desc = down")
 }

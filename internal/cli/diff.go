@@ -1,10 +1,15 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 	"github.com/spf13/cobra"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/flytedask/flytedask/register"
 )
@@ -49,20 +54,7 @@ registered, changed or could not be compared (or a configuration problem),
 			defer client.Close()
 
 			fmt.Fprintf(e.Stderr, "comparing %s with %s at %s\n", plural(len(in.specs), "task"), in.target, cfg.Endpoint)
-			results := make([]register.DiffResult, len(in.specs))
-			errs := make([]error, len(in.specs))
-			sem := make(chan struct{}, concurrency)
-			var wg sync.WaitGroup
-			for i, s := range in.specs {
-				wg.Add(1)
-				sem <- struct{}{}
-				go func() {
-					defer wg.Done()
-					defer func() { <-sem }()
-					results[i], errs[i] = client.Diff(e.Ctx, s, in.target)
-				}()
-			}
-			wg.Wait()
+			results, errs := diffAll(e.Ctx, client, in.specs, in.target, concurrency, cfg.Retry.MaxRetries == 0)
 
 			notSame := 0
 			for i, r := range results {
@@ -95,4 +87,36 @@ registered, changed or could not be compared (or a configuration problem),
 	conn.register(cmd)
 	cmd.Flags().IntVar(&concurrency, "concurrency", register.DefaultConcurrency, "number of tasks compared at once")
 	return cmd
+}
+
+// diffAll looks up every spec with up to concurrency lookups at once. The lookups share one retry
+// window (windowMode: no retry count configured); once one has used it up against an unavailable
+// FlyteAdmin, no new lookup starts (each would only wait out its minimum retries) and the rest are
+// reported not compared.
+func diffAll(ctx context.Context, client *register.Client, specs []*admin.TaskSpec, target register.Target, concurrency int, windowMode bool) ([]register.DiffResult, []error) {
+	results := make([]register.DiffResult, len(specs))
+	errs := make([]error, len(specs))
+	sem := make(chan struct{}, concurrency)
+	var wg sync.WaitGroup
+	ctx = register.WithRetryRun(ctx)
+	var gaveUp atomic.Pointer[error]
+	for i, s := range specs {
+		sem <- struct{}{}
+		if g := gaveUp.Load(); g != nil {
+			<-sem
+			errs[i] = fmt.Errorf("not compared: an earlier lookup gave up: %w", *g)
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			results[i], errs[i] = client.Diff(ctx, s, target)
+			if windowMode && status.Code(errs[i]) == codes.Unavailable {
+				gaveUp.CompareAndSwap(nil, &errs[i])
+			}
+		}()
+	}
+	wg.Wait()
+	return results, errs
 }

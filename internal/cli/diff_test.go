@@ -1,10 +1,23 @@
 package cli
 
 import (
+	"context"
+	"fmt"
+	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/flytedask/flytedask/bundle"
+	"github.com/flytedask/flytedask/register"
 )
 
 func TestDiff(t *testing.T) {
@@ -78,4 +91,45 @@ func TestDiffUnreachable(t *testing.T) {
 	assert.Equal(t, ExitFailure, code)
 	assert.Regexp(t, `^`+helloTask+`: error: register: GetTask `+helloTask+`: rpc error: code = Unavailable desc = .*\n`+scoreTask+`: error: `, stdout)
 	assert.Contains(t, stderr, "flytedask: 2 of 2 tasks are not the same as registered\n")
+}
+
+// downTasks answers every GetTask Unavailable and counts them.
+type downTasks struct {
+	register.TaskService
+	gets atomic.Int32
+}
+
+func (d *downTasks) GetTask(context.Context, *admin.ObjectGetRequest, ...grpc.CallOption) (*admin.Task, error) {
+	d.gets.Add(1)
+	return nil, status.Error(codes.Unavailable, "connection refused")
+}
+
+// Against a down FlyteAdmin, the lookups share one retry window, and once one has given up no new
+// lookup starts: 32 specs at concurrency 2 take about one window, not 16.
+func TestDiffAllStopsAfterTheWindow(t *testing.T) {
+	b, err := bundle.ReadFile(quickstartTGZ)
+	require.NoError(t, err)
+	specs := make([]*admin.TaskSpec, 32)
+	for i := range specs {
+		specs[i] = proto.Clone(b.Specs()[0]).(*admin.TaskSpec)
+		specs[i].Template.Id.Name = fmt.Sprintf("pkg.task%02d", i)
+	}
+	window := 200 * time.Millisecond
+	stub := &downTasks{}
+	client := register.NewClient(stub, func(o *register.Options) {
+		o.Retry = register.RetryPolicy{Window: window, BaseBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond}
+	})
+	start := time.Now()
+	_, errs := diffAll(context.Background(), client, specs, register.Target{Project: "p", Domain: "d", Version: "v1"}, 2, true)
+	took := time.Since(start)
+	assert.Less(t, took, 2*window, "one window for all lookups")
+	notCompared := 0
+	for _, err := range errs {
+		require.Error(t, err)
+		assert.Equal(t, codes.Unavailable, status.Code(err))
+		if strings.HasPrefix(err.Error(), "not compared: an earlier lookup gave up: ") {
+			notCompared++
+		}
+	}
+	assert.GreaterOrEqual(t, notCompared, 28, "lookups after the first to give up are not started")
 }

@@ -119,8 +119,9 @@ not registered or a configuration problem, 2 usage error (e.g. a missing
 				if be.Cause != nil {
 					msg += fmt.Sprintf(" (%v)", be.Cause)
 				}
-				if f := be.First; f != nil && f.Code == codes.Unauthenticated {
-					// Every task fails the same way: say why once, where CI logs end.
+				if f := be.First; f != nil && (f.Code == codes.Unauthenticated || f.Code == codes.Unavailable) {
+					// Every task fails the same way (no token, or FlyteAdmin or its token endpoint
+					// out of reach): say why once, where CI logs end.
 					msg += ": " + f.Reason
 				}
 				return failf("%s", msg)

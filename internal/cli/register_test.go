@@ -305,7 +305,7 @@ func TestRegisterConfig(t *testing.T) {
 	authSrv := startFakeAdmin(t, grpc.UnaryInterceptor(func(context.Context, any, *grpc.UnaryServerInfo, grpc.UnaryHandler) (any, error) {
 		return nil, status.Error(codes.Unauthenticated, "token parse error [JWT_VERIFICATION_FAILED]")
 	}))
-	withSecret := write("secret.yaml", fmt.Sprintf("admin:\n  endpoint: %s\n  insecure: true\n  authType: ClientSecret\n  clientId: ci\n  clientSecretEnvVar: FLYTEDASK_TEST_SECRET\n  tokenUrl: http://127.0.0.1:1/token\n", authSrv.addr))
+	withSecret := write("secret.yaml", fmt.Sprintf("admin:\n  endpoint: %s\n  insecure: true\n  authType: ClientSecret\n  clientId: ci\n  clientSecretEnvVar: FLYTEDASK_TEST_SECRET\n  tokenUrl: http://127.0.0.1:1/token\n  maxRetries: 0\n", authSrv.addr))
 	noAuth := write("noauth.yaml", fmt.Sprintf("admin:\n  endpoint: %s\n  insecure: true\n", authSrv.addr))
 
 	base := []string{"register", "-f", exampleSpec}
