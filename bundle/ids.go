@@ -4,6 +4,7 @@ import (
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // flytekit's registration placeholders (flytekit/configuration/__init__.py), which
@@ -38,7 +39,10 @@ func withPlaceholders(s *admin.TaskSpec) *admin.TaskSpec {
 	if id.GetProject() == ProjectPlaceholder && id.GetDomain() == DomainPlaceholder && id.GetVersion() == VersionPlaceholder {
 		return s
 	}
-	c := proto.Clone(s).(*admin.TaskSpec)
+	// Shallow copies of the spec and its template: only the id is replaced, everything else is
+	// shared with the caller's messages (read-only here), so writing a bundle costs no deep copy.
+	c := shallow(s)
+	c.Template = shallow(s.GetTemplate())
 	c.Template.Id = &core.Identifier{
 		ResourceType: id.GetResourceType(),
 		Project:      ProjectPlaceholder,
@@ -48,4 +52,17 @@ func withPlaceholders(s *admin.TaskSpec) *admin.TaskSpec {
 		Org:          id.GetOrg(),
 	}
 	return c
+}
+
+// shallow returns a new message of m's type whose fields (and unknown fields) are m's own values:
+// sub-messages, lists and maps are shared, not copied.
+func shallow[M proto.Message](m M) M {
+	src := m.ProtoReflect()
+	dst := src.New()
+	src.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		dst.Set(fd, v)
+		return true
+	})
+	dst.SetUnknown(src.GetUnknown())
+	return dst.Interface().(M)
 }
