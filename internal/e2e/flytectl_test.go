@@ -39,6 +39,7 @@ const pyflyteBundles = "../../../shared/testdata/pyflyte-bundles"
 // both flytectl and flytedask use unchanged.
 type flytectl struct {
 	bin, home, config string
+	env               []string // added to the environment of every run (e.g. SSL_CERT_FILE)
 }
 
 func newFlytectl(t *testing.T, endpoint string) *flytectl {
@@ -58,7 +59,7 @@ func (c *flytectl) exec(t *testing.T, args ...string) cliResult {
 	ctx, cancel := context.WithTimeout(context.Background(), cliTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, c.bin, args...)
-	cmd.Env = append(os.Environ(), "FLYTECTL_CONFIG=", "HOME="+c.home)
+	cmd.Env = append(append(os.Environ(), "FLYTECTL_CONFIG=", "HOME="+c.home), c.env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
