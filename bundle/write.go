@@ -39,7 +39,7 @@ func (f Format) String() string {
 	}
 }
 
-// WriteOption configures WriteArchive and WriteFile.
+// WriteOption configures WriteArchive, WriteFile and WriteDir.
 type WriteOption func(*writeConfig)
 
 type writeConfig struct {
@@ -57,12 +57,17 @@ func WithFormat(f Format) WriteOption { return func(c *writeConfig) { c.format =
 // Output stays deterministic for any fixed level.
 func WithCompressionLevel(level int) WriteOption { return func(c *writeConfig) { c.level = level } }
 
-func newWriteConfig(opts []WriteOption) (writeConfig, error) {
+// newWriteConfig applies opts; archive says whether the format and compression options apply (they
+// are checked only then: WriteDir ignores them).
+func newWriteConfig(opts []WriteOption, archive bool) (writeConfig, error) {
 	c := writeConfig{level: gzip.DefaultCompression}
 	for _, o := range opts {
 		if o != nil {
 			o(&c)
 		}
+	}
+	if !archive {
+		return c, nil
 	}
 	if c.format != 0 && c.format != FormatTarGzip && c.format != FormatTar {
 		return c, fmt.Errorf("unknown %v; use FormatTarGzip or FormatTar", c.format)
@@ -114,11 +119,11 @@ func planFiles(specs []*admin.TaskSpec) ([]string, error) {
 	return names, nil
 }
 
-// marshalSpec appends the deterministic wire encoding of s to buf, with the registration
-// placeholders in its template id unless cfg.pinned.
+// marshalSpec appends the deterministic wire encoding of s to buf, with empty project, domain and
+// version in its template id unless cfg.pinned.
 func marshalSpec(buf []byte, i int, s *admin.TaskSpec, cfg writeConfig) ([]byte, error) {
 	if !cfg.pinned {
-		s = withPlaceholders(s)
+		s = unpinned(s)
 	}
 	out, err := proto.MarshalOptions{Deterministic: true}.MarshalAppend(buf, s)
 	if err != nil {
@@ -132,10 +137,10 @@ func marshalSpec(buf []byte, i int, s *admin.TaskSpec, cfg writeConfig) ([]byte,
 // binary admin.TaskSpec, at the archive root, in slice order, which is also file-name order and so
 // the order flytectl registers them in. Put tasks before anything that depends on them.
 //
-// Template ids: by default project, domain and version are written as flytekit's registration
-// placeholders ("{{ registration.version }}" ...), like pyflyte's bundles, whatever the specs hold,
-// so `flytectl register files -p P -d D --version V` registers the tasks as P/D/V. WithPinnedIDs
-// writes the ids as given (see there for what flytectl then does).
+// Template ids: by default project, domain and version are written empty, whatever the specs hold,
+// as today's `pyflyte package` writes them, so `flytectl register files -p P -d D --version V`
+// registers the tasks as P/D/V. WithPinnedIDs writes the ids as given (see there for what flytectl
+// then does).
 //
 // Validation, done before the first byte is written: no spec, template or template id may be nil;
 // every template.id.name must be non-empty UTF-8 without '/', '\' or NUL, unique in the slice, and
@@ -157,7 +162,7 @@ func marshalSpec(buf []byte, i int, s *admin.TaskSpec, cfg writeConfig) ([]byte,
 //
 // An empty specs slice produces a valid, empty archive.
 func WriteArchive(w io.Writer, specs []*admin.TaskSpec, opts ...WriteOption) error {
-	cfg, err := newWriteConfig(opts)
+	cfg, err := newWriteConfig(opts, true)
 	if err != nil {
 		return fmt.Errorf("bundle: write archive: %w", err)
 	}
@@ -249,7 +254,7 @@ func WriteFile(path string, specs []*admin.TaskSpec, opts ...WriteOption) (err e
 	if err != nil {
 		return err
 	}
-	cfg, err := newWriteConfig(opts)
+	cfg, err := newWriteConfig(opts, true)
 	if err != nil {
 		return err
 	}
@@ -294,9 +299,9 @@ func WriteFile(path string, specs []*admin.TaskSpec, opts ...WriteOption) (err e
 
 // WriteDir writes specs as loose files (the layout `pyflyte serialize` produces and
 // `flytectl register files dir/*` accepts) into dir, which is created (with parents) if missing.
-// File names and contents are those WriteArchive would put in an archive (placeholders in the ids
-// unless WithPinnedIDs; format and compression options do not apply); files get mode 0644, a
-// created dir 0755.
+// File names and contents are those WriteArchive would put in an archive (empty project, domain and
+// version in the ids unless WithPinnedIDs); files get mode 0644, a created dir 0755. WithFormat and
+// WithCompressionLevel do not apply to loose files: WriteDir ignores them.
 //
 // dir must not exist or be empty, otherwise the error wraps ErrDirNotEmpty: stale .pb files from an
 // earlier run would be registered too. Specs are validated before anything is created.
@@ -313,10 +318,7 @@ func WriteDir(dir string, specs []*admin.TaskSpec, opts ...WriteOption) (err err
 			err = fmt.Errorf("bundle: write directory %s: %w", dir, err)
 		}
 	}()
-	cfg, err := newWriteConfig(opts)
-	if err != nil {
-		return err
-	}
+	cfg, _ := newWriteConfig(opts, false)
 	names, err := planFiles(specs)
 	if err != nil {
 		return err

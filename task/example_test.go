@@ -109,7 +109,7 @@ func ExampleValidateSpec() {
 }
 
 func ExampleValidateSettings() {
-	fmt.Println(task.ValidateSettings(task.Settings{Version: task.VersionPlaceholder}))
+	fmt.Println(task.ValidateSettings(task.Settings{})) // empty: filled at registration
 	fmt.Println(task.ValidateSettings(task.Settings{Version: "v1?"}))
 	// Output:
 	// []

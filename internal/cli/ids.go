@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"google.golang.org/protobuf/proto"
 	"sort"
 	"strings"
 	"sync"
@@ -10,8 +9,10 @@ import (
 
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 	"github.com/spf13/cobra"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/flytedask/flytedask/bundle"
+	"github.com/flytedask/flytedask/internal/regid"
 	"github.com/flytedask/flytedask/register"
 	"github.com/flytedask/flytedask/task"
 )
@@ -25,7 +26,7 @@ import (
 func packageIDNote(e *Env, s task.Settings, pin, flagsGiven bool) {
 	coords := func() string {
 		v := func(x, what string) string {
-			if x == "" || bundle.IsPlaceholder(x) {
+			if regid.FilledAtRegistration(x) {
 				return "<" + what + " from the registering command>"
 			}
 			return x
@@ -33,12 +34,12 @@ func packageIDNote(e *Env, s task.Settings, pin, flagsGiven bool) {
 		return v(s.Project, "project") + "/" + v(s.Domain, "domain") + "/" + v(s.Version, "version")
 	}
 	switch {
-	case pin && s.Version != "" && !bundle.IsPlaceholder(s.Version):
+	case pin && s.Version != "" && !regid.FilledAtRegistration(s.Version):
 		fmt.Fprintf(e.Stderr, "note: --pin: the bundle's tasks carry %s; flytectl register files registers them as version %s whatever --version it is given (unless --force), under its own -p/-d\n", coords(), s.Version)
 	case pin:
 		fmt.Fprintf(e.Stderr, "note: --pin: the bundle's tasks carry %s; flytectl register files fills the rest from its -p/-d/--version\n", coords())
 	case flagsGiven:
-		fmt.Fprintf(e.Stderr, "note: the bundle leaves project, domain and version to the registering command ({{ registration.* }} placeholders, as pyflyte package writes); give them when registering (flytectl register files -p -d --version, or flytedask register --project --domain --version), or use --pin to write %s into the bundle\n", coords())
+		fmt.Fprintf(e.Stderr, "note: the bundle leaves project, domain and version empty for the registering command to fill, as pyflyte package does; give them when registering (flytectl register files -p -d --version, or flytedask register --project --domain --version), or use --pin to write %s into the bundle\n", coords())
 	}
 }
 
@@ -55,7 +56,7 @@ func bundleTarget(e *Env, f *specFlags, specs []*admin.TaskSpec, force bool) (re
 	open := 0
 	for _, s := range specs {
 		id := s.GetTemplate().GetId()
-		if bundle.IsPlaceholder(id.GetVersion()) {
+		if regid.FilledAtRegistration(id.GetVersion()) {
 			open++
 			continue
 		}

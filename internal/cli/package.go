@@ -41,11 +41,9 @@ Files are written atomically: on any error nothing is created or changed.
 The same spec always gives byte-identical output.
 
 Like pyflyte package, the bundle leaves project, domain and version to the
-command that registers it: the task ids hold flytekit's placeholders
-"{{ registration.project }}", "{{ registration.domain }}" and
-"{{ registration.version }}", so "flytectl register files --archive -p P
--d D --version V" (or "flytedask register BUNDLE --project P --domain D
---version V") registers the tasks as P/D/V. --pin writes the spec's (or the
+command that registers it: they are empty in every task id, so "flytectl
+register files --archive -p P -d D --version V" (or "flytedask register
+BUNDLE --project P --domain D --version V") registers the tasks as P/D/V. --pin writes the spec's (or the
 flags') values instead; flytectl then registers the tasks under the pinned
 version and ignores its --version unless --force (project and domain still
 come from its -p/-d); a note on stderr says so.

@@ -41,12 +41,10 @@ func AssertBundle(t *testing.T, name string, specs []*admin.TaskSpec) {
 		t.Fatalf("bundle has %d tasks, want %d", len(b.Tasks), len(specs))
 	}
 	for i, task := range b.Tasks {
-		// The bundle carries flytekit's registration placeholders in the ids (bundle.WriteArchive's
-		// default); everything else reads back as built.
+		// The bundle leaves project, domain and version of the ids empty (bundle.WriteArchive's
+		// default, as pyflyte package writes them); everything else reads back as built.
 		want := proto.Clone(specs[i]).(*admin.TaskSpec)
-		want.Template.Id.Project = bundle.ProjectPlaceholder
-		want.Template.Id.Domain = bundle.DomainPlaceholder
-		want.Template.Id.Version = bundle.VersionPlaceholder
+		want.Template.Id.Project, want.Template.Id.Domain, want.Template.Id.Version = "", "", ""
 		if !proto.Equal(task.Spec, want) {
 			t.Errorf("task %d does not read back equal", i)
 		}
