@@ -138,8 +138,9 @@ func (t Task) validate(s Settings) field.ErrorList {
 	return errs
 }
 
-// ValidateSettings checks s alone: the version must be empty, the
-// registration placeholder, or URL-safe. Validate includes this check; use
+// ValidateSettings checks s alone: the version must be empty (filled at
+// registration), flytekit's old placeholder "{{ registration.version }}", or
+// URL-safe. Validate includes this check; use
 // ValidateSettings to report it once for many tasks.
 func ValidateSettings(s Settings) field.ErrorList {
 	if e := validateVersion(s.Version); e != nil {

@@ -45,8 +45,8 @@ func packageIDNote(e *Env, s task.Settings, pin, flagsGiven bool) {
 
 // bundleTarget resolves the target of a bundle registration like
 // `flytectl register files -p P -d D --version V [--force]`: project and
-// domain always come from the flags; a task whose id holds a placeholder or
-// nothing gets --version, a task whose id pins a version keeps it unless
+// domain always come from the flags; a task whose id holds no version (or
+// flytekit's old placeholder) gets --version, a task whose id pins a version keeps it unless
 // --force. One run registers one version, so a bundle whose pinned versions
 // disagree with each other or with --version is refused (flytectl would
 // register them at different versions, silently ignoring --version).

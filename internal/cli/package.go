@@ -75,7 +75,7 @@ in name order: (cd DIR && sha256sum * | sha256sum).`,
 	}
 	f.register(cmd)
 	cmd.Flags().StringVarP(&output, "output", "o", bundle.DefaultArchiveName, "output: archive file (.tgz, .tar.gz, .tar), directory, or - for stdout")
-	cmd.Flags().BoolVar(&pin, "pin", false, "write project, domain and version into the bundle instead of the registration placeholders (flytectl then ignores its --version unless --force)")
+	cmd.Flags().BoolVar(&pin, "pin", false, "write project, domain and version into the bundle instead of leaving them empty for the registering command (flytectl then ignores its --version unless --force)")
 	return cmd
 }
 

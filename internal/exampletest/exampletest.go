@@ -18,7 +18,7 @@ import (
 // AssertBundle writes specs as a .tgz bundle and compares it with
 // testdata/name (and their JSON with testdata/name minus .tgz plus .json),
 // or rewrites both with -update. It also checks that the bundle reads back
-// to the same specs (with the registration placeholders in their ids).
+// to the same specs (with empty project, domain and version in their ids).
 func AssertBundle(t *testing.T, name string, specs []*admin.TaskSpec) {
 	t.Helper()
 	var buf bytes.Buffer
