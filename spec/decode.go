@@ -16,11 +16,9 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/flytedask/flytedask/field"
+	"github.com/flytedask/flytedask/internal/specfile"
 	"github.com/flytedask/flytedask/task"
 )
-
-// MaxFileSize is the largest spec file Decode accepts (8 MiB).
-const MaxFileSize = 8 << 20
 
 // Source is one spec file to decode.
 type Source struct {
@@ -131,7 +129,7 @@ func indentedWithTab(data []byte, line int) bool {
 	return bytes.IndexByte(indent, '\t') >= 0
 }
 
-// ReadSource reads the spec file at path (at most MaxFileSize+1 bytes:
+// ReadSource reads the spec file at path (at most 8 MiB and one byte:
 // Decode reports larger files) as a Source named path. Errors are
 // *fs.PathError values naming path; a directory is an error too.
 func ReadSource(path string) (Source, error) {
@@ -143,7 +141,7 @@ func ReadSource(path string) (Source, error) {
 	if fi, err := f.Stat(); err == nil && fi.IsDir() {
 		return Source{}, &fs.PathError{Op: "read", Path: path, Err: errIsDir}
 	}
-	data, err := ReadLimited(f)
+	data, err := specfile.ReadLimited(f)
 	if err != nil {
 		var perr *fs.PathError
 		if errors.As(err, &perr) {
@@ -156,12 +154,6 @@ func ReadSource(path string) (Source, error) {
 
 // errIsDir is the cause of ReadSource's error for a directory.
 var errIsDir = errors.New("is a directory, not a spec file")
-
-// ReadLimited reads r up to MaxFileSize+1 bytes, so that Decode can
-// report a larger file without reading all of it.
-func ReadLimited(r io.Reader) ([]byte, error) {
-	return io.ReadAll(io.LimitReader(r, MaxFileSize+1))
-}
 
 // fileResult is one decoded file.
 type fileResult struct {
@@ -193,8 +185,8 @@ func decodeFile(src Source) (res *fileResult) {
 	fileProblem := func(line int, format string, args ...any) {
 		res.top.add(Problem{File: src.Name, Line: line, Type: ErrorTypeSyntax, Message: fmt.Sprintf(format, args...)}, true)
 	}
-	if len(src.Data) > MaxFileSize {
-		fileProblem(0, "file is larger than %d bytes", MaxFileSize)
+	if len(src.Data) > specfile.MaxSize {
+		fileProblem(0, "file is larger than %d bytes", specfile.MaxSize)
 		return res
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(src.Data))
@@ -306,11 +298,16 @@ func decodeFile(src Source) (res *fileResult) {
 // unless Options replaces it). Unless Options.SkipValidation is set, every
 // task is then validated with task.Task.Validate.
 //
-// On any problem Decode returns a nil Spec and an *Error listing every
-// problem of every file that could be found, in spec order. Tasks with
+// A file larger than 8 MiB is a problem, and so is no file at all (as a file
+// without tasks is). On any problem Decode returns a nil Spec and an *Error
+// listing every problem of every file that could be found, in spec order. Tasks with
 // decoding problems (and all tasks of a file whose defaults block has them)
 // are not validated, so a typo does not cause a cascade of follow-up errors.
 func Decode(sources []Source, opts Options) (*Spec, error) {
+	if len(sources) == 0 {
+		return nil, &Error{Problems: []Problem{{Type: field.ErrorTypeRequired,
+			Message: "no spec files: a spec needs at least one file with a tasks list"}}}
+	}
 	withFiles := len(sources) > 1
 	files := make([]*fileResult, len(sources))
 	for i, src := range sources {

@@ -38,10 +38,6 @@ func (s *Spec) origin(i int) Origin {
 	return Origin{Index: i}
 }
 
-// WithFiles reports whether problems about s should name their file
-// (several files were decoded).
-func (s *Spec) WithFiles() bool { return s.withFiles }
-
 // Build returns the admin.TaskSpec of every task, in order, built with
 // s.Settings. The tasks were validated by Decode (unless
 // Options.SkipValidation was set); if one is invalid, the error is an
