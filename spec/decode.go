@@ -54,7 +54,9 @@ type Spec struct {
 	Origins []Origin
 
 	withFiles bool
-	lines     map[string]map[string]int // file -> path -> line
+	// sources are the files' texts by name: the line of a path is looked up (by decoding the file
+	// again) only when a problem or warning needs it, so a valid spec keeps no per-path line table.
+	sources map[string][]byte
 }
 
 // Origin is where a task was written.
@@ -162,7 +164,34 @@ type fileResult struct {
 	project, domain, version *setting
 	defaults                 problems
 	tasks                    []taskResult
-	lines                    map[string]int
+	lines                    map[string]int // nil until lineMap is called, unless decoded with lines
+	src                      Source
+}
+
+// hasProblems reports whether decoding found any problem in the file.
+func (f *fileResult) hasProblems() bool {
+	if len(f.top.list) > 0 || len(f.defaults.list) > 0 {
+		return true
+	}
+	for _, t := range f.tasks {
+		if len(t.probs.list) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// lineMap returns the line of every path written in the file, decoding it again the first time.
+func (f *fileResult) lineMap() map[string]int {
+	if f.lines == nil {
+		f.lines = fileLines(f.src)
+	}
+	return f.lines
+}
+
+// fileLines decodes src again for the line of every path written in it.
+func fileLines(src Source) map[string]int {
+	return decodeFile(src, true).lines
 }
 
 type setting struct {
@@ -178,9 +207,13 @@ type taskResult struct {
 
 var yamlLineErr = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-// decodeFile decodes one file. It never panics on bad input.
-func decodeFile(src Source) (res *fileResult) {
-	res = &fileResult{name: src.Name, lines: map[string]int{}}
+// decodeFile decodes one file; withLines records the line of every path (see lineMap). It never
+// panics on bad input.
+func decodeFile(src Source, withLines bool) (res *fileResult) {
+	res = &fileResult{name: src.Name, src: src}
+	if withLines {
+		res.lines = map[string]int{}
+	}
 	w := &walker{file: src.Name, budget: maxNodeVisits, out: &res.top, lines: res.lines}
 	fileProblem := func(line int, format string, args ...any) {
 		res.top.add(Problem{File: src.Name, Line: line, Type: ErrorTypeSyntax, Message: fmt.Sprintf(format, args...)}, true)
@@ -215,7 +248,7 @@ func decodeFile(src Source) (res *fileResult) {
 			if _, ok := r.(errTooComplex); !ok {
 				panic(r)
 			}
-			res = &fileResult{name: src.Name}
+			res = &fileResult{name: src.Name, src: src, lines: map[string]int{}}
 			res.top.add(Problem{File: src.Name, Type: ErrorTypeSyntax,
 				Message: fmt.Sprintf("the document is too complex: more than %d YAML nodes to visit (anchors and aliases count each time they are used)", maxNodeVisits)}, true)
 		}
@@ -311,7 +344,11 @@ func Decode(sources []Source, opts Options) (*Spec, error) {
 	withFiles := len(sources) > 1
 	files := make([]*fileResult, len(sources))
 	for i, src := range sources {
-		files[i] = decodeFile(src)
+		// Lines are recorded only for a file with problems (the walk's own problems name the line
+		// of the closest written path); validation problems below look them up lazily.
+		if files[i] = decodeFile(src, false); files[i].hasProblems() {
+			files[i] = decodeFile(src, true)
+		}
 	}
 
 	var top []Problem
@@ -343,9 +380,9 @@ func Decode(sources []Source, opts Options) (*Spec, error) {
 	combine("domain", opts.Domain, func(f *fileResult) *setting { return f.domain }, &settings.Domain)
 	combine("version", opts.Version, func(f *fileResult) *setting { return f.version }, &settings.Version)
 
-	s := &Spec{Settings: settings, withFiles: withFiles, lines: map[string]map[string]int{}}
+	s := &Spec{Settings: settings, withFiles: withFiles, sources: map[string][]byte{}}
 	for _, f := range files {
-		s.lines[f.name] = f.lines
+		s.sources[f.name] = f.src.Data
 	}
 	var all []Problem
 	// The version is checked once, not per task. It is reported with the file's top-level problems, in line order
@@ -398,7 +435,7 @@ func Decode(sources []Source, opts Options) (*Spec, error) {
 					if withFiles {
 						where = prev.File + ": " + where
 					}
-					taskProbs = append(taskProbs, Problem{File: f.name, Line: lineOf(f.lines, p.Child("name").String(), tr.origin.Line), Path: p.Child("name").String(), Type: field.ErrorTypeDuplicate,
+					taskProbs = append(taskProbs, Problem{File: f.name, Line: lineOf(f.lineMap(), p.Child("name").String(), tr.origin.Line), Path: p.Child("name").String(), Type: field.ErrorTypeDuplicate,
 						Message: fmt.Sprintf("duplicate task name %q: also defined at %s (line %d)", t.Name, where, prev.Line)})
 				} else {
 					seen[t.Name] = tr.origin
@@ -415,12 +452,12 @@ func Decode(sources []Source, opts Options) (*Spec, error) {
 						continue // a follow-up of a problem already reported for this field
 					}
 					msg := e.Detail
-					if _, inTask := f.lines[path]; !inTask {
-						if l, inDefaults := f.lines[field.NewPath("defaults").Join(rel)]; inDefaults {
+					if _, inTask := f.lineMap()[path]; !inTask {
+						if l, inDefaults := f.lineMap()[field.NewPath("defaults").Join(rel)]; inDefaults {
 							msg += fmt.Sprintf(" (the value comes from defaults, line %d)", l)
 						}
 					}
-					taskProbs = append(taskProbs, Problem{File: f.name, Line: lineOf(f.lines, path, tr.origin.Line), Path: path, Type: e.Type, Message: msg})
+					taskProbs = append(taskProbs, Problem{File: f.name, Line: lineOf(f.lineMap(), path, tr.origin.Line), Path: path, Type: e.Type, Message: msg})
 				}
 			}
 			// Spec order: by line; problems on one line keep the order they were found in.
