@@ -1,4 +1,4 @@
-// Package resflag parses and prints the command-line form of a resource list, as `flytedask
+// Package resflag parses the command-line form of a resource list, as `flytedask
 // explain --platform-defaults cpu=1,mem=1Gi` takes it, into an explain.ResourceList.
 package resflag
 
@@ -99,40 +99,4 @@ func Parse(s string) (explain.ResourceList, error) {
 		out[k8sName] = q
 	}
 	return out, nil
-}
-
-// order is the display order of the resource names.
-var order = map[string]int{
-	explain.ResourceCPU:              0,
-	explain.ResourceMemory:           1,
-	explain.ResourceGPU:              2,
-	explain.ResourceEphemeralStorage: 3,
-}
-
-// Format renders l in the form Parse accepts, using Kubernetes names in the order cpu, memory,
-// nvidia.com/gpu, ephemeral-storage, then any others sorted, with canonical quantities. Parse reads
-// the result back when all names are ones it accepts.
-func Format(l explain.ResourceList) string {
-	names := make([]string, 0, len(l))
-	for k := range l {
-		names = append(names, k)
-	}
-	sort.Slice(names, func(i, j int) bool {
-		ri, iok := order[names[i]]
-		rj, jok := order[names[j]]
-		switch {
-		case iok && jok:
-			return ri < rj
-		case iok != jok:
-			return iok
-		default:
-			return names[i] < names[j]
-		}
-	})
-	parts := make([]string, 0, len(l))
-	for _, name := range names {
-		q := l[name]
-		parts = append(parts, name+"="+q.String())
-	}
-	return strings.Join(parts, ",")
 }
