@@ -242,11 +242,19 @@ func TestValidate(t *testing.T) {
 		{"neither", func(lp *launchplan.LaunchPlan) { lp.Schedule = &launchplan.Schedule{} },
 			[]string{`required schedule: a schedule needs cron (e.g. "30 2 * * *") or fixed_rate (e.g. 10m)`,
 				"required schedule: input run_at (datetime) is required, but a scheduled run has nobody to give it: set it in fixed_inputs or default_inputs"}},
-		{"seconds", func(lp *launchplan.LaunchPlan) { lp.Schedule = &launchplan.Schedule{FixedRate: 90 * time.Second}; lp.FixedInputs["run_at"] = "2026-01-01T00:00:00Z" },
+		{"seconds", func(lp *launchplan.LaunchPlan) {
+			lp.Schedule = &launchplan.Schedule{FixedRate: 90 * time.Second}
+			lp.FixedInputs["run_at"] = "2026-01-01T00:00:00Z"
+		},
 			[]string{"invalid schedule.fixed_rate: a fixed rate must be a whole number of minutes (FlyteAdmin's units are minutes, hours and days), got 1m30s"}},
-		{"negative", func(lp *launchplan.LaunchPlan) { lp.Schedule = &launchplan.Schedule{FixedRate: -time.Hour}; lp.FixedInputs["run_at"] = "2026-01-01T00:00:00Z" },
+		{"negative", func(lp *launchplan.LaunchPlan) {
+			lp.Schedule = &launchplan.Schedule{FixedRate: -time.Hour}
+			lp.FixedInputs["run_at"] = "2026-01-01T00:00:00Z"
+		},
 			[]string{"invalid schedule.fixed_rate: a fixed rate must be positive, got -1h0m0s"}},
-		{"kickoff under fixed rate without default", func(lp *launchplan.LaunchPlan) { lp.Schedule = &launchplan.Schedule{FixedRate: time.Hour, KickoffTimeInput: "run_at"} },
+		{"kickoff under fixed rate without default", func(lp *launchplan.LaunchPlan) {
+			lp.Schedule = &launchplan.Schedule{FixedRate: time.Hour, KickoffTimeInput: "run_at"}
+		},
 			[]string{"required schedule.kickoff_time_input: FlyteAdmin's scheduler sets the kickoff time input only for cron schedules, so under fixed_rate input run_at needs a value in default_inputs (or use cron)"}},
 		{"kickoff not datetime", func(lp *launchplan.LaunchPlan) { lp.Schedule.KickoffTimeInput = "partitions" },
 			[]string{"invalid schedule.kickoff_time_input: input partitions is integer: the kickoff time input must be a datetime input; its datetime inputs are run_at",
