@@ -121,14 +121,14 @@ func Workflow(t task.Task, s task.Settings) (*admin.WorkflowSpec, *admin.LaunchP
 // security_context.run_as.k8s_service_account (only when set) and
 // overwrite_cache.
 func (lp LaunchPlan) Build(s task.Settings) (*admin.LaunchPlan, error) {
-	errs, fixed, defaults := lp.check()
-	if len(errs) > 0 {
-		return nil, errs.Err()
+	c := lp.check()
+	if len(c.errs) > 0 {
+		return nil, c.errs.Err()
 	}
+	vars, fixed, defaults := c.vars, c.fixed, c.defaults
 	if terrs := checkTask(lp.Task, nil); len(terrs) > 0 {
 		return nil, terrs.Prefix(field.NewPath("task")).Err()
 	}
-	vars := lp.Task.Interface().GetInputs().GetVariables()
 	params := make(map[string]*core.Parameter, len(vars))
 	for n, v := range vars {
 		if _, ok := fixed.GetLiterals()[n]; ok {

@@ -29,13 +29,20 @@ const MaxLabels = 16
 // validated here (task.Task.Validate does that); its inputs are what the
 // launch plan's inputs are checked against.
 func (lp LaunchPlan) Validate() error {
-	errs, _, _ := lp.check()
-	return errs.Err()
+	c := lp.check()
+	return c.errs.Err()
 }
 
-// check validates lp and converts its inputs; the literal maps are nil when
-// there are errors.
-func (lp LaunchPlan) check() (field.ErrorList, *core.LiteralMap, *core.LiteralMap) {
+// checked is the result of check: the problems, or the task's input
+// variables and the converted fixed and default inputs.
+type checked struct {
+	errs            field.ErrorList
+	vars            map[string]*core.Variable
+	fixed, defaults *core.LiteralMap
+}
+
+// check validates lp and converts its inputs.
+func (lp LaunchPlan) check() checked {
 	var errs field.ErrorList
 	add := func(e *field.Error) {
 		if e != nil {
@@ -86,9 +93,9 @@ func (lp LaunchPlan) check() (field.ErrorList, *core.LiteralMap, *core.LiteralMa
 			"max_parallelism must be from 0 (the platform's default) to %d", math.MaxInt32)))
 	}
 	if len(errs) > 0 {
-		return errs, nil, nil
+		return checked{errs: errs}
 	}
-	return nil, fixed, defaults
+	return checked{vars: vars, fixed: fixed, defaults: defaults}
 }
 
 func (lp LaunchPlan) checkSchedule(s *Schedule, vars map[string]*core.Variable) field.ErrorList {
