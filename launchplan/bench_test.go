@@ -40,7 +40,9 @@ func benchPlan(tk task.Task) launchplan.LaunchPlan {
 // handSet is the floor: the task, workflow, default launch plan and named launch plan of
 // benchTask/benchPlan written directly with flyteidl types, without validation or SDK code.
 func handSet() (*admin.TaskSpec, *admin.WorkflowSpec, *admin.LaunchPlan, *admin.LaunchPlan) {
-	simple := func(s core.SimpleType) *core.LiteralType { return &core.LiteralType{Type: &core.LiteralType_Simple{Simple: s}} }
+	simple := func(s core.SimpleType) *core.LiteralType {
+		return &core.LiteralType{Type: &core.LiteralType_Simple{Simple: s}}
+	}
 	vars := func() map[string]*core.Variable {
 		return map[string]*core.Variable{
 			"run_at":     {Type: simple(core.SimpleType_DATETIME), Description: "run_at"},
@@ -132,7 +134,6 @@ func handSet() (*admin.TaskSpec, *admin.WorkflowSpec, *admin.LaunchPlan, *admin.
 	}
 	return ts, wf, def, named
 }
-
 
 func sdkSet(tb testing.TB, tk task.Task, lp launchplan.LaunchPlan) (*admin.TaskSpec, *admin.WorkflowSpec, *admin.LaunchPlan, *admin.LaunchPlan) {
 	ts, err := tk.Build(task.Settings{})
