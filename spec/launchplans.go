@@ -15,6 +15,7 @@ import (
 	"github.com/flytedask/flytedask/bundle"
 	"github.com/flytedask/flytedask/field"
 	"github.com/flytedask/flytedask/launchplan"
+	"github.com/flytedask/flytedask/literal"
 )
 
 // lpKeys are the keys of a launch_plans entry, in the order of the format
@@ -229,22 +230,30 @@ func (w *walker) notifications(n *yaml.Node, p *field.Path) []launchplan.Notific
 func (w *walker) inputValues(n *yaml.Node, p *field.Path) map[string]any {
 	out := map[string]any{}
 	w.mapEntries(n, p, "a mapping of input names to values, e.g. {n: 3, run_at: 2026-01-02T03:04:05Z}", func(key string, v *yaml.Node, kp *field.Path) {
-		if val, ok := w.value(v, kp); ok {
+		if val, ok := w.value(v, kp, 0); ok {
 			out[key] = val
 		}
 	})
 	return out
 }
 
-func (w *walker) value(n *yaml.Node, p *field.Path) (any, bool) {
+// maxValueDepth bounds the nesting of input values (a self-referencing
+// alias would otherwise nest without end).
+const maxValueDepth = literal.MaxDepth
+
+func (w *walker) value(n *yaml.Node, p *field.Path, depth int) (any, bool) {
 	n = w.resolve(n)
+	if depth > maxValueDepth && (n.Kind == yaml.SequenceNode || n.Kind == yaml.MappingNode) {
+		w.fail(n, p, field.ErrorTypeInvalid, true, "the value is nested deeper than %d levels", maxValueDepth)
+		return nil, false
+	}
 	switch n.Kind {
 	case yaml.SequenceNode:
 		out := make([]any, len(n.Content))
 		ok := true
 		for i, item := range n.Content {
 			w.mark(p.Index(i), item.Line)
-			v, good := w.value(item, p.Index(i))
+			v, good := w.value(item, p.Index(i), depth+1)
 			out[i], ok = v, ok && good
 		}
 		return out, ok
@@ -252,7 +261,7 @@ func (w *walker) value(n *yaml.Node, p *field.Path) (any, bool) {
 		out := make(map[string]any, len(n.Content)/2)
 		ok := true
 		w.entries(n, p, p.Key, func(key string, v *yaml.Node, kp *field.Path) {
-			val, good := w.value(v, kp)
+			val, good := w.value(v, kp, depth+1)
 			out[key], ok = val, ok && good
 		})
 		return out, ok
@@ -347,9 +356,19 @@ func (s *Spec) resolveLaunchPlans(files []*fileResult, opts Options, all *[]Prob
 				}
 			}
 			if !opts.SkipValidation && !f.top.blocking {
-				for _, e := range fieldErrors(lp.Validate()) {
-					if !known && e.Field != "name" {
-						continue // checked against a task once the task is known
+				check := lp
+				if !known {
+					// Without its task only what does not depend on the task's inputs can be checked.
+					check.FixedInputs, check.DefaultInputs = nil, nil
+					if check.Schedule != nil {
+						sc := *check.Schedule
+						sc.KickoffTimeInput = ""
+						check.Schedule = &sc
+					}
+				}
+				for _, e := range fieldErrors(check.Validate()) {
+					if !known && e.Field == "task" {
+						continue // reported above
 					}
 					if r.probs.blocking && e.Field == "schedule" {
 						continue // a required input may sit in inputs that could not be decoded

@@ -397,9 +397,17 @@ var keyHomes = map[string]string{
 	"scheduler": "dask", "workers": "dask", "number_of_workers": "dask.workers",
 	"group": "an entry of secrets", "group_version": "an entry of secrets", "mount_requirement": "an entry of secrets",
 	"serialize": "cache", "ignored_inputs": "cache", "ignore_input_vars": "cache", "cache_ignore_input_vars": "cache",
-	"primary_container_name": "pod_template", "labels": "the task or pod_template", "annotations": "the task or pod_template",
+	"primary_container_name": "pod_template", "labels": "a task, pod_template or a launch plan", "annotations": "a task, pod_template or a launch plan",
 	"device": "accelerator", "partition_size": "accelerator", "unpartitioned": "accelerator", "size_limit": "shared_memory (write the size itself: shared_memory: 2Gi)",
 	"spec": "pod_template", "containers": "pod_template.spec",
+	"launch_plans": "the top level of the file", "task": "an entry of launch_plans",
+	"schedule": "an entry of launch_plans", "fixed_inputs": "an entry of launch_plans", "default_inputs": "an entry of launch_plans",
+	"notifications": "an entry of launch_plans", "service_account": "an entry of launch_plans",
+	"raw_output_data_prefix": "an entry of launch_plans", "max_parallelism": "an entry of launch_plans",
+	"overwrite_cache": "an entry of launch_plans", "cron": "a launch plan's schedule", "fixed_rate": "a launch plan's schedule",
+	"kickoff_time_input": "a launch plan's schedule", "phases": "an entry of a launch plan's notifications",
+	"email": "an entry of a launch plan's notifications", "slack": "an entry of a launch plan's notifications",
+	"pagerduty": "an entry of a launch plan's notifications",
 }
 
 var resourceKeys = []string{"cpu", "mem", "gpu", "ephemeral_storage"}
