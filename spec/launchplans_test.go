@@ -170,3 +170,17 @@ func TestHandBuiltSpecLaunchPlans(t *testing.T) {
 	}
 	assert.Equal(t, []string{"launch_plans[0].overwrite_cache: task t is not cached, so overwrite_cache has no effect [overwrite-cache-no-cache]"}, ws)
 }
+
+// TestSelfReferencingAliases: an alias inside its own anchor stops at a depth bound instead of
+// walking ever longer paths (it took minutes in pod_template.spec before the bound).
+func TestSelfReferencingAliases(t *testing.T) {
+	for _, data := range []string{
+		"tasks: [{name: a, pod_template: {spec: &a {containers: [*a]}}}]",
+		"tasks: [{name: t, image: 'x.io/a:1', command: [a], inputs: {d: 'list[integer]'}, dask: {}}]\nlaunch_plans: [{name: l, task: t, fixed_inputs: {d: &a [*a]}}]",
+	} {
+		_, err := Decode([]Source{{Name: "x", Data: []byte(data)}}, Options{})
+		var serr *Error
+		require.ErrorAs(t, err, &serr)
+		assert.Contains(t, serr.Error(), "nested deeper than")
+	}
+}

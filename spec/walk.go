@@ -600,7 +600,7 @@ func (w *walker) podSpec(n *yaml.Node, p *field.Path) *corev1.PodSpec {
 		return nil
 	}
 	before := len(w.out.list)
-	v := w.generic(n, p)
+	v := w.generic(n, p, 0)
 	if len(w.out.list) > before {
 		return nil
 	}
@@ -635,22 +635,31 @@ func (w *walker) podSpec(n *yaml.Node, p *field.Path) *corev1.PodSpec {
 	return &spec
 }
 
+// maxGenericDepth bounds the nesting generic follows: far deeper than any
+// PodSpec, and a self-referencing alias (spec: &a {containers: [*a]}) stops
+// here instead of walking ever longer paths until the node budget runs out.
+const maxGenericDepth = 64
+
 // generic converts a node to the value encoding/json would produce from
 // the equivalent JSON.
-func (w *walker) generic(n *yaml.Node, p *field.Path) any {
+func (w *walker) generic(n *yaml.Node, p *field.Path, depth int) any {
 	n = w.resolve(n)
+	if depth > maxGenericDepth && (n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode) {
+		w.fail(n, p, field.ErrorTypeInvalid, true, "nested deeper than %d levels (a YAML alias that contains itself?)", maxGenericDepth)
+		return nil
+	}
 	switch n.Kind {
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
 		w.entries(n, p, func(key string) *field.Path { return p.Child(key) }, func(key string, v *yaml.Node, kp *field.Path) {
-			m[key] = w.generic(v, kp)
+			m[key] = w.generic(v, kp, depth+1)
 		})
 		return m
 	case yaml.SequenceNode:
 		s := make([]any, len(n.Content))
 		for i, item := range n.Content {
 			w.mark(p.Index(i), item.Line)
-			s[i] = w.generic(item, p.Index(i))
+			s[i] = w.generic(item, p.Index(i), depth+1)
 		}
 		return s
 	case yaml.ScalarNode:
