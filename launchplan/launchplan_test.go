@@ -350,13 +350,14 @@ func TestBuildDoesNotAlias(t *testing.T) {
 	lp := cronPlan()
 	built, err := lp.Build(task.Settings{})
 	require.NoError(t, err)
-	before, err := proto.Marshal(built)
+	det := proto.MarshalOptions{Deterministic: true}
+	before, err := det.Marshal(built)
 	require.NoError(t, err)
 	lp.Labels["team"] = "other"
 	lp.Annotations["acme.example/owner"] = "x"
 	lp.Notifications[0].Email[0] = "x"
 	lp.Notifications[0].Phases[0] = launchplan.Succeeded
-	after, err := proto.Marshal(built)
+	after, err := det.Marshal(built)
 	require.NoError(t, err)
 	assert.Equal(t, before, after)
 }
