@@ -11,7 +11,7 @@
 // is what the key admin.maxBackoffDelay sets, with this package's meaning: the cap of its retry
 // waits; there is no second spelling). [NewClient] takes the same
 // func(*Options) functions around a caller's [TaskService] (only Retry applies there). Per-call
-// behaviour of [Client.Register] (concurrency, validators, progress) is the separate [Option] list of
+// behaviour of [Client.Register] (concurrency, validators, progress) is the separate [CallOption] list of
 // that call. New does not dial: it creates the connection with grpc.NewClient, which connects on
 // first use; hence the name New, not Dial. [FindFlytectlConfig] and [LoadFlytectlConfig] turn the
 // `admin:` section of flytectl's config file ($FLYTECTL_CONFIG, ~/.flyte/config.yaml) into Options,

@@ -21,8 +21,9 @@ import (
 // DefaultConcurrency is the number of CreateTask calls Register keeps in flight.
 const DefaultConcurrency = 8
 
-// Option configures Register and DryRun.
-type Option func(*options)
+// CallOption configures one call of [Client.Register], [DryRun] or [Client.Diff] (per-call
+// behaviour; the Client itself is configured by [Options]).
+type CallOption func(*options)
 
 type options struct {
 	concurrency     int
@@ -33,7 +34,7 @@ type options struct {
 
 // WithConcurrency sets how many specs are registered at once (default [DefaultConcurrency]; values
 // below 1 mean 1).
-func WithConcurrency(n int) Option {
+func WithConcurrency(n int) CallOption {
 	return func(o *options) { o.concurrency = max(n, 1) }
 }
 
@@ -43,7 +44,7 @@ func WithConcurrency(n int) Option {
 // of the [Target]); it must not modify it. It may be called concurrently for different specs
 // (validation runs on all CPUs). A non-nil error marks the spec Invalid; if any spec is invalid
 // nothing is sent.
-func WithValidator(fn func(*admin.TaskSpec) error) Option {
+func WithValidator(fn func(*admin.TaskSpec) error) CallOption {
 	return func(o *options) {
 		if fn != nil {
 			o.validators = append(o.validators, fn)
@@ -53,17 +54,17 @@ func WithValidator(fn func(*admin.TaskSpec) error) Option {
 
 // WithContinueOnError keeps registering after a spec fails. By default, as flytectl, the first
 // failure stops the run: specs not yet started are reported NotAttempted, those in flight finish.
-func WithContinueOnError() Option {
+func WithContinueOnError() CallOption {
 	return func(o *options) { o.continueOnError = true }
 }
 
 // WithProgress calls fn with each spec's final result as soon as it is known (in completion order,
 // never concurrently). Results for specs that were never started are not reported through fn.
-func WithProgress(fn func(Result)) Option {
+func WithProgress(fn func(Result)) CallOption {
 	return func(o *options) { o.progress = fn }
 }
 
-func buildOptions(opts []Option) options {
+func buildOptions(opts []CallOption) options {
 	o := options{concurrency: DefaultConcurrency}
 	for _, f := range opts {
 		f(&o)
@@ -122,7 +123,7 @@ func validated(specs []*admin.TaskSpec, target Target, o options) ([]*admin.Task
 // DryRun validates specs exactly as [Client.Register] does and lists what would be registered, without
 // any network access: valid specs get WouldRegister; if any spec is invalid the invalid ones get
 // Invalid and the others NotAttempted (Register would send nothing).
-func DryRun(specs []*admin.TaskSpec, target Target, opts ...Option) []Result {
+func DryRun(specs []*admin.TaskSpec, target Target, opts ...CallOption) []Result {
 	_, results, err := validated(specs, target, buildOptions(opts))
 	if err == nil {
 		for i := range results {
@@ -157,7 +158,7 @@ func DryRun(specs []*admin.TaskSpec, target Target, opts ...Option) []Result {
 // failed, else a *[BatchError] (which unwraps to the first failure's error and to ctx.Err() if the
 // context ended the run, so status.Code and errors.Is see both). With no specs, Register only
 // validates the target: an invalid one gives a *ValidationError whose one Problem has Index -1.
-func (c *Client) Register(ctx context.Context, specs []*admin.TaskSpec, target Target, opts ...Option) ([]Result, error) {
+func (c *Client) Register(ctx context.Context, specs []*admin.TaskSpec, target Target, opts ...CallOption) ([]Result, error) {
 	o := buildOptions(opts)
 	if len(specs) == 0 {
 		if err := target.Validate(); err != nil {

@@ -309,7 +309,7 @@ func TestRegisterInvalidSpecsAreNeverSent(t *testing.T) {
 			f := newFakeAdmin()
 			s := startServer(t, f, false)
 			c := dialFast(t, s, nil)
-			var opts []register.Option
+			var opts []register.CallOption
 			if tc.validator != nil {
 				opts = append(opts, register.WithValidator(tc.validator))
 			}

@@ -69,7 +69,7 @@ not registered or a configuration problem, 2 usage error (e.g. a missing
 			if err != nil {
 				return err
 			}
-			opts := []register.Option{register.WithConcurrency(concurrency)}
+			opts := []register.CallOption{register.WithConcurrency(concurrency)}
 			if in.validate != nil {
 				opts = append(opts, register.WithValidator(in.validate))
 			}
