@@ -114,7 +114,7 @@ func TestClientSecretFlowOverPlaintextWhenAllowed(t *testing.T) {
 	cfg.Auth.Scopes = []string{"all"}
 	cfg.Auth.Audience = "https://flyte.example.com"
 	cfg.Auth.Header = "Flyte-Authorization"
-	c, err := register.New(context.Background(), cfg)
+	c, err := register.New(cfg)
 	require.NoError(t, err)
 	defer c.Close()
 	res, err := c.Register(context.Background(), manySpecs(t, 5), target)
@@ -140,7 +140,7 @@ func TestClientSecretFromEnvWrongSecretIsUnauthenticated(t *testing.T) {
 	cfg.Auth.ClientSecretEnvVar = "REGISTER_TEST_SECRET"
 	cfg.Auth.ClientSecretLocation = writeSecret(t, testClientSecret) // the env var wins, as in flytectl
 	cfg.Auth.TokenURL = tok.URL
-	c, err := register.New(context.Background(), cfg)
+	c, err := register.New(cfg)
 	require.NoError(t, err)
 	defer c.Close()
 	res, err := c.Register(context.Background(), manySpecs(t, 1), target)
@@ -215,7 +215,7 @@ func TestTLS(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := base()
 			tc.mut(&cfg)
-			c, err := register.New(context.Background(), cfg)
+			c, err := register.New(cfg)
 			require.NoError(t, err)
 			defer c.Close()
 			spec := daskSpec(t, "pkg.tls"+string(rune('a'+i)), 1)
@@ -264,7 +264,7 @@ func TestHangingTokenEndpointHonoursContext(t *testing.T) {
 			cfg.Retry.MaxRetries = -1
 			cfg.Retry.PerRetryTimeout = time.Hour
 			tc.mut(&cfg)
-			c, err := register.New(context.Background(), cfg)
+			c, err := register.New(cfg)
 			require.NoError(t, err)
 			defer c.Close()
 
@@ -329,7 +329,7 @@ func TestHangingTokenEndpointAttemptTimeoutIsRetried(t *testing.T) {
 	cfg.Retry.MaxRetries = 1
 	cfg.Retry.PerRetryTimeout = 300 * time.Millisecond // room for the lazy first (bare) call on a loaded machine
 	cfg.Retry.MaxBackoff = time.Millisecond
-	c, err := register.New(context.Background(), cfg)
+	c, err := register.New(cfg)
 	require.NoError(t, err)
 	defer c.Close()
 	res, err := c.Register(context.Background(), manySpecs(t, 1), target)
@@ -357,7 +357,7 @@ func TestTokenEndpointEchoingTheSecretIsRedacted(t *testing.T) {
 	cfg.Auth.ClientID = "ci"
 	cfg.Auth.ClientSecretLocation = writeSecret(t, secret)
 	cfg.Auth.TokenURL = idp.URL
-	c, err := register.New(context.Background(), cfg)
+	c, err := register.New(cfg)
 	require.NoError(t, err)
 	defer c.Close()
 	res, err := c.Register(context.Background(), manySpecs(t, 1), target)

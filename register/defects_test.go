@@ -75,7 +75,7 @@ func TestTokenNotSentOverPlaintextDialOptions(t *testing.T) {
 				cfg.Auth.Type = register.AuthExternalCommand
 				cfg.Auth.Command = []string{"echo", testAccessToken}
 			}
-			c, err := register.New(context.Background(), cfg)
+			c, err := register.New(cfg)
 			require.NoError(t, err)
 			defer c.Close()
 			res, err := c.Register(context.Background(), manySpecs(t, 1), target)
@@ -94,7 +94,7 @@ func TestTokenNotSentOverPlaintextDialOptions(t *testing.T) {
 	cfg.DialOptions = append(cfg.DialOptions, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	cfg.Auth.TokenSource = oauth2.StaticTokenSource(&oauth2.Token{AccessToken: testAccessToken})
 	cfg.Auth.AllowTokensOverPlaintext = true
-	c, err := register.New(context.Background(), cfg)
+	c, err := register.New(cfg)
 	require.NoError(t, err)
 	defer c.Close()
 	_, err = c.Register(context.Background(), manySpecs(t, 1), target)
@@ -104,7 +104,7 @@ func TestTokenNotSentOverPlaintextDialOptions(t *testing.T) {
 // V2: New's error for a bad proxy URL does not contain the password.
 func TestProxyURLPasswordNotInError(t *testing.T) {
 	for _, u := range []string{"http://alice:s3cr3t@proxy.corp:3128/%zz", "http://alice:s3cr3t@proxy.corp:31x8"} {
-		_, err := register.New(context.Background(), register.Options{Endpoint: "localhost:1", HTTPProxyURL: u})
+		_, err := register.New(register.Options{Endpoint: "localhost:1", HTTPProxyURL: u})
 		require.Error(t, err, u)
 		assert.ErrorIs(t, err, register.ErrConfig)
 		assert.NotContains(t, err.Error(), "s3cr3t")
@@ -120,7 +120,7 @@ func TestExternalCommandHonoursContextWithOrphan(t *testing.T) {
 	cfg.Retry = register.RetryPolicy{MaxRetries: -1, PerRetryTimeout: 200 * time.Millisecond}
 	cfg.Auth = register.Auth{Type: register.AuthExternalCommand, AllowTokensOverPlaintext: true,
 		Command: []string{"sh", "-c", "sleep 5 & wait; echo tok"}}
-	c, err := register.New(context.Background(), cfg)
+	c, err := register.New(cfg)
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
@@ -150,7 +150,7 @@ func TestDiffStatusZeroIsNotSame(t *testing.T) {
 	var zero register.DiffStatus
 	assert.NotEqual(t, register.Same, zero)
 	assert.Equal(t, "Unknown", zero.String())
-	c := register.NewClient(failingGet{})
+	c := register.NewClient(failingGet{}, register.ClientOptions{})
 	res, err := c.Diff(context.Background(), daskSpec(t, "a", 1), target)
 	require.Error(t, err)
 	assert.Equal(t, zero, res.Status)
@@ -167,7 +167,7 @@ func TestNewCopiesCommandSlices(t *testing.T) {
 	cfg.Retry.MaxRetries = -1
 	cfg.Auth = register.Auth{Type: register.AuthExternalCommand, AllowTokensOverPlaintext: true,
 		Command: []string{"echo", testAccessToken}, ProxyCommand: []string{"echo", "proxy"}, Scopes: []string{"all"}}
-	c, err := register.New(context.Background(), cfg)
+	c, err := register.New(cfg)
 	require.NoError(t, err)
 	defer c.Close()
 	cfg.Auth.Command[1] = "changed-after-New"
@@ -191,9 +191,7 @@ func TestRegistertestInProcessHonoursContext(t *testing.T) {
 				defer stop()
 				svc = service.NewAdminServiceClient(conn)
 			}
-			c := register.NewClient(svc, func(o *register.Options) {
-				o.Retry = register.RetryPolicy{MaxRetries: 1, PerRetryTimeout: 50 * time.Millisecond, MaxBackoff: time.Millisecond}
-			})
+			c := register.NewClient(svc, register.ClientOptions{Retry: register.RetryPolicy{MaxRetries: 1, PerRetryTimeout: 50 * time.Millisecond, MaxBackoff: time.Millisecond}})
 			start := time.Now()
 			res, err := c.Register(context.Background(), manySpecs(t, 1), target)
 			require.Error(t, err)
@@ -234,7 +232,7 @@ func TestHangingTokenSourceSingleFlight(t *testing.T) {
 	cfg := s.config()
 	cfg.Retry = register.RetryPolicy{MaxRetries: 5, PerRetryTimeout: 30 * time.Millisecond, MaxBackoff: time.Millisecond}
 	cfg.Auth = register.Auth{TokenSource: ts, AllowTokensOverPlaintext: true}
-	c, err := register.New(context.Background(), cfg)
+	c, err := register.New(cfg)
 	require.NoError(t, err)
 	res, err := c.Register(context.Background(), manySpecs(t, 2), target, register.WithContinueOnError())
 	require.Error(t, err)
@@ -255,7 +253,7 @@ func TestProxyCommandSingleFlight(t *testing.T) {
 	s := startServer(t, newFakeAdmin(), false)
 	cfg := s.config()
 	cfg.Auth = register.Auth{ProxyCommand: []string{"sh", "-c", "echo run >> " + f + "; sleep 0.2; echo ptok"}}
-	c, err := register.New(context.Background(), cfg)
+	c, err := register.New(cfg)
 	require.NoError(t, err)
 	defer c.Close()
 	_, err = c.Register(context.Background(), manySpecs(t, 8), target)
@@ -275,7 +273,7 @@ func TestBatchErrorFirstIsDeepCopy(t *testing.T) {
 		return nil
 	}
 	put(a, daskSpec(t, "pkg.b", 7).Template, target)
-	c := register.NewClient(a.Client())
+	c := register.NewClient(a.Client(), register.ClientOptions{})
 	specs := []*admin.TaskSpec{daskSpec(t, "pkg.a", 1), daskSpec(t, "pkg.b", 1), daskSpec(t, "pkg.c", 1)}
 	res, err := c.Register(context.Background(), specs, target, register.WithConcurrency(1))
 	var be *register.BatchError
@@ -306,7 +304,7 @@ func TestClientSecretIdleConnsClosedByClose(t *testing.T) {
 	cfg := s.config()
 	cfg.Auth = register.Auth{Type: register.AuthClientSecret, ClientID: "cid", ClientSecretEnvVar: "REGISTER_TEST_SECRET_V12",
 		TokenURL: idp.URL, AllowTokensOverPlaintext: true}
-	c, err := register.New(context.Background(), cfg)
+	c, err := register.New(cfg)
 	require.NoError(t, err)
 	_, err = c.Register(context.Background(), manySpecs(t, 1), target)
 	require.NoError(t, err)
@@ -340,7 +338,7 @@ func TestClientSecretRefusalScopedToRun(t *testing.T) {
 	cfg := s.config()
 	cfg.Auth = register.Auth{Type: register.AuthClientSecret, ClientID: "cid", ClientSecretEnvVar: "REGISTER_TEST_SECRET_C2",
 		TokenURL: idp.URL, AllowTokensOverPlaintext: true}
-	c, err := register.New(context.Background(), cfg)
+	c, err := register.New(cfg)
 	require.NoError(t, err)
 	defer c.Close()
 	res, err := c.Register(context.Background(), manySpecs(t, 5), target, register.WithContinueOnError())
@@ -371,4 +369,3 @@ func TestAuthFormattingHidesArguments(t *testing.T) {
 	}
 	assert.Contains(t, fmt.Sprint(a), "printf")
 }
-

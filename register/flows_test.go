@@ -260,7 +260,7 @@ func TestClientSecretDiscoversTokenURLScopesAndHeader(t *testing.T) {
 	o.Auth.ClientID = "ci"
 	o.Auth.ClientSecretLocation = writeSecret(t, testClientSecret)
 	o.Auth.UseAudienceFromAdmin = true
-	c, err := register.New(context.Background(), o)
+	c, err := register.New(o)
 	require.NoError(t, err)
 	defer c.Close()
 	res, err := c.Register(context.Background(), manySpecs(t, 6), target)
@@ -283,7 +283,7 @@ func TestClientSecretWrongSecretFailsOnce(t *testing.T) {
 	o := a.options(register.AuthClientSecret)
 	o.Auth.ClientID = "ci"
 	o.Auth.ClientSecretLocation = writeSecret(t, "wrong-"+testClientSecret)
-	c, err := register.New(context.Background(), o)
+	c, err := register.New(o)
 	require.NoError(t, err)
 	defer c.Close()
 	res, err := c.Register(context.Background(), manySpecs(t, 4), target, register.WithContinueOnError())
@@ -312,7 +312,7 @@ func TestTokenRefreshedBeforeExpiry(t *testing.T) {
 	o.Auth.ClientID = "ci"
 	o.Auth.ClientSecretLocation = writeSecret(t, testClientSecret)
 	o.Auth.RefreshWindow = 2 * time.Second
-	c, err := register.New(context.Background(), o)
+	c, err := register.New(o)
 	require.NoError(t, err)
 	defer c.Close()
 	res, err := c.Register(context.Background(), manySpecs(t, 16), target, register.WithConcurrency(1))
@@ -337,7 +337,7 @@ func TestUnauthenticatedRefreshesOnce(t *testing.T) {
 		}
 		return nil
 	}
-	c, err := register.New(context.Background(), o)
+	c, err := register.New(o)
 	require.NoError(t, err)
 	defer c.Close()
 	specs := manySpecs(t, 2)
@@ -386,7 +386,7 @@ func TestExternalCommand(t *testing.T) {
 	script := writeScript(t, fmt.Sprintf("echo run >> %q\ncat %q\n", runs, tokenFile))
 	o := a.options(register.AuthExternalCommand)
 	o.Auth.Command = []string{script}
-	c, err := register.New(context.Background(), o)
+	c, err := register.New(o)
 	require.NoError(t, err)
 	defer c.Close()
 	res, err := c.Register(context.Background(), manySpecs(t, 3), target)
@@ -424,7 +424,7 @@ func TestExternalCommandFailure(t *testing.T) {
 	script := writeScript(t, "echo "+testAccessToken+"\necho "+testAccessToken+" >&2\nexit 3\n")
 	o := a.options(register.AuthExternalCommand)
 	o.Auth.Command = []string{script, "--flag"}
-	c, err := register.New(context.Background(), o)
+	c, err := register.New(o)
 	require.NoError(t, err)
 	defer c.Close()
 	res, err := c.Register(context.Background(), manySpecs(t, 1), target)
@@ -459,7 +459,7 @@ func TestPkce(t *testing.T) {
 	o := a.options(register.AuthPkce)
 	o.Auth.Prompt = &syncWriter{w: &prompt}
 	o.Auth.OpenBrowser = browser(t, opened)
-	c, err := register.New(context.Background(), o)
+	c, err := register.New(o)
 	require.NoError(t, err)
 	defer c.Close()
 	res, err := c.Register(context.Background(), manySpecs(t, 4), target)
@@ -493,7 +493,7 @@ func TestPkceTimesOutCleanly(t *testing.T) {
 	o.Auth.Prompt = &syncWriter{w: &prompt}
 	o.Auth.OpenBrowser = func(string) error { return fmt.Errorf("no display") }
 	o.Auth.Pkce.Timeout = 300 * time.Millisecond
-	c, err := register.New(context.Background(), o)
+	c, err := register.New(o)
 	require.NoError(t, err)
 	defer c.Close()
 	start := time.Now()
@@ -518,7 +518,7 @@ func TestDeviceFlowPollsWithSlowDown(t *testing.T) {
 	var prompt bytes.Buffer
 	o := a.options(register.AuthDeviceFlow)
 	o.Auth.Prompt = &syncWriter{w: &prompt}
-	c, err := register.New(context.Background(), o)
+	c, err := register.New(o)
 	require.NoError(t, err)
 	defer c.Close()
 	res, err := c.Register(context.Background(), manySpecs(t, 3), target)
@@ -540,7 +540,7 @@ func TestDeviceFlowExpires(t *testing.T) {
 	a := startAuthServer(t, p)
 	o := a.options(register.AuthDeviceFlow)
 	o.Auth.Prompt = &syncWriter{w: &bytes.Buffer{}}
-	c, err := register.New(context.Background(), o)
+	c, err := register.New(o)
 	require.NoError(t, err)
 	defer c.Close()
 	res, err := c.Register(context.Background(), manySpecs(t, 2), target, register.WithContinueOnError())
@@ -557,7 +557,7 @@ func TestDeviceFlowExpires(t *testing.T) {
 	o = a2.options(register.AuthDeviceFlow)
 	o.Auth.Prompt = &syncWriter{w: &bytes.Buffer{}}
 	o.Auth.DeviceFlow.Timeout = 2500 * time.Millisecond
-	c2, err := register.New(context.Background(), o)
+	c2, err := register.New(o)
 	require.NoError(t, err)
 	defer c2.Close()
 	res, err = c2.Register(context.Background(), manySpecs(t, 1), target)
@@ -570,7 +570,7 @@ func TestNoAuthTypeHint(t *testing.T) {
 	p := newFakeIdP(t)
 	a := startAuthServer(t, p)
 	o := a.options(register.AuthNone)
-	c, err := register.New(context.Background(), o)
+	c, err := register.New(o)
 	require.NoError(t, err)
 	defer c.Close()
 	res, err := c.Register(context.Background(), manySpecs(t, 1), target)
@@ -625,7 +625,7 @@ func TestProxyCommand(t *testing.T) {
 	o.Auth.ClientID = "ci"
 	o.Auth.ClientSecretLocation = writeSecret(t, testClientSecret)
 	o.Auth.ProxyCommand = []string{writeScript(t, "echo proxy-"+testAccessToken+"\n")}
-	c, err := register.New(context.Background(), o)
+	c, err := register.New(o)
 	require.NoError(t, err)
 	defer c.Close()
 	res, err := c.Register(context.Background(), manySpecs(t, 2), target)
@@ -658,7 +658,7 @@ func TestTokenSourceFailureIsNotRemembered(t *testing.T) {
 	o.Auth.Header = "flyte-authorization"
 	src := &flakySource{tok: newClientCredentialsToken(t, p)}
 	o.Auth.TokenSource = src
-	c, err := register.New(context.Background(), o)
+	c, err := register.New(o)
 	require.NoError(t, err)
 	defer c.Close()
 	specs := manySpecs(t, 2)
@@ -707,7 +707,7 @@ func TestRefreshNetworkErrorUsesTheStillValidToken(t *testing.T) {
 		return nil, nil, false
 	}}
 	o.Auth.HTTPClient = &http.Client{Transport: rt}
-	c, err := register.New(context.Background(), o)
+	c, err := register.New(o)
 	require.NoError(t, err)
 	defer c.Close()
 	_, err = c.Register(context.Background(), []*admin.TaskSpec{daskSpec(t, "pkg.a", 1)}, target)
@@ -734,7 +734,7 @@ func TestTokenEndpointNetworkErrorIsUnavailable(t *testing.T) {
 		return nil, nil, false
 	}}
 	o.Auth.HTTPClient = &http.Client{Transport: rt}
-	c, err := register.New(context.Background(), o)
+	c, err := register.New(o)
 	require.NoError(t, err)
 	defer c.Close()
 	res, err := c.Register(context.Background(), []*admin.TaskSpec{daskSpec(t, "pkg.a", 1)}, target)
@@ -760,7 +760,7 @@ func TestTokenEndpoint503IsRetriedNotSticky(t *testing.T) {
 		return nil, nil, false
 	}}
 	o.Auth.HTTPClient = &http.Client{Transport: rt}
-	c, err := register.New(context.Background(), o)
+	c, err := register.New(o)
 	require.NoError(t, err)
 	defer c.Close()
 	res, err := c.Register(context.Background(), []*admin.TaskSpec{daskSpec(t, "pkg.a", 1)}, target)
@@ -782,7 +782,7 @@ func TestDeviceFlowLongerThanAttemptTimeoutWithoutRetries(t *testing.T) {
 	o.Auth.Prompt = &syncWriter{w: &bytes.Buffer{}}
 	o.Retry.MaxRetries = -1 // flytectl's maxRetries: 0
 	o.Retry.PerRetryTimeout = 500 * time.Millisecond
-	c, err := register.New(context.Background(), o)
+	c, err := register.New(o)
 	require.NoError(t, err)
 	defer c.Close()
 	res, err := c.Register(context.Background(), manySpecs(t, 2), target)
@@ -801,7 +801,7 @@ func TestRefreshWindowLongerThanLifetimeIsCapped(t *testing.T) {
 	o.Auth.ClientID = "ci"
 	o.Auth.ClientSecretLocation = writeSecret(t, testClientSecret)
 	o.Auth.RefreshWindow = time.Minute
-	c, err := register.New(context.Background(), o)
+	c, err := register.New(o)
 	require.NoError(t, err)
 	defer c.Close()
 	res, err := c.Register(context.Background(), manySpecs(t, 8), target, register.WithConcurrency(1))
@@ -833,7 +833,7 @@ func TestPkceRefreshFailureKeepsTheValidToken(t *testing.T) {
 		}
 		return http.DefaultTransport.RoundTrip(r)
 	})}
-	c, err := register.New(context.Background(), o)
+	c, err := register.New(o)
 	require.NoError(t, err)
 	defer c.Close()
 	_, err = c.Register(context.Background(), manySpecs(t, 1), target)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -113,7 +114,7 @@ func validated(specs []*admin.TaskSpec, target Target, o options) ([]*admin.Task
 		}
 		for _, p := range ve.Problems {
 			r := &results[p.Index]
-			r.Outcome, r.Code, r.Reason, r.Err = Invalid, codes.InvalidArgument, p.Err.Error(), p.Err
+			r.Outcome, r.Code, r.Reason, r.Err = Invalid, codes.InvalidArgument, strings.ReplaceAll(p.Err.Error(), "\n\t", "; "), p.Err
 		}
 		return nil, results, ve
 	}
@@ -221,7 +222,10 @@ func (c *Client) Register(ctx context.Context, specs []*admin.TaskSpec, target T
 		case Failed:
 			be.Failed++
 			if be.First == nil {
-				first := *r // a copy: the error must not change when the caller edits results
+				// A deep copy: the error must not change when the caller edits the results.
+				first := *r
+				first.ID = cloneID(r.ID)
+				first.Diff = slices.Clone(r.Diff)
 				be.First = &first
 			}
 		}
@@ -321,11 +325,9 @@ func retryable(c codes.Code) bool {
 func (c *Client) retrying(ctx context.Context, fn func(context.Context) error) error {
 	p := c.retry
 	var last error
+	ctx = WithRetryRun(ctx) // a call outside a run is a run of its own
 	start := time.Now()
-	deadline := start.Add(p.Window)
-	if rs, ok := ctx.Value(retryRunKey{}).(time.Time); ok {
-		deadline = rs.Add(p.Window)
-	}
+	deadline := ctx.Value(retryRunKey{}).(*retryRun).start.Add(p.Window)
 	for attempt := 0; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			if last == nil {
@@ -411,17 +413,20 @@ func (c *Client) remoteDiff(ctx context.Context, req *admin.TaskCreateRequest) (
 func diffTemplates(remote, local *core.TaskTemplate) []Difference {
 	r := proto.Clone(remote).(*core.TaskTemplate)
 	r.Id = local.GetId()
-	return protodiff.Diff(r, local)
+	return differences(protodiff.Diff(r, local))
 }
 
 // Diff compares spec, as it would be registered under target, with the task FlyteAdmin has under the
 // same id: Same, NotRegistered (GetTask NotFound) or Changed with the field differences (Old =
-// registered, New = local). The spec is validated first, as Register validates it: a failure is a
-// *[ValidationError] (errors.Is matches ErrInvalidSpec/ErrInvalidTarget); other errors wrap the
-// GetTask status error after retries.
-func (c *Client) Diff(ctx context.Context, spec *admin.TaskSpec, target Target) (DiffResult, error) {
+// registered, New = local). The spec is validated first, as Register validates it ([Preflight],
+// [Target.Validate] and the validators of [WithValidator]; the other CallOptions do not apply): a
+// failure is a *[ValidationError] (errors.Is matches ErrInvalidSpec/ErrInvalidTarget); other
+// errors wrap the GetTask status error after retries. With an error, Status is [DiffUnknown].
+// A Diff is a run of its own (see [WithRetryRun]) unless ctx carries one.
+func (c *Client) Diff(ctx context.Context, spec *admin.TaskSpec, target Target, opts ...CallOption) (DiffResult, error) {
+	o := buildOptions(opts)
 	req := prepare(spec, target)
-	if ve := validateAll([]*admin.TaskCreateRequest{req}, target, nil); ve != nil {
+	if ve := validateAll([]*admin.TaskCreateRequest{req}, target, o.validators); ve != nil {
 		return DiffResult{ID: req.GetId()}, ve
 	}
 	res := DiffResult{ID: req.GetId()}
@@ -434,6 +439,7 @@ func (c *Client) Diff(ctx context.Context, spec *admin.TaskSpec, target Target) 
 		return res, fmt.Errorf("register: GetTask %s: %w", req.GetId().GetName(), err)
 	}
 	res.Differences = diffTemplates(remote, req.GetSpec().GetTemplate())
+	res.Status = Same
 	if len(res.Differences) > 0 {
 		res.Status = Changed
 	}

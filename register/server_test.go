@@ -113,7 +113,7 @@ func dialFast(t testing.TB, s *bufServer, mut func(*register.Options)) *register
 	if mut != nil {
 		fns = append(fns, mut)
 	}
-	c, err := register.New(context.Background(), cfg, fns...)
+	c, err := register.New(cfg, fns...)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Close() })
 	return c

@@ -170,11 +170,13 @@ func (c *connFlags) dial(e *Env) (*register.Client, register.Options, error) {
 // dialConfig dials FlyteAdmin with a resolved config; the client reports
 // its retries on stderr.
 func (c *connFlags) dialConfig(e *Env, cfg register.Options) (*register.Client, error) {
-	client, err := register.New(e.Ctx, cfg, func(o *register.Options) { o.Auth.Prompt = e.Stderr })
+	client, err := register.New(cfg, func(o *register.Options) {
+		o.Auth.Prompt = e.Stderr
+		o.OnRetry = (&retryReporter{e: e, endpoint: cfg.Endpoint}).report
+	})
 	if err != nil {
 		return nil, fail(err)
 	}
-	client.OnRetry((&retryReporter{e: e, endpoint: cfg.Endpoint}).report)
 	return client, nil
 }
 
@@ -306,14 +308,43 @@ func plural(n int, word string) string {
 	return fmt.Sprintf("%d %ss", n, word)
 }
 
+// resultHeader returns the column names matching resultRow.
+func resultHeader() []string { return []string{"NAME", "VERSION", "OUTCOME", "ATTEMPTS", "INFO"} }
+
+// resultRow renders a result as table cells: the reason, after the gRPC code
+// of a failure, and for a structure conflict the number of differing fields
+// and the first three paths (the full diff is printed under the row).
+func resultRow(r register.Result) []string {
+	info := r.Reason
+	if r.Conflict && len(r.Diff) > 0 {
+		paths := make([]string, 0, 4)
+		for i, d := range r.Diff {
+			if i == 3 {
+				paths = append(paths, "...")
+				break
+			}
+			paths = append(paths, d.Path)
+		}
+		info += fmt.Sprintf(" [%s differ: %s]", plural(len(r.Diff), "field"), strings.Join(paths, ", "))
+	}
+	if r.Code != codes.OK && r.Outcome != register.Invalid {
+		info = r.Code.String() + ": " + info
+	}
+	name := r.Name()
+	if name == "" {
+		name = "<unnamed>"
+	}
+	return []string{name, r.ID.GetVersion(), r.Outcome.String(), fmt.Sprint(r.Attempts), info}
+}
+
 // writeResults prints the results as an aligned table in input order. A
 // multi-line detail keeps its first line in the row and the others under
 // it; a structure conflict lists its field differences under the row.
 func writeResults(w io.Writer, results []register.Result) {
-	rows := [][]string{register.ResultHeader()}
+	rows := [][]string{resultHeader()}
 	under := [][]string{nil}
 	for _, r := range results {
-		row := r.Row()
+		row := resultRow(r)
 		last := len(row) - 1
 		for i := range row[:last] {
 			row[i] = oneLine(row[i])
