@@ -114,9 +114,7 @@ func TestClientSecretFlowOverPlaintextWhenAllowed(t *testing.T) {
 	cfg.Auth.Scopes = []string{"all"}
 	cfg.Auth.Audience = "https://flyte.example.com"
 	cfg.Auth.Header = "Flyte-Authorization"
-	c, err := register.New(cfg)
-	require.NoError(t, err)
-	defer c.Close()
+	c := newClient(t, cfg)
 	res, err := c.Register(context.Background(), manySpecs(t, 5), target)
 	require.NoError(t, err)
 	for _, r := range res {
@@ -140,9 +138,7 @@ func TestClientSecretFromEnvWrongSecretIsUnauthenticated(t *testing.T) {
 	cfg.Auth.ClientSecretEnvVar = "REGISTER_TEST_SECRET"
 	cfg.Auth.ClientSecretLocation = writeSecret(t, testClientSecret) // the env var wins, as in flytectl
 	cfg.Auth.TokenURL = tok.URL
-	c, err := register.New(cfg)
-	require.NoError(t, err)
-	defer c.Close()
+	c := newClient(t, cfg)
 	res, err := c.Register(context.Background(), manySpecs(t, 1), target)
 	require.Error(t, err)
 	r := res[0]
@@ -215,9 +211,7 @@ func TestTLS(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := base()
 			tc.mut(&cfg)
-			c, err := register.New(cfg)
-			require.NoError(t, err)
-			defer c.Close()
+			c := newClient(t, cfg)
 			spec := daskSpec(t, "pkg.tls"+string(rune('a'+i)), 1)
 			res, _ := c.Register(context.Background(), []*admin.TaskSpec{spec}, target)
 			assert.Equal(t, tc.wantCode, res[0].Code, res[0].String())
@@ -264,9 +258,7 @@ func TestHangingTokenEndpointHonoursContext(t *testing.T) {
 			cfg.Retry.MaxRetries = -1
 			cfg.Retry.PerRetryTimeout = time.Hour
 			tc.mut(&cfg)
-			c, err := register.New(cfg)
-			require.NoError(t, err)
-			defer c.Close()
+			c := newClient(t, cfg)
 
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
@@ -275,7 +267,10 @@ func TestHangingTokenEndpointHonoursContext(t *testing.T) {
 				cancel()
 			}()
 			done := make(chan struct{})
-			var res []register.Result
+			var (
+				res []register.Result
+				err error
+			)
 			go func() {
 				defer close(done)
 				res, err = c.Register(ctx, manySpecs(t, 1), target)
@@ -329,9 +324,7 @@ func TestHangingTokenEndpointAttemptTimeoutIsRetried(t *testing.T) {
 	cfg.Retry.MaxRetries = 1
 	cfg.Retry.PerRetryTimeout = 300 * time.Millisecond // room for the lazy first (bare) call on a loaded machine
 	cfg.Retry.MaxBackoff = time.Millisecond
-	c, err := register.New(cfg)
-	require.NoError(t, err)
-	defer c.Close()
+	c := newClient(t, cfg)
 	res, err := c.Register(context.Background(), manySpecs(t, 1), target)
 	require.Error(t, err)
 	assert.Equal(t, register.Failed, res[0].Outcome)
@@ -357,9 +350,7 @@ func TestTokenEndpointEchoingTheSecretIsRedacted(t *testing.T) {
 	cfg.Auth.ClientID = "ci"
 	cfg.Auth.ClientSecretLocation = writeSecret(t, secret)
 	cfg.Auth.TokenURL = idp.URL
-	c, err := register.New(cfg)
-	require.NoError(t, err)
-	defer c.Close()
+	c := newClient(t, cfg)
 	res, err := c.Register(context.Background(), manySpecs(t, 1), target)
 	require.Error(t, err)
 	r := res[0]

@@ -6,6 +6,7 @@ package register_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/service"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -27,7 +29,10 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/structpb"
 
+	"github.com/flytedask/flytedask/field"
+	"github.com/flytedask/flytedask/internal/protodiff"
 	"github.com/flytedask/flytedask/register"
 	"github.com/flytedask/flytedask/register/registertest"
 )
@@ -75,9 +80,7 @@ func TestTokenNotSentOverPlaintextDialOptions(t *testing.T) {
 				cfg.Auth.Type = register.AuthExternalCommand
 				cfg.Auth.Command = []string{"echo", testAccessToken}
 			}
-			c, err := register.New(cfg)
-			require.NoError(t, err)
-			defer c.Close()
+			c := newClient(t, cfg)
 			res, err := c.Register(context.Background(), manySpecs(t, 1), target)
 			require.Error(t, err)
 			assert.Equal(t, register.Failed, res[0].Outcome)
@@ -94,10 +97,8 @@ func TestTokenNotSentOverPlaintextDialOptions(t *testing.T) {
 	cfg.DialOptions = append(cfg.DialOptions, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	cfg.Auth.TokenSource = oauth2.StaticTokenSource(&oauth2.Token{AccessToken: testAccessToken})
 	cfg.Auth.AllowTokensOverPlaintext = true
-	c, err := register.New(cfg)
-	require.NoError(t, err)
-	defer c.Close()
-	_, err = c.Register(context.Background(), manySpecs(t, 1), target)
+	c := newClient(t, cfg)
+	_, err := c.Register(context.Background(), manySpecs(t, 1), target)
 	require.NoError(t, err)
 }
 
@@ -167,9 +168,7 @@ func TestNewCopiesCommandSlices(t *testing.T) {
 	cfg.Retry.MaxRetries = -1
 	cfg.Auth = register.Auth{Type: register.AuthExternalCommand, AllowTokensOverPlaintext: true,
 		Command: []string{"echo", testAccessToken}, ProxyCommand: []string{"echo", "proxy"}, Scopes: []string{"all"}}
-	c, err := register.New(cfg)
-	require.NoError(t, err)
-	defer c.Close()
+	c := newClient(t, cfg)
 	cfg.Auth.Command[1] = "changed-after-New"
 	cfg.Auth.ProxyCommand[0] = "false"
 	cfg.Auth.Scopes[0] = "changed"
@@ -253,10 +252,8 @@ func TestProxyCommandSingleFlight(t *testing.T) {
 	s := startServer(t, newFakeAdmin(), false)
 	cfg := s.config()
 	cfg.Auth = register.Auth{ProxyCommand: []string{"sh", "-c", "echo run >> " + f + "; sleep 0.2; echo ptok"}}
-	c, err := register.New(cfg)
-	require.NoError(t, err)
-	defer c.Close()
-	_, err = c.Register(context.Background(), manySpecs(t, 8), target)
+	c := newClient(t, cfg)
+	_, err := c.Register(context.Background(), manySpecs(t, 8), target)
 	require.NoError(t, err)
 	b, err := os.ReadFile(f)
 	require.NoError(t, err)
@@ -287,24 +284,44 @@ func TestBatchErrorFirstIsDeepCopy(t *testing.T) {
 	assert.Equal(t, diffBefore, fmt.Sprint(be.First.Diff))
 }
 
-// V12: idle OAuth2 HTTP connections are closed by Close.
-func TestClientSecretIdleConnsClosedByClose(t *testing.T) {
+// clientSecretIdP is a token endpoint for the ClientSecret flow that refuses while refuse is set and
+// counts its requests, and Options for a fake FlyteAdmin that requires its token.
+type clientSecretIdP struct {
+	refuse   atomic.Bool
+	requests atomic.Int32
+	cfg      register.Options
+}
+
+func newClientSecretIdP(t *testing.T) *clientSecretIdP {
+	p := &clientSecretIdP{}
 	idp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		p.requests.Add(1)
 		w.Header().Set("Content-Type", "application/json")
+		if p.refuse.Load() {
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write([]byte(`{"error":"invalid_client"}`))
+			return
+		}
 		_, _ = w.Write([]byte(`{"access_token":"` + testAccessToken + `","token_type":"Bearer","expires_in":3600}`))
 	}))
-	defer idp.Close()
+	t.Cleanup(idp.Close)
 	s := startServer(t, newFakeAdmin(), false, requireBearer("authorization"))
+	t.Setenv("REGISTER_TEST_SECRET_IDP", "s")
+	p.cfg = s.config()
+	p.cfg.Auth = register.Auth{Type: register.AuthClientSecret, ClientID: "cid", ClientSecretEnvVar: "REGISTER_TEST_SECRET_IDP",
+		TokenURL: idp.URL, AllowTokensOverPlaintext: true}
+	return p
+}
+
+// V12: idle OAuth2 HTTP connections are closed by Close.
+func TestClientSecretIdleConnsClosedByClose(t *testing.T) {
+	p := newClientSecretIdP(t)
 	persist := func() int {
 		buf := make([]byte, 1<<20)
 		return strings.Count(string(buf[:runtime.Stack(buf, true)]), "net/http.(*persistConn)")
 	}
 	before := persist()
-	t.Setenv("REGISTER_TEST_SECRET_V12", "s")
-	cfg := s.config()
-	cfg.Auth = register.Auth{Type: register.AuthClientSecret, ClientID: "cid", ClientSecretEnvVar: "REGISTER_TEST_SECRET_V12",
-		TokenURL: idp.URL, AllowTokensOverPlaintext: true}
-	c, err := register.New(cfg)
+	c, err := register.New(p.cfg)
 	require.NoError(t, err)
 	_, err = c.Register(context.Background(), manySpecs(t, 1), target)
 	require.NoError(t, err)
@@ -319,36 +336,16 @@ func TestClientSecretIdleConnsClosedByClose(t *testing.T) {
 
 // C2: a refusal by the token endpoint is remembered for one run, not for the Client's life.
 func TestClientSecretRefusalScopedToRun(t *testing.T) {
-	var refuse atomic.Bool
-	refuse.Store(true)
-	var requests atomic.Int32
-	idp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		requests.Add(1)
-		w.Header().Set("Content-Type", "application/json")
-		if refuse.Load() {
-			w.WriteHeader(http.StatusUnauthorized)
-			_, _ = w.Write([]byte(`{"error":"invalid_client"}`))
-			return
-		}
-		_, _ = w.Write([]byte(`{"access_token":"` + testAccessToken + `","token_type":"Bearer","expires_in":3600}`))
-	}))
-	defer idp.Close()
-	s := startServer(t, newFakeAdmin(), false, requireBearer("authorization"))
-	t.Setenv("REGISTER_TEST_SECRET_C2", "s")
-	cfg := s.config()
-	cfg.Auth = register.Auth{Type: register.AuthClientSecret, ClientID: "cid", ClientSecretEnvVar: "REGISTER_TEST_SECRET_C2",
-		TokenURL: idp.URL, AllowTokensOverPlaintext: true}
-	c, err := register.New(cfg)
-	require.NoError(t, err)
-	defer c.Close()
+	p := newClientSecretIdP(t)
+	p.refuse.Store(true)
+	c := newClient(t, p.cfg)
 	res, err := c.Register(context.Background(), manySpecs(t, 5), target, register.WithContinueOnError())
 	require.Error(t, err)
 	for _, r := range res {
 		assert.Equal(t, codes.Unauthenticated, r.Code)
 	}
-	n := requests.Load()
-	assert.LessOrEqual(t, n, int32(2), "one run asks the token endpoint once (oauth2 may try two auth styles)")
-	refuse.Store(false)
+	assert.LessOrEqual(t, p.requests.Load(), int32(2), "one run asks the token endpoint once (oauth2 may try two auth styles)")
+	p.refuse.Store(false)
 	res, err = c.Register(context.Background(), manySpecs(t, 5), target)
 	require.NoError(t, err, "the next run asks again")
 	assert.Equal(t, register.Created, res[0].Outcome)
@@ -368,4 +365,130 @@ func TestAuthFormattingHidesArguments(t *testing.T) {
 		}
 	}
 	assert.Contains(t, fmt.Sprint(a), "printf")
+}
+
+// V5: OnRetry is an Options field, fixed when the Client is made: concurrent calls read it while
+// nothing writes it (run under the race detector by make race).
+func TestRetryEventsConcurrentCalls(t *testing.T) {
+	a := registertest.New()
+	a.Hook = func(_ context.Context, _ *admin.TaskCreateRequest, n int) error {
+		if n < 3 {
+			return status.Error(codes.Unavailable, "down")
+		}
+		return nil
+	}
+	var events atomic.Int32
+	c := register.NewClient(a.Client(), register.ClientOptions{
+		Retry:   register.RetryPolicy{MaxBackoff: time.Millisecond},
+		OnRetry: func(register.RetryEvent) { events.Add(1) },
+	})
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := c.Register(context.Background(), []*admin.TaskSpec{daskSpec(t, fmt.Sprintf("pkg.t%d", i), 1)}, target)
+			assert.NoError(t, err)
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, int32(8), events.Load(), "two retries for each of four tasks")
+}
+
+// C4: Pkce listens only on a loopback redirect host (RFC 8252 section 7.3): a redirect URI on
+// another address is refused before anything listens or a browser opens.
+func TestPkceRefusesNonLoopbackRedirect(t *testing.T) {
+	for _, uri := range []string{"http://0.0.0.0:%s/callback", "http://example.com:%s/callback", "http://10.1.2.3:%s/callback"} {
+		t.Run(uri, func(t *testing.T) {
+			p := newFakeIdP(t)
+			a := startAuthServer(t, p)
+			_, port, _ := strings.Cut(freeLoopback(t), ":")
+			a.meta.redirectURI = fmt.Sprintf(uri, port)
+			o := a.options(register.AuthPkce)
+			opened := false
+			o.Auth.OpenBrowser = func(string) error { opened = true; return nil }
+			o.Auth.Prompt = io.Discard
+			o.Auth.Pkce.Timeout = 300 * time.Millisecond // bounds the test without the check
+			c := newClient(t, o)
+			res, err := c.Register(context.Background(), manySpecs(t, 1), target)
+			require.Error(t, err)
+			assert.Equal(t, codes.Unauthenticated, res[0].Code)
+			assert.Contains(t, res[0].Reason, "Pkce needs a loopback redirect URI")
+			assert.False(t, opened, "no browser was opened")
+		})
+	}
+}
+
+// The exported Unset is the marker Diff fills in (protodiff's, converted at the boundary).
+func TestDifferenceUnsetMarker(t *testing.T) {
+	assert.Equal(t, protodiff.Unset, register.Unset)
+	a := registertest.New()
+	old := daskSpec(t, "pkg.a", 1)
+	put(a, old.Template, target)
+	changed := daskSpec(t, "pkg.a", 1)
+	changed.Template.GetContainer().Args = append(changed.Template.GetContainer().Args, "--extra")
+	res, err := register.NewClient(a.Client(), register.ClientOptions{}).Diff(context.Background(), changed, target)
+	require.NoError(t, err)
+	assert.Equal(t, register.Changed, res.Status)
+	assert.Equal(t, []register.Difference{{Path: "template.container.args[3]", Old: register.Unset, New: `"--extra"`}}, res.Differences)
+	assert.Equal(t, `template.container.args[3]: <unset> -> "--extra"`, res.Differences[0].String())
+}
+
+// Preflight reports every problem as a *field.Error with the field's protojson path from the
+// TaskSpec, as task.ValidateSpec does.
+func TestPreflightFieldPaths(t *testing.T) {
+	type fe struct {
+		Type  field.ErrorType
+		Field string
+	}
+	podSpec := func() *admin.TaskSpec {
+		s := daskSpec(t, "pkg.pod", 1)
+		ps, err := structpb.NewStruct(map[string]any{"containers": "not a list"})
+		require.NoError(t, err)
+		s.Template.Target = &core.TaskTemplate_K8SPod{K8SPod: &core.K8SPod{PodSpec: ps}}
+		return s
+	}
+	tests := []struct {
+		name string
+		spec *admin.TaskSpec
+		want []fe
+	}{
+		{"nil spec", nil, []fe{{field.ErrorTypeRequired, ""}}},
+		{"no template", &admin.TaskSpec{}, []fe{{field.ErrorTypeRequired, "template"}}},
+		{"empty template", &admin.TaskSpec{Template: &core.TaskTemplate{}}, []fe{
+			{field.ErrorTypeRequired, "template.id"}, {field.ErrorTypeRequired, "template.type"},
+			{field.ErrorTypeRequired, "template.metadata"}, {field.ErrorTypeRequired, "template.interface"}}},
+		{"no name, no runtime version, templated image", func() *admin.TaskSpec {
+			s := daskSpec(t, "", 1)
+			s.Template.Metadata.Runtime.Version = ""
+			s.Template.GetContainer().Image = "{{.image.default.fqn}}"
+			return s
+		}(), []fe{{field.ErrorTypeRequired, "template.id.name"}, {field.ErrorTypeRequired, "template.metadata.runtime.version"},
+			{field.ErrorTypeInvalid, "template.container.image"}}},
+		{"no runtime, no image", func() *admin.TaskSpec {
+			s := daskSpec(t, "pkg.a", 1)
+			s.Template.Metadata.Runtime = nil
+			s.Template.GetContainer().Image = ""
+			return s
+		}(), []fe{{field.ErrorTypeRequired, "template.metadata.runtime"}, {field.ErrorTypeRequired, "template.container.image"}}},
+		{"pod spec flytectl cannot decode", podSpec(), []fe{{field.ErrorTypeInvalid, "template.k8sPod.podSpec"}}},
+		{"valid", daskSpec(t, "pkg.ok", 1), nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := register.Preflight(tc.spec)
+			if tc.want == nil {
+				require.NoError(t, err)
+				return
+			}
+			var verr *field.ValidationError
+			require.ErrorAs(t, err, &verr)
+			assert.ErrorIs(t, err, register.ErrInvalidSpec)
+			var got []fe
+			for _, e := range verr.Errors {
+				got = append(got, fe{e.Type, e.Field})
+			}
+			assert.Equal(t, tc.want, got)
+		})
+	}
 }

@@ -312,21 +312,10 @@ func plural(n int, word string) string {
 func resultHeader() []string { return []string{"NAME", "VERSION", "OUTCOME", "ATTEMPTS", "INFO"} }
 
 // resultRow renders a result as table cells: the reason, after the gRPC code
-// of a failure, and for a structure conflict the number of differing fields
-// and the first three paths (the full diff is printed under the row).
+// of a failure. (A structure conflict's field differences are printed under
+// the row, see writeResults.)
 func resultRow(r register.Result) []string {
 	info := r.Reason
-	if r.Conflict && len(r.Diff) > 0 {
-		paths := make([]string, 0, 4)
-		for i, d := range r.Diff {
-			if i == 3 {
-				paths = append(paths, "...")
-				break
-			}
-			paths = append(paths, d.Path)
-		}
-		info += fmt.Sprintf(" [%s differ: %s]", plural(len(r.Diff), "field"), strings.Join(paths, ", "))
-	}
 	if r.Code != codes.OK && r.Outcome != register.Invalid {
 		info = r.Code.String() + ": " + info
 	}

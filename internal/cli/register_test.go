@@ -179,7 +179,7 @@ func TestRegisterSpecFiles(t *testing.T) {
 	require.Equal(t, ExitFailure, code, stderr)
 	assert.Equal(t, ""+
 		"NAME                               VERSION  OUTCOME         ATTEMPTS  INFO\n"+
-		"workflows.dask_example.hello_dask  v1       Failed          1         InvalidArgument: task with different structure already exists with id flytesnacks/development/workflows.dask_example.hello_dask/v1 [1 field differ: template.custom.workers.numberOfWorkers]\n"+
+		"workflows.dask_example.hello_dask  v1       Failed          1         InvalidArgument: task with different structure already exists with id flytesnacks/development/workflows.dask_example.hello_dask/v1\n"+
 		"    1 field differ (registered -> local):\n"+
 		"      template.custom.workers.numberOfWorkers: 4 -> 5\n"+
 		"workflows.dask_example.score       v1       AlreadyExisted  1         AlreadyExists: identical task already registered\n", stdout)
