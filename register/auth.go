@@ -64,9 +64,10 @@ type authenticator struct {
 
 // flight is one token fetch (or proxy command) shared by every call that needs it meanwhile.
 type flight struct {
-	done chan struct{}
-	tok  *oauth2.Token
-	err  error // a gRPC status error
+	done     chan struct{}
+	tok      *oauth2.Token
+	err      error // a gRPC status error
+	timedOut bool  // err is the flight's own timeout
 }
 
 // wait waits for the flight or for ctx.
@@ -339,7 +340,8 @@ func (a *authenticator) token(ctx context.Context, stale *oauth2.Token) (*oauth2
 		}
 	}
 	run, _ := ctx.Value(retryRunKey{}).(*retryRun)
-	for again := false; ; again = true {
+	again := false // the flight kept the stale token once already
+	for {
 		a.mu.Lock()
 		if a.closed {
 			a.mu.Unlock()
@@ -368,6 +370,11 @@ func (a *authenticator) token(ctx context.Context, stale *oauth2.Token) (*oauth2
 		a.mu.Unlock()
 		tok, err := f.wait(ctx)
 		if err != nil {
+			if ctx.Err() == nil && f.timedOut { // (ctx alive: the flight is done, f is final)
+				// A flight this caller joined late ran out of its time, this caller has some
+				// left: start another.
+				continue
+			}
 			return nil, "", err
 		}
 		if tok == stale {
@@ -376,6 +383,7 @@ func (a *authenticator) token(ctx context.Context, stale *oauth2.Token) (*oauth2
 			if again {
 				return nil, "", status.Errorf(codes.Unauthenticated, "register: FlyteAdmin refused the %s token and no new one could be obtained", a.kind())
 			}
+			again = true
 			continue
 		}
 		a.mu.Lock()
@@ -402,6 +410,7 @@ func (a *authenticator) startFlight(run *retryRun) *flight {
 			}
 		}()
 		f.tok, f.err = a.obtain(ctx, run)
+		f.timedOut = f.err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) && a.life.Err() == nil
 		a.mu.Lock()
 		a.flight = nil
 		a.mu.Unlock()

@@ -179,6 +179,8 @@ type Auth struct {
 	Command []string
 	// ProxyCommand prints a token sent as "proxy-authorization: Bearer TOKEN" with every gRPC call
 	// and OAuth2 request, for an authenticating proxy in front of FlyteAdmin (admin.proxyCommand).
+	// It runs once (one run shared by concurrent calls), and again when a JWT's exp claim says the
+	// token expires within RefreshWindow; like flytectl, the token is sent over plaintext too.
 	ProxyCommand []string
 
 	// Pkce configures the Pkce flow (admin.pkceConfig).

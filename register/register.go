@@ -142,7 +142,9 @@ func DryRun(specs []*admin.TaskSpec, target Target, opts ...CallOption) []Result
 //   - All specs are validated first ([Target.Validate], [Preflight], WithValidator, no duplicate
 //     names). If any fails, nothing is sent and the error is a *[ValidationError].
 //   - Each request uses the id {TASK, target.Project, target.Domain, template.id.name,
-//     target.Version}; the same id is written into a clone of the template (the input is not modified).
+//     target.Version}; the same id is written into a shallow copy of the template (the input's
+//     own fields are not modified; sub-messages are shared with it, which is why validators must
+//     not modify the spec they see).
 //   - Up to WithConcurrency calls run at once. codes.AlreadyExists counts as success (AlreadyExisted).
 //   - Unavailable, DeadlineExceeded and ResourceExhausted are retried with exponential backoff and full
 //     jitter, RetryPolicy.MaxRetries times, or when that is not configured for RetryPolicy.Window

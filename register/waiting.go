@@ -9,7 +9,7 @@ import (
 )
 
 // DefaultRetryWindow is how long a run's calls are retried when no retry count is configured
-// (Config.MaxRetries 0, no admin.maxRetries key): long enough to ride out a FlyteAdmin restart or
+// (Options.Retry.MaxRetries 0, no admin.maxRetries key): long enough to ride out a FlyteAdmin restart or
 // rolling update (tens of seconds of Unavailable), short enough that a server that is really gone
 // fails the run within about a minute. flytectl's own default (4 retries, about 0.4 s when the
 // server refuses connections) fails on every restart.
