@@ -42,9 +42,11 @@ const (
 	testAccessToken  = "access-token-DO-NOT-LEAK"
 )
 
-// tokenServer is an OAuth2 token endpoint for the client-credentials grant.
+// tokenServer is an OAuth2 token endpoint for the client-credentials grant (client "ci" with
+// testClientSecret); while refuse is set it refuses every client.
 type tokenServer struct {
 	*httptest.Server
+	refuse   atomic.Bool
 	requests atomic.Int32
 	audience atomic.Value
 	scope    atomic.Value
@@ -65,7 +67,7 @@ func newTokenServer(t *testing.T) *tokenServer {
 		ts.audience.Store(r.PostForm.Get("audience"))
 		ts.scope.Store(r.PostForm.Get("scope"))
 		w.Header().Set("Content-Type", "application/json")
-		if r.PostForm.Get("grant_type") != "client_credentials" || id != "ci" || secret != testClientSecret {
+		if r.PostForm.Get("grant_type") != "client_credentials" || id != "ci" || secret != testClientSecret || ts.refuse.Load() {
 			w.WriteHeader(http.StatusUnauthorized)
 			_, _ = w.Write([]byte(`{"error":"invalid_client"}`))
 			return

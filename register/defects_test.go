@@ -7,8 +7,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -284,44 +282,26 @@ func TestBatchErrorFirstIsDeepCopy(t *testing.T) {
 	assert.Equal(t, diffBefore, fmt.Sprint(be.First.Diff))
 }
 
-// clientSecretIdP is a token endpoint for the ClientSecret flow that refuses while refuse is set and
-// counts its requests, and Options for a fake FlyteAdmin that requires its token.
-type clientSecretIdP struct {
-	refuse   atomic.Bool
-	requests atomic.Int32
-	cfg      register.Options
-}
-
-func newClientSecretIdP(t *testing.T) *clientSecretIdP {
-	p := &clientSecretIdP{}
-	idp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		p.requests.Add(1)
-		w.Header().Set("Content-Type", "application/json")
-		if p.refuse.Load() {
-			w.WriteHeader(http.StatusUnauthorized)
-			_, _ = w.Write([]byte(`{"error":"invalid_client"}`))
-			return
-		}
-		_, _ = w.Write([]byte(`{"access_token":"` + testAccessToken + `","token_type":"Bearer","expires_in":3600}`))
-	}))
-	t.Cleanup(idp.Close)
+// clientSecretOptions returns a token endpoint and Options for the ClientSecret flow against a fake
+// FlyteAdmin that requires its token.
+func clientSecretOptions(t *testing.T) (*tokenServer, register.Options) {
+	tok := newTokenServer(t)
 	s := startServer(t, newFakeAdmin(), false, requireBearer("authorization"))
-	t.Setenv("REGISTER_TEST_SECRET_IDP", "s")
-	p.cfg = s.config()
-	p.cfg.Auth = register.Auth{Type: register.AuthClientSecret, ClientID: "cid", ClientSecretEnvVar: "REGISTER_TEST_SECRET_IDP",
-		TokenURL: idp.URL, AllowTokensOverPlaintext: true}
-	return p
+	cfg := s.config()
+	cfg.Auth = register.Auth{Type: register.AuthClientSecret, ClientID: "ci", ClientSecretLocation: writeSecret(t, testClientSecret),
+		TokenURL: tok.URL, AllowTokensOverPlaintext: true}
+	return tok, cfg
 }
 
 // V12: idle OAuth2 HTTP connections are closed by Close.
 func TestClientSecretIdleConnsClosedByClose(t *testing.T) {
-	p := newClientSecretIdP(t)
+	_, cfg := clientSecretOptions(t)
 	persist := func() int {
 		buf := make([]byte, 1<<20)
 		return strings.Count(string(buf[:runtime.Stack(buf, true)]), "net/http.(*persistConn)")
 	}
 	before := persist()
-	c, err := register.New(p.cfg)
+	c, err := register.New(cfg)
 	require.NoError(t, err)
 	_, err = c.Register(context.Background(), manySpecs(t, 1), target)
 	require.NoError(t, err)
@@ -336,9 +316,9 @@ func TestClientSecretIdleConnsClosedByClose(t *testing.T) {
 
 // C2: a refusal by the token endpoint is remembered for one run, not for the Client's life.
 func TestClientSecretRefusalScopedToRun(t *testing.T) {
-	p := newClientSecretIdP(t)
+	p, cfg := clientSecretOptions(t)
 	p.refuse.Store(true)
-	c := newClient(t, p.cfg)
+	c := newClient(t, cfg)
 	res, err := c.Register(context.Background(), manySpecs(t, 5), target, register.WithContinueOnError())
 	require.Error(t, err)
 	for _, r := range res {

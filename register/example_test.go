@@ -8,12 +8,16 @@ import (
 	"os"
 	"path/filepath"
 	"text/tabwriter"
+	"time"
 
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/flytedask/flytedask/field"
 	"github.com/flytedask/flytedask/register"
+	"github.com/flytedask/flytedask/register/registertest"
 )
 
 // exampleSpec stands in for a TaskSpec produced by the flytedask task package.
@@ -163,4 +167,35 @@ func ExampleFindFlytectlConfig() {
 	// Output:
 	// clientsecret.yaml <nil>
 	// true
+}
+
+func ExampleNewClient() {
+	// Any TaskService: the generated AdminServiceClient of your own connection, or the in-memory
+	// FlyteAdmin of package registertest, here failing the first attempt of every task.
+	fake := registertest.New()
+	fake.Hook = func(_ context.Context, _ *admin.TaskCreateRequest, n int) error {
+		if n == 1 {
+			return status.Error(codes.Unavailable, "FlyteAdmin is restarting")
+		}
+		return nil
+	}
+	client := register.NewClient(fake.Client(), register.ClientOptions{
+		Retry:   register.RetryPolicy{MaxRetries: 3, MaxBackoff: time.Millisecond},
+		OnRetry: func(ev register.RetryEvent) { fmt.Println("retry after", ev.Code) },
+	})
+	target := register.Target{Project: "flytesnacks", Domain: "development", Version: "v1"}
+	results, err := client.Register(context.Background(), []*admin.TaskSpec{exampleSpec("pkg.etl", "ghcr.io/example/dask:1")}, target)
+	fmt.Println(results[0], err)
+
+	changed := exampleSpec("pkg.etl", "ghcr.io/example/dask:2")
+	d, err := client.Diff(context.Background(), changed, target)
+	fmt.Println(d.Status, err)
+	for _, diff := range d.Differences {
+		fmt.Println(diff)
+	}
+	// Output:
+	// retry after Unavailable
+	// pkg.etl@v1: Created (2 attempts): registered <nil>
+	// Changed <nil>
+	// template.container.image: "ghcr.io/example/dask:1" -> "ghcr.io/example/dask:2"
 }
