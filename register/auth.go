@@ -652,6 +652,9 @@ func runTokenCommand(ctx context.Context, key string, argv []string) (*oauth2.To
 	// When ctx ends the command is killed; a child it left holding standard output must not keep
 	// Output waiting for EOF: stop reading after tokenCommandWaitDelay.
 	cmd.WaitDelay = tokenCommandWaitDelay
+	// The command stays in our process group (no Setpgid): a command that prompts on /dev/tty
+	// (an interactive proxy or MFA login) must not be stopped by SIGTTIN. So a child it leaves
+	// behind is not killed with it; it is only no longer waited for.
 	out, err := cmd.Output()
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("admin.%s %q: %w", key, argv[0], ctx.Err())

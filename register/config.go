@@ -175,7 +175,9 @@ type Auth struct {
 	UseAudienceFromAdmin bool
 
 	// Command prints the token on its standard output (admin.command), for ExternalCommand. It runs
-	// without a shell; a failure's error quotes neither its output nor its standard error.
+	// without a shell; a failure's error quotes neither its output nor its standard error. It is
+	// killed when it takes longer than Retry.PerRetryTimeout or the Client is closed; a child
+	// process it started and left holding its output is not killed, but no longer waited for.
 	Command []string
 	// ProxyCommand prints a token sent as "proxy-authorization: Bearer TOKEN" with every gRPC call
 	// and OAuth2 request, for an authenticating proxy in front of FlyteAdmin (admin.proxyCommand).
