@@ -19,9 +19,10 @@ const Unset = "<unset>"
 // names `flytedask inspect -o json` shows): camelCase field names, [i] for list elements, [key]
 // for map entries. Old and New are the values rendered as compact JSON, or [Unset].
 type Difference struct {
+	// Path locates the field, e.g. template.container.args[3].
 	Path string
-	Old  string
-	New  string
+	// Old is the registered value, New the local one (compact JSON, or Unset).
+	Old, New string
 }
 
 // String renders the difference as "path: old -> new".
