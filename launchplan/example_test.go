@@ -72,3 +72,12 @@ func ExampleWorkflowName() {
 	fmt.Println(launchplan.WorkflowName("workflows.etl.nightly_dask"))
 	// Output: workflows.etl.nightly_dask_wf
 }
+
+func ExampleLaunchPlan_Warnings() {
+	lp := launchplan.LaunchPlan{Name: "rebuild", Task: exampleTask(), OverwriteCache: true}
+	for _, w := range lp.Warnings() {
+		fmt.Println(w)
+	}
+	// Output:
+	// overwrite_cache: task workflows.etl.nightly_dask is not cached, so overwrite_cache has no effect [overwrite-cache-no-cache]
+}

@@ -77,3 +77,20 @@ func ExampleTypeString() {
 	fmt.Println(literal.TypeString(t))
 	// Output: list[map[float]]
 }
+
+// ParseMap is what `flytedask run -i NAME=VALUE` needs: text per input, converted by the interface.
+func ExampleParseMap() {
+	inputs := map[string]*core.Variable{
+		"n":    {Type: &core.LiteralType{Type: &core.LiteralType_Simple{Simple: core.SimpleType_INTEGER}}},
+		"tags": {Type: &core.LiteralType{Type: &core.LiteralType_CollectionType{CollectionType: &core.LiteralType{Type: &core.LiteralType_Simple{Simple: core.SimpleType_STRING}}}}},
+	}
+	lm, err := literal.ParseMap(field.NewPath("inputs"), inputs, map[string]string{"n": "3", "tags": "[a, b]"})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(lm.GetLiterals()["n"].GetScalar().GetPrimitive().GetInteger(), len(lm.GetLiterals()["tags"].GetCollection().GetLiterals()))
+	fmt.Println(literal.Names(inputs))
+	// Output:
+	// 3 2
+	// [n tags]
+}
