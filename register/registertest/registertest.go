@@ -50,6 +50,7 @@ type Admin struct {
 	created      []string
 	getTaskCalls int
 	mismatched   []string
+	exec         execStore // executions and launch plans (executions.go)
 }
 
 // New returns an empty Admin.
@@ -197,9 +198,12 @@ func (a *Admin) Stats() Stats {
 
 // Client returns a in-process [register.TaskService] backed by a, with no gRPC in between (call
 // options are ignored).
-func (a *Admin) Client() register.TaskService { return client{a} }
+func (a *Admin) Client() register.TaskService { return client{a: a} }
 
-type client struct{ a *Admin }
+type client struct {
+	service.AdminServiceClient // nil: the methods not implemented here (see AdminClient)
+	a                          *Admin
+}
 
 func (c client) CreateTask(ctx context.Context, req *admin.TaskCreateRequest, _ ...grpc.CallOption) (*admin.TaskCreateResponse, error) {
 	return c.a.CreateTask(ctx, req)
