@@ -24,7 +24,7 @@ func (id ID) Validate() error {
 	var errs field.ErrorList
 	for _, f := range []struct{ name, v string }{{"project", id.Project}, {"domain", id.Domain}, {"name", id.Name}} {
 		if f.v == "" {
-			errs = append(errs, field.Required(field.NewPath(f.name), "required to name an execution"))
+			errs = append(errs, field.Required(field.NewPath(f.name), "is empty; FlyteAdmin needs it"))
 		}
 	}
 	return errs.Err()

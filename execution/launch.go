@@ -62,7 +62,7 @@ func (r Ref) Validate() error {
 	}
 	for _, f := range []struct{ name, v string }{{"project", r.Project}, {"domain", r.Domain}, {"name", r.Name}, {"version", r.Version}} {
 		if f.v == "" {
-			errs = append(errs, field.Required(field.NewPath(f.name), "required to launch a "+r.Kind.String()))
+			errs = append(errs, field.Required(field.NewPath(f.name), "is empty; FlyteAdmin needs it"))
 		}
 	}
 	return errs.Err()
@@ -183,10 +183,10 @@ func (l *Launchable) bind(_ int, get func(string) (bool, any), given []string, c
 		switch {
 		case p.Fixed != nil:
 			if ok {
-				errs = append(errs, field.Forbidden(path, fmt.Sprintf("%s is fixed by the launch plan to %s and cannot be given", p.Name, show(p.Fixed))))
+				errs = append(errs, field.Forbidden(path, fmt.Sprintf("fixed by the launch plan to %s; it cannot be given", show(p.Fixed))))
 			}
 		case !ok && p.Required:
-			errs = append(errs, field.Required(path, fmt.Sprintf("%s (%s) is required", p.Name, literal.TypeString(p.Type))))
+			errs = append(errs, field.Required(path, fmt.Sprintf("required input of type %s is missing", literal.TypeString(p.Type))))
 		case !ok:
 			out.Literals[p.Name] = p.Default
 		default:
@@ -200,7 +200,7 @@ func (l *Launchable) bind(_ int, get func(string) (bool, any), given []string, c
 	}
 	for _, name := range given {
 		if !known[name] {
-			errs = append(errs, field.Invalid(field.NewPath("inputs", name), nil, fmt.Sprintf("the %s has no input %q; its inputs are: %s", l.Ref.Kind, name, l.describe())))
+			errs = append(errs, field.Invalid(field.NewPath("inputs", name), nil, fmt.Sprintf("unknown input: the %s's inputs are %s", l.Ref.Kind, l.describe())))
 		}
 	}
 	if err := errs.Err(); err != nil {
