@@ -35,8 +35,8 @@ func lit(t *testing.T, typ *core.LiteralType, v any) *core.Literal {
 }
 
 const (
-	project = "flytesnacks"
-	domain  = "development"
+	project  = "flytesnacks"
+	domain   = "development"
 	taskName = "workflows.dask_example.hello_dask"
 )
 
@@ -55,7 +55,7 @@ func newFake(t *testing.T) *registertest.Admin {
 		}}},
 	})
 	a.PutLaunchPlan(&admin.LaunchPlan{
-		Id: &core.Identifier{ResourceType: core.ResourceType_LAUNCH_PLAN, Project: project, Domain: domain, Name: "nightly", Version: "v1"},
+		Id:   &core.Identifier{ResourceType: core.ResourceType_LAUNCH_PLAN, Project: project, Domain: domain, Name: "nightly", Version: "v1"},
 		Spec: &admin.LaunchPlanSpec{FixedInputs: &core.LiteralMap{Literals: map[string]*core.Literal{"size": lit(t, intType, 7)}}},
 		Closure: &admin.LaunchPlanClosure{ExpectedInputs: &core.ParameterMap{Parameters: map[string]*core.Parameter{
 			"n":     {Var: &core.Variable{Type: intType}, Behavior: &core.Parameter_Required{Required: true}},
@@ -464,4 +464,3 @@ func TestNewNeedsEndpoint(t *testing.T) {
 	_, err = c.Status(context.Background(), execution.ID{Project: "p", Domain: "d", Name: "x"})
 	assert.Equal(t, codes.Unavailable, status.Code(err))
 }
-
