@@ -29,6 +29,10 @@ type Service interface {
 
 var _ Service = service.AdminServiceClient(nil)
 
+func init() {
+	adminconn.RegisterClient = func(c any) any { return c.(*Client).reg }
+}
+
 // Client launches, follows and aborts executions. It is safe for concurrent use. Create it with
 // [New], or with [NewClient] around any [Service].
 type Client struct {

@@ -23,3 +23,7 @@ var (
 	// connection to reconnect at the next call instead of after its reconnect backoff.
 	Once func(client any, ctx context.Context, fn func(context.Context) error) error
 )
+
+// RegisterClient returns the *register.Client inside an *execution.Client (set by package
+// execution), so that the CLI registers and runs over one connection with one token.
+var RegisterClient func(executionClient any) any

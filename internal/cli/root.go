@@ -80,6 +80,9 @@ one per line, as PATH: MESSAGE), 2 usage error.`,
 		newRegisterCmd(e),
 		newDiffCmd(e),
 		newExplainCmd(e),
+		newRunCmd(e),
+		newStatusCmd(e),
+		newAbortCmd(e),
 	)
 
 	wrapRunE(root)
