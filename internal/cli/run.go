@@ -11,6 +11,7 @@ import (
 
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
 	"github.com/spf13/cobra"
+	yamlv3 "go.yaml.in/yaml/v3"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"sigs.k8s.io/yaml"
@@ -207,44 +208,79 @@ func readLimited(path string) ([]byte, error) {
 	return os.ReadFile(path)
 }
 
-// parseInputsFile reads a YAML or JSON mapping of input names to values and renders each value
-// as the string literal.Parse takes: a string as it is, anything else as JSON (numbers, booleans,
-// lists and mappings, which literal.Parse reads as JSON).
+// parseInputsFile reads a YAML (1.2, so n, yes and off are strings) or JSON mapping of input
+// names to values and returns each value as the string literal.Parse takes: a scalar exactly as
+// written (without quotes), a list or mapping as JSON (which literal.Parse reads for list[T] and
+// dict[str, T]).
 func parseInputsFile(data []byte) (map[string]string, error) {
-	js, err := yaml.YAMLToJSON(data)
-	if err != nil {
+	var doc yamlv3.Node
+	if err := yamlv3.Unmarshal(data, &doc); err != nil {
 		return nil, err
 	}
-	var raw any
-	if err := json.Unmarshal(js, &raw); err != nil {
-		return nil, err
-	}
-	if raw == nil {
+	if len(doc.Content) == 0 {
 		return map[string]string{}, nil
 	}
-	m, ok := raw.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("want a mapping of input names to values, got %s", jsonKind(raw))
+	root := doc.Content[0]
+	if root.Kind != yamlv3.MappingNode {
+		return nil, fmt.Errorf("line %d: want a mapping of input names to values", root.Line)
 	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		if k == "" {
-			return nil, errors.New("an input name is empty")
+	out := make(map[string]string, len(root.Content)/2)
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		if k.Kind != yamlv3.ScalarNode || k.Value == "" {
+			return nil, fmt.Errorf("line %d: an input name must be a non-empty string", k.Line)
 		}
-		switch x := v.(type) {
-		case string:
-			out[k] = x
-		case nil:
-			return nil, fmt.Errorf("%s: no value", k)
+		if _, dup := out[k.Value]; dup {
+			return nil, fmt.Errorf("line %d: input %s given twice", k.Line, k.Value)
+		}
+		switch {
+		case v.Kind == yamlv3.AliasNode:
+			return nil, fmt.Errorf("line %d: %s: YAML aliases are not supported", v.Line, k.Value)
+		case v.Kind == yamlv3.ScalarNode && v.Tag == "!!null":
+			return nil, fmt.Errorf("line %d: %s: no value", v.Line, k.Value)
+		case v.Kind == yamlv3.ScalarNode:
+			out[k.Value] = v.Value
 		default:
-			b, err := json.Marshal(x)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", k, err)
+			var x any
+			if err := v.Decode(&x); err != nil {
+				return nil, fmt.Errorf("line %d: %s: %w", v.Line, k.Value, err)
 			}
-			out[k] = string(b)
+			b, err := json.Marshal(jsonable(x))
+			if err != nil {
+				return nil, fmt.Errorf("line %d: %s: %w", v.Line, k.Value, err)
+			}
+			out[k.Value] = string(b)
 		}
 	}
 	return out, nil
+}
+
+// jsonable turns what yaml.v3 decodes into values encoding/json accepts: timestamps as RFC 3339,
+// mappings with non-string keys with their keys printed.
+func jsonable(x any) any {
+	switch v := x.(type) {
+	case time.Time:
+		return v.Format(time.RFC3339Nano)
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = jsonable(e)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = jsonable(e)
+		}
+		return out
+	case map[any]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[fmt.Sprint(k)] = jsonable(e)
+		}
+		return out
+	}
+	return x
 }
 
 // runner launches and follows executions for run and status.
@@ -381,19 +417,4 @@ func (r *runner) start(l *execution.Launchable, lits *core.LiteralMap, name stri
 		return nil
 	}
 	return r.follow(id, url)
-}
-
-// jsonKind names the JSON kind of a decoded value, for messages.
-func jsonKind(v any) string {
-	switch v.(type) {
-	case []any:
-		return "a list"
-	case string:
-		return "a string"
-	case float64:
-		return "a number"
-	case bool:
-		return "a boolean"
-	}
-	return fmt.Sprintf("%T", v)
 }

@@ -133,10 +133,11 @@ type statusPrinter struct {
 	live  bool
 	line  string
 	nodes map[string]string
+	logs  map[string]bool // log links already printed, by node, attempt and link
 }
 
 func newStatusPrinter(w io.Writer) *statusPrinter {
-	return &statusPrinter{w: w, live: isTerminal(w), nodes: map[string]string{}}
+	return &statusPrinter{w: w, live: isTerminal(w), nodes: map[string]string{}, logs: map[string]bool{}}
 }
 
 // print writes a permanent line (above the live status line).
@@ -180,6 +181,11 @@ func (p *statusPrinter) event(ev execution.Event) {
 		a := ev.Attempt
 		p.print("node %s attempt %d: %s", nodeName(*ev.Node), a.Number, a.Phase)
 		for _, l := range a.Logs {
+			k := fmt.Sprintf("%s\x00%d\x00%s\x00%s", nodeName(*ev.Node), a.Number, l.Name, l.URI)
+			if p.logs[k] {
+				continue
+			}
+			p.logs[k] = true
 			p.print("  log %s: %s", oneLine(l.Name), oneLine(l.URI))
 		}
 		if a.Error != nil {
