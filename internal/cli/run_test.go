@@ -167,3 +167,7 @@ func TestRunScripts(t *testing.T) {
 		},
 	})
 }
+
+func getReq(name string) *admin.WorkflowExecutionGetRequest {
+	return &admin.WorkflowExecutionGetRequest{Id: &core.WorkflowExecutionIdentifier{Project: "flytesnacks", Domain: "development", Name: name}}
+}
