@@ -464,3 +464,27 @@ func TestNewNeedsEndpoint(t *testing.T) {
 	_, err = c.Status(context.Background(), execution.ID{Project: "p", Domain: "d", Name: "x"})
 	assert.Equal(t, codes.Unavailable, status.Code(err))
 }
+
+// TestFollowListingRefusedIsPartial: a listing refused for good does not hide the outcome.
+func TestFollowListingRefusedIsPartial(t *testing.T) {
+	a := newFake(t)
+	c := newClient(a)
+	id, err := c.Launch(context.Background(), taskRef, map[string]any{"n": 3, "label": "hi"}, execution.WithName("partial"))
+	require.NoError(t, err)
+	a.Script("partial",
+		registertest.Step{Phase: core.WorkflowExecution_RUNNING, Nodes: []registertest.Node{running()}},
+		registertest.Step{Phase: core.WorkflowExecution_SUCCEEDED, Outputs: &core.LiteralMap{Literals: map[string]*core.Literal{"total": lit(t, intType, 1)}}},
+	)
+	a.SetExecutionHook(func(_ context.Context, method, _ string) error {
+		if method == "ListNodeExecutions" {
+			return status.Error(codes.PermissionDenied, "no")
+		}
+		return nil
+	})
+	res, err := c.Follow(context.Background(), id, execution.WithPollInterval(time.Millisecond))
+	require.NoError(t, err)
+	assert.Equal(t, core.WorkflowExecution_SUCCEEDED, res.Phase)
+	assert.Equal(t, codes.PermissionDenied, status.Code(res.Partial))
+	assert.Equal(t, 1, a.ExecutionCalls()["ListNodeExecutions"], "a refused listing is not repeated")
+	assert.Equal(t, map[string]execution.Output{"total": {Value: int64(1)}}, res.Outputs)
+}

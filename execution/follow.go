@@ -179,6 +179,10 @@ type Result struct {
 	// OutputsURI says where they are.
 	Outputs    map[string]Output
 	OutputsURI string
+	// Partial is set when the phase is known but the nodes or the outputs could not be read (a
+	// listing or GetExecutionData refused with a non-transient code, e.g. PermissionDenied): Nodes
+	// and Outputs are then incomplete, the phase and Error are still what FlyteAdmin reports.
+	Partial error
 }
 
 // Status fetches an execution's status with one GetExecution (retried as register's calls).
@@ -239,7 +243,9 @@ func transient(err error) bool {
 //
 // Events ([WithEvents]) report phase changes, node and attempt changes and FlyteAdmin outages.
 // An Unavailable, DeadlineExceeded or ResourceExhausted answer never ends Follow: it reports
-// Unavailable once and polls again at the poll interval. Other errors end it. When ctx ends,
+// Unavailable once and polls again at the poll interval. Another error of GetExecution ends it
+// (e.g. NotFound); one of a listing or of GetExecutionData only stops reading nodes or outputs
+// (Result.Partial), since the phase is what matters. When ctx ends,
 // Follow returns what it knows and an error wrapping ctx.Err(); the execution goes on. Follow
 // starts no goroutine.
 func (c *Client) Follow(ctx context.Context, id ID, opts ...CallOption) (*Result, error) {
@@ -292,7 +298,13 @@ func (c *Client) Follow(ctx context.Context, id ID, opts ...CallOption) (*Result
 			}
 			res.Status = st
 			if poll == listAt || st.Done() {
-				nodes, err := c.listNodes(ctx, id, prev)
+				var nodes []Node
+				var err error
+				if res.Partial == nil {
+					nodes, err = c.listNodes(ctx, id, prev)
+				} else {
+					nodes = res.Nodes // listing gave up earlier
+				}
 				switch {
 				case err != nil && transient(err) && ctx.Err() == nil:
 					if available {
@@ -300,11 +312,15 @@ func (c *Client) Follow(ctx context.Context, id ID, opts ...CallOption) (*Result
 						emit(Event{Kind: Unavailable, Status: res.Status, Err: err})
 					}
 					listAt = poll + 1
+				case err != nil && ctx.Err() != nil:
+					return res, fmt.Errorf("execution: following %s: %w", id, ctx.Err())
 				case err != nil:
-					if ctx.Err() != nil {
-						return res, fmt.Errorf("execution: following %s: %w", id, ctx.Err())
+					// Not transient: stop listing; the phase is still followed.
+					res.Partial = err
+					listAt = -1
+					if st.Done() {
+						return res, nil
 					}
-					return res, err
 				default:
 					changed := diffNodes(prev, nodes, st, emit)
 					prev = index(nodes)
@@ -322,7 +338,10 @@ func (c *Client) Follow(ctx context.Context, id ID, opts ...CallOption) (*Result
 					if st.Done() {
 						if st.Phase == core.WorkflowExecution_SUCCEEDED {
 							if err := c.outputs(ctx, id, res); err != nil {
-								return res, err
+								if ctx.Err() != nil {
+									return res, fmt.Errorf("execution: following %s: %w", id, ctx.Err())
+								}
+								res.Partial = err
 							}
 						}
 						return res, nil

@@ -152,14 +152,14 @@ func (c *Client) Fetch(ctx context.Context, ref Ref) (*Launchable, error) {
 // once in a *field.ValidationError, with the paths inputs.NAME: an unknown input, a fixed input, a
 // missing required input, a value that does not fit the type (the message names the type).
 func (l *Launchable) Bind(values map[string]any) (*core.LiteralMap, error) {
-	return l.bind(len(values), func(name string) (bool, any) { v, ok := values[name]; return ok, v }, keys(values),
+	return l.bind(func(name string) (bool, any) { v, ok := values[name]; return ok, v }, keys(values),
 		func(p Param, v any) (*core.Literal, error) { return literal.Of(p.Type, v) })
 }
 
 // Parse is [Launchable.Bind] for command-line strings, converted by each input's type with
 // [literal.Parse].
 func (l *Launchable) Parse(values map[string]string) (*core.LiteralMap, error) {
-	return l.bind(len(values), func(name string) (bool, any) { v, ok := values[name]; return ok, v }, keys(values),
+	return l.bind(func(name string) (bool, any) { v, ok := values[name]; return ok, v }, keys(values),
 		func(p Param, v any) (*core.Literal, error) { return literal.Parse(p.Type, v.(string)) })
 }
 
@@ -172,7 +172,7 @@ func keys[V any](m map[string]V) []string {
 	return out
 }
 
-func (l *Launchable) bind(_ int, get func(string) (bool, any), given []string, conv func(Param, any) (*core.Literal, error)) (*core.LiteralMap, error) {
+func (l *Launchable) bind(get func(string) (bool, any), given []string, conv func(Param, any) (*core.Literal, error)) (*core.LiteralMap, error) {
 	var errs field.ErrorList
 	known := map[string]bool{}
 	out := &core.LiteralMap{Literals: map[string]*core.Literal{}}

@@ -90,6 +90,9 @@ func (r *runner) writeResult(id execution.ID, url string, res *execution.Result)
 			fmt.Fprintf(w, "  node %s %s: %s\n", nodeName(n), n.Phase, oneLine(n.Error.Error()))
 		}
 	}
+	if res.Partial != nil {
+		fmt.Fprintf(r.e.Stderr, "warning: nodes or outputs could not be read: %s\n", oneLine(res.Partial.Error()))
+	}
 	if res.OutputsURI != "" {
 		fmt.Fprintf(w, "outputs: %s\n", res.OutputsURI)
 	}
@@ -217,6 +220,8 @@ type jsonResult struct {
 	Nodes      []jsonNode            `json:"nodes,omitempty"`
 	Outputs    map[string]jsonOutput `json:"outputs,omitempty"`
 	OutputsURI string                `json:"outputs_uri,omitempty"`
+	// Partial says why nodes or outputs are missing.
+	Partial string `json:"partial,omitempty"`
 }
 
 type jsonID struct {
@@ -303,6 +308,9 @@ func resultJSON(id execution.ID, url string, res *execution.Result) jsonResult {
 		}
 	}
 	out.OutputsURI = res.OutputsURI
+	if res.Partial != nil {
+		out.Partial = res.Partial.Error()
+	}
 	return out
 }
 
