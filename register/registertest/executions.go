@@ -25,8 +25,8 @@ import (
 // launch plan must exist (codes.NotFound), its inputs are checked (unknown input, missing required
 // input, fixed input given: codes.InvalidArgument), defaults and fixed inputs are added to the
 // stored inputs, list calls need a limit > 0 and page with a token, node listings hold start-node
-// (and end-node for single-task executions), TerminateExecution moves the phase to ABORTING, then
-// ABORTED at the next GetExecution.
+// (and end-node for single-task executions), after TerminateExecution the next GetExecution says
+// ABORTING and the ones after it ABORTED.
 //
 // What an execution does is scripted by the test: [Admin.Script], or [Admin.OnCreateExecution]
 // for executions created later. Each GetExecution call of an execution moves its script on by one
@@ -70,9 +70,11 @@ type execution struct {
 	inputs *core.LiteralMap
 	steps  []Step
 	gets   int // GetExecution calls
-	// abort: set by TerminateExecution.
-	aborting, aborted bool
-	abortCause        string
+	// Set by TerminateExecution: terminated, and the GetExecution calls since (1: ABORTING, then
+	// ABORTED).
+	terminated bool
+	abortPolls int
+	abortCause string
 }
 
 type execStore struct {
@@ -310,10 +312,10 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // step returns the execution's current step; a.mu is held.
 func (e *execution) step() Step {
-	if e.aborted {
+	switch {
+	case e.terminated && e.abortPolls >= 2:
 		return Step{Phase: core.WorkflowExecution_ABORTED}
-	}
-	if e.aborting {
+	case e.terminated:
 		return Step{Phase: core.WorkflowExecution_ABORTING}
 	}
 	n := e.gets
@@ -350,8 +352,8 @@ func (a *Admin) GetExecution(ctx context.Context, req *admin.WorkflowExecutionGe
 	if err != nil {
 		return nil, err
 	}
-	if e.aborting {
-		e.aborting, e.aborted = false, true
+	if e.terminated {
+		e.abortPolls++
 	} else {
 		e.gets++
 	}
@@ -363,7 +365,7 @@ func (a *Admin) GetExecution(ctx context.Context, req *admin.WorkflowExecutionGe
 	switch {
 	case s.Error != nil:
 		cl.OutputResult = &admin.ExecutionClosure_Error{Error: proto.Clone(s.Error).(*core.ExecutionError)}
-	case e.aborted || e.aborting:
+	case e.terminated:
 		cl.OutputResult = &admin.ExecutionClosure_AbortMetadata{AbortMetadata: &admin.AbortMetadata{Cause: e.abortCause}}
 	}
 	return &admin.Execution{Id: &core.WorkflowExecutionIdentifier{Project: e.req.GetProject(), Domain: e.req.GetDomain(), Name: e.req.GetName()},
@@ -403,7 +405,7 @@ func (a *Admin) TerminateExecution(ctx context.Context, req *admin.ExecutionTerm
 	case core.WorkflowExecution_SUCCEEDED, core.WorkflowExecution_FAILED, core.WorkflowExecution_ABORTED, core.WorkflowExecution_TIMED_OUT:
 		return nil, status.Errorf(codes.FailedPrecondition, "Cannot abort an already terminated workflow execution %s", execKey(req.GetId()))
 	}
-	e.aborting, e.abortCause = true, req.GetCause()
+	e.terminated, e.abortCause = true, req.GetCause()
 	return &admin.ExecutionTerminateResponse{}, nil
 }
 

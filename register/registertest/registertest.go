@@ -164,6 +164,7 @@ func (a *Admin) Reset() {
 	clear(a.answered)
 	clear(a.afterSuccess)
 	a.created, a.getTaskCalls, a.mismatched = nil, 0, nil
+	a.exec = execStore{} // executions, launch plans, scripts and hooks (executions.go)
 }
 
 // Stats is what an Admin has seen.
