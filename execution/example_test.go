@@ -16,7 +16,7 @@ import (
 	"github.com/flytedask/flytedask/register/registertest"
 )
 
-// exampleAdmin is an in-memory FlyteAdmin holding the task hello_dask (input n: int) whose
+// exampleAdmin is an in-memory FlyteAdmin holding the task hello_dask (input n: integer) whose
 // executions run and succeed with the output total = 42.
 func exampleAdmin() *registertest.Admin {
 	a := registertest.New()
@@ -100,9 +100,9 @@ func ExampleLaunchable_Parse() {
 		}
 	}
 	// Output:
-	// input n: int, required true
-	// inputs.n: not a valid int: "ten" is not an integer
-	// inputs.m: unknown input: the task's inputs are n (int)
+	// input n: integer, required true
+	// inputs.n: want integer, got "ten"
+	// inputs.m: unknown input: the task's inputs are n (integer)
 }
 
 // Abort a running execution; following it then ends in ABORTED with the cause.

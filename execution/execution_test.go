@@ -137,12 +137,12 @@ func TestInputProblems(t *testing.T) {
 		in   map[string]string
 		want []string
 	}{
-		{"missing", taskRef, map[string]string{"n": "1"}, []string{"inputs.label: required input of type str is missing"}},
-		{"unknown", taskRef, map[string]string{"n": "1", "label": "a", "nn": "2"}, []string{`inputs.nn: unknown input: the task's inputs are label (str), n (int)`}},
-		{"bad value", taskRef, map[string]string{"n": "one", "label": "a"}, []string{`inputs.n: not a valid int: "one" is not an integer`}},
+		{"missing", taskRef, map[string]string{"n": "1"}, []string{"inputs.label: required input of type string is missing"}},
+		{"unknown", taskRef, map[string]string{"n": "1", "label": "a", "nn": "2"}, []string{`inputs.nn: unknown input: the task's inputs are label (string), n (integer)`}},
+		{"bad value", taskRef, map[string]string{"n": "one", "label": "a"}, []string{`inputs.n: want integer, got "one"`}},
 		{"fixed", lpRef, map[string]string{"n": "1", "size": "8"}, []string{"inputs.size: fixed by the launch plan to 7; it cannot be given"}},
-		{"lp unknown", lpRef, map[string]string{"m": "1"}, []string{"inputs.n: required input of type int is missing", "inputs.m: unknown input: the launch plan's inputs are label (str, default x), n (int), size (fixed)"}},
-		{"all", taskRef, map[string]string{"n": "x", "zz": "1"}, []string{"inputs.label: required", "inputs.n: not a valid int", "inputs.zz: unknown input"}},
+		{"lp unknown", lpRef, map[string]string{"m": "1"}, []string{"inputs.n: required input of type integer is missing", "inputs.m: unknown input: the launch plan's inputs are label (string, default \"x\"), n (integer), size (fixed)"}},
+		{"all", taskRef, map[string]string{"n": "x", "zz": "1"}, []string{"inputs.label: required", "inputs.n: want integer", "inputs.zz: unknown input"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := newFake(t)
@@ -166,7 +166,7 @@ func TestBindGoValues(t *testing.T) {
 	_, err := c.Launch(context.Background(), taskRef, map[string]any{"n": "3", "label": "a"})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "inputs.n")
-	assert.Contains(t, err.Error(), "int")
+	assert.Contains(t, err.Error(), "integer")
 }
 
 func TestRefValidate(t *testing.T) {

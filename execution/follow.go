@@ -163,8 +163,9 @@ type Log struct {
 	Name, URI string
 }
 
-// Output is one output of a succeeded execution: Value when FlyteAdmin returns it inline (a
-// JSON-able Go value from [literal.Value]), else URI (a blob's or offloaded literal's location).
+// Output is one output of a succeeded execution: URI for a file, directory, structured dataset or
+// offloaded literal (its location), else Value, the JSON-able Go value of [literal.Value] (or
+// "<error>" for a literal it cannot show).
 type Output struct {
 	Value any
 	URI   string
@@ -550,11 +551,15 @@ func (c *Client) outputs(ctx context.Context, id ID, res *Result) error {
 	}
 	res.Outputs = make(map[string]Output, len(full.GetLiterals()))
 	for name, l := range full.GetLiterals() {
-		if v, err := literal.Value(l); err == nil && l.GetOffloadedMetadata() == nil {
-			res.Outputs[name] = Output{Value: v}
+		if u := uriOf(l); u != "" {
+			res.Outputs[name] = Output{URI: u}
 			continue
 		}
-		res.Outputs[name] = Output{URI: uriOf(l)}
+		v, err := literal.Value(l)
+		if err != nil {
+			v = fmt.Sprintf("<%v>", err)
+		}
+		res.Outputs[name] = Output{Value: v}
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package execution
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -192,7 +193,7 @@ func (l *Launchable) bind(get func(string) (bool, any), given []string, conv fun
 		default:
 			lit, err := conv(p, v)
 			if err != nil {
-				errs = append(errs, field.Invalid(path, v, fmt.Sprintf("not a valid %s: %v", literal.TypeString(p.Type), err)))
+				errs = append(errs, field.Invalid(path, v, typed(p.Type, err)))
 				continue
 			}
 			out.Literals[p.Name] = lit
@@ -207,6 +208,15 @@ func (l *Launchable) bind(get func(string) (bool, any), given []string, conv fun
 		return nil, err
 	}
 	return out, nil
+}
+
+// typed is a conversion error's message, prefixed with the input's type unless it names it.
+func typed(t *core.LiteralType, err error) string {
+	ts := literal.TypeString(t)
+	if strings.Contains(err.Error(), ts) {
+		return err.Error()
+	}
+	return ts + ": " + err.Error()
 }
 
 // describe lists the inputs as "a (int), b (str, default 3)".
@@ -233,6 +243,9 @@ func show(l *core.Literal) string {
 	v, err := literal.Value(l)
 	if err != nil {
 		return "a " + fmt.Sprintf("%T", l.GetValue())
+	}
+	if b, err := json.Marshal(v); err == nil {
+		return string(b)
 	}
 	return fmt.Sprintf("%v", v)
 }

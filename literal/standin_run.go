@@ -67,7 +67,7 @@ func Of(t *core.LiteralType, v any) (*core.Literal, error) {
 			return &core.Literal{Value: &core.Literal_Collection{Collection: &core.LiteralCollection{Literals: out}}}, nil
 		}
 	}
-	return nil, fmt.Errorf("%T is not a %s", v, TypeString(t))
+	return nil, fmt.Errorf("want %s, got %T", TypeString(t), v)
 }
 
 // Parse converts a command-line string to a literal of type t.
@@ -76,13 +76,13 @@ func Parse(t *core.LiteralType, s string) (*core.Literal, error) {
 	case core.SimpleType_INTEGER:
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
-			return nil, fmt.Errorf("%q is not an integer", s)
+			return nil, fmt.Errorf("want integer, got %q", s)
 		}
 		return Of(t, n)
 	case core.SimpleType_FLOAT:
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil {
-			return nil, fmt.Errorf("%q is not a float", s)
+			return nil, fmt.Errorf("want a finite float, got %q", s)
 		}
 		return Of(t, f)
 	case core.SimpleType_STRING:
@@ -90,7 +90,7 @@ func Parse(t *core.LiteralType, s string) (*core.Literal, error) {
 	case core.SimpleType_BOOLEAN:
 		b, err := strconv.ParseBool(s)
 		if err != nil {
-			return nil, fmt.Errorf("%q is not a boolean", s)
+			return nil, fmt.Errorf("want boolean (true or false), got %q", s)
 		}
 		return Of(t, b)
 	case core.SimpleType_DATETIME:
@@ -109,7 +109,7 @@ func Parse(t *core.LiteralType, s string) (*core.Literal, error) {
 	if ct := t.GetCollectionType(); ct != nil {
 		var xs []json.RawMessage
 		if err := json.Unmarshal([]byte(s), &xs); err != nil {
-			return nil, fmt.Errorf("%q is not a JSON list", s)
+			return nil, fmt.Errorf("want %s as JSON or YAML flow text (e.g. [1, 2]), got %q", TypeString(t), s)
 		}
 		out := make([]*core.Literal, len(xs))
 		for i, x := range xs {
@@ -162,27 +162,27 @@ func Value(l *core.Literal) (any, error) {
 	return nil, fmt.Errorf("unsupported literal")
 }
 
-// TypeString names a literal type as Python does (int, list[int], ...).
+// TypeString names a literal type (integer, list[integer], ...).
 func TypeString(t *core.LiteralType) string {
 	switch t.GetSimple() {
 	case core.SimpleType_INTEGER:
-		return "int"
+		return "integer"
 	case core.SimpleType_FLOAT:
 		return "float"
 	case core.SimpleType_STRING:
-		return "str"
+		return "string"
 	case core.SimpleType_BOOLEAN:
-		return "bool"
+		return "boolean"
 	case core.SimpleType_DATETIME:
 		return "datetime"
 	case core.SimpleType_DURATION:
-		return "timedelta"
+		return "duration"
 	}
 	if ct := t.GetCollectionType(); ct != nil {
 		return "list[" + TypeString(ct) + "]"
 	}
 	if mt := t.GetMapValueType(); mt != nil {
-		return "dict[str, " + TypeString(mt) + "]"
+		return "map[" + TypeString(mt) + "]"
 	}
 	return strings.ToLower(fmt.Sprint(t))
 }

@@ -89,7 +89,7 @@ Inputs are given as -i NAME=VALUE (repeatable) and/or --inputs FILE (a YAML
 or JSON mapping of input names to values; -i wins for the same name). Each
 value is parsed by the input's type as FlyteAdmin has it: integer, float,
 string, boolean, datetime (RFC 3339), duration (Go syntax, e.g. 1h30m),
-list[T] and dict[str, T] (JSON or YAML flow), file and directory (a URI).
+list[T] and map[T] (JSON or YAML flow), file and directory (a URI).
 A launch plan's defaults apply and its fixed inputs cannot be given. A
 missing required input, an unknown input or a value that does not fit is
 refused, naming the input and its type, before anything is launched (exit 2).
@@ -211,7 +211,7 @@ func readLimited(path string) ([]byte, error) {
 // parseInputsFile reads a YAML (1.2, so n, yes and off are strings) or JSON mapping of input
 // names to values and returns each value as the string literal.Parse takes: a scalar exactly as
 // written (without quotes), a list or mapping as JSON (which literal.Parse reads for list[T] and
-// dict[str, T]).
+// map[T]).
 func parseInputsFile(data []byte) (map[string]string, error) {
 	var doc yamlv3.Node
 	if err := yamlv3.Unmarshal(data, &doc); err != nil {
