@@ -3,13 +3,18 @@ package cli
 import (
 	"bytes"
 	"context"
+	"net"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/service"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc"
+
+	"github.com/flytedask/flytedask/register/registertest"
 )
 
 // runInterrupted runs "flytedask run ... --wait" against the fake and cancels the command's
@@ -98,4 +103,51 @@ func FuzzParseInputsFile(f *testing.F) {
 			t.Fatal("nil map without an error")
 		}
 	})
+}
+
+// TestRunWaitSurvivesAdminRestart stops the FlyteAdmin fake's gRPC server while run --wait
+// follows an execution and starts it again on the same address: the wait goes on through the
+// real connection (refused dials, reconnect) and ends SUCCEEDED.
+func TestRunWaitSurvivesAdminRestart(t *testing.T) {
+	hermetic(t)
+	a := runAdmin()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := lis.Addr().String()
+	srv := grpc.NewServer()
+	service.RegisterAdminServiceServer(srv, a)
+	go func() { _ = srv.Serve(lis) }()
+	a.Script("restart-1",
+		registertest.Step{Phase: core.WorkflowExecution_RUNNING, Nodes: []registertest.Node{{ID: "n0", Phase: core.NodeExecution_RUNNING,
+			Attempts: []registertest.Attempt{{Phase: core.TaskExecution_RUNNING}}}}, Polls: 3},
+		registertest.Step{Phase: core.WorkflowExecution_SUCCEEDED},
+	)
+
+	restarted := make(chan *grpc.Server, 1)
+	go func() {
+		for a.ExecutionCalls()["GetExecution"] < 2 {
+			time.Sleep(5 * time.Millisecond)
+		}
+		srv.Stop()
+		time.Sleep(300 * time.Millisecond) // several polls against a closed port
+		lis2, err := net.Listen("tcp", addr)
+		if err != nil {
+			restarted <- nil
+			return
+		}
+		srv2 := grpc.NewServer()
+		service.RegisterAdminServiceServer(srv2, a)
+		go func() { _ = srv2.Serve(lis2) }()
+		restarted <- srv2
+	}()
+	var out, errOut bytes.Buffer
+	code := Main(context.Background(), []string{"run", "sum_task", "--endpoint", addr, "--insecure", "--project", "flytesnacks", "--domain", "development",
+		"--version", "v1", "-i", "n=1", "-i", "label=a", "-i", "xs=[]", "--name", "restart-1", "--wait", "--poll-interval", "20ms"}, strings.NewReader(""), &out, &errOut)
+	srv2 := <-restarted
+	require.NotNil(t, srv2, "could not listen on %s again", addr)
+	defer srv2.Stop()
+	require.Equal(t, ExitOK, code, errOut.String())
+	assert.Contains(t, out.String(), "flytesnacks/development/restart-1 SUCCEEDED")
+	assert.Contains(t, errOut.String(), "FlyteAdmin unavailable (")
+	assert.Contains(t, errOut.String(), "FlyteAdmin answers again\n")
 }
