@@ -41,10 +41,11 @@ type Client struct {
 }
 
 // New creates a Client for FlyteAdmin at o.Endpoint exactly as [register.New] does (same Options,
-// flytectl config, TLS, authentication flows, retry policy and errors wrapping
-// [register.ErrConfig]), after applying optFns to a copy of o. It does not contact the server.
-func New(ctx context.Context, o register.Options, optFns ...func(*register.Options)) (*Client, error) {
-	rc, err := register.New(ctx, o, optFns...)
+// flytectl config, TLS, authentication flows, retry policy and OnRetry callback, errors wrapping
+// [register.ErrConfig]), after applying optFns to a copy of o. Like register.New it takes no
+// context: it does not contact the server, and every call takes its own.
+func New(o register.Options, optFns ...func(*register.Options)) (*Client, error) {
+	rc, err := register.New(o, optFns...)
 	if err != nil {
 		return nil, err
 	}
@@ -56,15 +57,12 @@ func New(ctx context.Context, o register.Options, optFns ...func(*register.Optio
 	return &Client{svc: service.NewAdminServiceClient(conn), reg: rc}, nil
 }
 
-// NewClient wraps an existing AdminService client (or any [Service]). Of the options only Retry
-// applies, as in [register.NewClient]; Close is a no-op.
-func NewClient(svc Service, optFns ...func(*register.Options)) *Client {
-	return &Client{svc: svc, reg: register.NewClient(nil, optFns...)}
+// NewClient wraps an existing AdminService client (or any [Service]) with o's retry policy and
+// retry callback, as [register.NewClient] does: the connection, its transport security and its
+// authentication are the caller's; Close is a no-op.
+func NewClient(svc Service, o register.ClientOptions) *Client {
+	return &Client{svc: svc, reg: register.NewClient(nil, o)}
 }
-
-// OnRetry sets fn to be called before every retry wait of a call of c (see
-// [register.Client.OnRetry]). Call it before using the client.
-func (c *Client) OnRetry(fn func(register.RetryEvent)) { c.reg.OnRetry(fn) }
 
 // Close releases the connection created by New.
 func (c *Client) Close() error { return c.reg.Close() }

@@ -38,11 +38,11 @@ func exampleAdmin() *registertest.Admin {
 }
 
 // Launch a task with typed inputs and follow it to the end. A program talking to a real FlyteAdmin
-// creates the client with execution.New(ctx, opts) instead, opts coming from
+// creates the client with execution.New(opts) instead, opts coming from
 // register.LoadFlytectlConfig.
 func Example() {
 	ctx := context.Background()
-	c := execution.NewClient(exampleAdmin().AdminClient())
+	c := execution.NewClient(exampleAdmin().AdminClient(), register.ClientOptions{})
 	defer c.Close()
 
 	ref := execution.Ref{Kind: execution.Task, Project: "flytesnacks", Domain: "development", Name: "hello_dask", Version: "v1"}
@@ -83,7 +83,7 @@ func Example() {
 // is launched.
 func ExampleLaunchable_Parse() {
 	ctx := context.Background()
-	c := execution.NewClient(exampleAdmin().AdminClient())
+	c := execution.NewClient(exampleAdmin().AdminClient(), register.ClientOptions{})
 	l, err := c.Fetch(ctx, execution.Ref{Kind: execution.Task, Project: "flytesnacks", Domain: "development", Name: "hello_dask", Version: "v1"})
 	if err != nil {
 		fmt.Println(err)
@@ -112,7 +112,7 @@ func ExampleClient_Abort() {
 	a.OnCreateExecution(func(*admin.ExecutionCreateRequest) []registertest.Step {
 		return []registertest.Step{{Phase: core.WorkflowExecution_RUNNING}}
 	})
-	c := execution.NewClient(a.AdminClient())
+	c := execution.NewClient(a.AdminClient(), register.ClientOptions{})
 	id, _ := c.Launch(ctx, execution.Ref{Kind: execution.Task, Project: "flytesnacks", Domain: "development", Name: "hello_dask", Version: "v1"},
 		map[string]any{"n": 1}, execution.WithName("long-job"))
 	if err := c.Abort(ctx, id, "cancelled by the pipeline"); err != nil {
@@ -128,7 +128,7 @@ func ExampleClient_Abort() {
 // Status is one GetExecution.
 func ExampleClient_Status() {
 	ctx := context.Background()
-	c := execution.NewClient(exampleAdmin().AdminClient())
+	c := execution.NewClient(exampleAdmin().AdminClient(), register.ClientOptions{})
 	id, _ := c.Launch(ctx, execution.Ref{Kind: execution.Task, Project: "flytesnacks", Domain: "development", Name: "hello_dask", Version: "v1"},
 		map[string]any{"n": 1}, execution.WithName("quick"))
 	st, err := c.Status(ctx, id)

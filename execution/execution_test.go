@@ -67,11 +67,7 @@ func newFake(t *testing.T) *registertest.Admin {
 }
 
 // fastRetries keeps retry waits short.
-func fastRetries(o *register.Options) {
-	o.Retry.BaseBackoff = time.Millisecond
-	o.Retry.MaxBackoff = 5 * time.Millisecond
-	o.Retry.Window = 2 * time.Second
-}
+var fastRetries = register.ClientOptions{Retry: register.RetryPolicy{BaseBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, Window: 2 * time.Second}}
 
 func newClient(a *registertest.Admin) *execution.Client {
 	return execution.NewClient(a.AdminClient(), fastRetries)
@@ -456,9 +452,9 @@ func TestConsoleURL(t *testing.T) {
 }
 
 func TestNewNeedsEndpoint(t *testing.T) {
-	_, err := execution.New(context.Background(), register.Options{})
+	_, err := execution.New(register.Options{})
 	require.ErrorIs(t, err, register.ErrConfig)
-	c, err := execution.New(context.Background(), register.Options{Endpoint: "localhost:1", Insecure: true}, func(o *register.Options) { o.Retry.MaxRetries = -1 })
+	c, err := execution.New(register.Options{Endpoint: "localhost:1", Insecure: true}, func(o *register.Options) { o.Retry.MaxRetries = -1 })
 	require.NoError(t, err)
 	defer c.Close()
 	_, err = c.Status(context.Background(), execution.ID{Project: "p", Domain: "d", Name: "x"})

@@ -298,11 +298,13 @@ func (r *runner) dial(conn *connFlags) error {
 	if err != nil {
 		return err
 	}
-	c, err := execution.New(r.e.Ctx, cfg, func(o *register.Options) { o.Auth.Prompt = r.e.Stderr })
+	c, err := execution.New(cfg, func(o *register.Options) {
+		o.Auth.Prompt = r.e.Stderr
+		o.OnRetry = (&retryReporter{e: r.e, endpoint: cfg.Endpoint}).report
+	})
 	if err != nil {
 		return fail(err)
 	}
-	c.OnRetry((&retryReporter{e: r.e, endpoint: cfg.Endpoint}).report)
 	r.client, r.cfg = c, cfg
 	r.console = consoleEndpoint(conn)
 	return nil

@@ -88,7 +88,8 @@ type execStore struct {
 
 // ExecutionHook, when set with SetExecutionHook, runs first on every execution method call
 // (method is e.g. "CreateExecution", name the execution's name); a non-nil error is returned to the
-// caller and nothing else happens.
+// caller and nothing else happens. A call whose context has ended then fails with codes.Canceled
+// or codes.DeadlineExceeded, as over gRPC.
 type ExecutionHook func(ctx context.Context, method, name string) error
 
 var (
@@ -187,7 +188,13 @@ func (a *Admin) before(ctx context.Context, method, name string) error {
 	h := a.exec.hooks
 	a.mu.Unlock()
 	if h.before != nil {
-		return h.before(ctx, method, name)
+		if err := h.before(ctx, method, name); err != nil {
+			return err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		// What a gRPC client sees when its context has ended, as for CreateTask.
+		return status.FromContextError(err).Err()
 	}
 	return nil
 }

@@ -25,7 +25,10 @@ func (a *Admin) PutLaunchPlan(lp *admin.LaunchPlan) {
 }
 
 // GetLaunchPlan returns the stored launch plan with the request id, or codes.NotFound.
-func (a *Admin) GetLaunchPlan(_ context.Context, req *admin.ObjectGetRequest) (*admin.LaunchPlan, error) {
+func (a *Admin) GetLaunchPlan(ctx context.Context, req *admin.ObjectGetRequest) (*admin.LaunchPlan, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, status.FromContextError(err).Err()
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.count("GetLaunchPlan")
