@@ -109,7 +109,7 @@ func Parse(t *core.LiteralType, s string) (*core.Literal, error) {
 	if ct := t.GetCollectionType(); ct != nil {
 		var xs []json.RawMessage
 		if err := json.Unmarshal([]byte(s), &xs); err != nil {
-			return nil, fmt.Errorf("want %s as JSON or YAML flow text (e.g. [1, 2]), got %q", TypeString(t), s)
+			return nil, fmt.Errorf("want %s (a list, e.g. [1, 2]), got %q", TypeString(t), s)
 		}
 		out := make([]*core.Literal, len(xs))
 		for i, x := range xs {

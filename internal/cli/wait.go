@@ -87,7 +87,7 @@ func (r *runner) writeResult(id execution.ID, url string, res *execution.Result)
 	fmt.Fprintln(w)
 	for _, n := range res.Nodes {
 		if n.Error != nil {
-			fmt.Fprintf(w, "  node %s %s: %s\n", nodeName(n), n.Phase, oneLine(n.Error.Error()))
+			fmt.Fprintf(w, "  node %s %s: %s\n", oneLine(nodeName(n)), n.Phase, oneLine(n.Error.Error()))
 		}
 	}
 	if res.Partial != nil {
@@ -159,7 +159,7 @@ func (p *statusPrinter) status(ev execution.Event) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "execution %s: %s", ev.Status.ID, ev.Status.Phase)
 	for _, k := range sortedKeys(p.nodes) {
-		fmt.Fprintf(&b, ", node %s %s", k, p.nodes[k])
+		fmt.Fprintf(&b, ", node %s %s", oneLine(k), p.nodes[k])
 	}
 	p.line = b.String()
 	fmt.Fprint(p.w, "\r\x1b[2K"+p.line)
@@ -179,10 +179,10 @@ func (p *statusPrinter) event(ev execution.Event) {
 			p.status(ev)
 			return
 		}
-		fmt.Fprintf(p.w, "node %s: %s\n", nodeName(*ev.Node), ev.Node.Phase)
+		fmt.Fprintf(p.w, "node %s: %s\n", oneLine(nodeName(*ev.Node)), ev.Node.Phase)
 	case execution.AttemptChanged:
 		a := ev.Attempt
-		p.print("node %s attempt %d: %s", nodeName(*ev.Node), a.Number, a.Phase)
+		p.print("node %s attempt %d: %s", oneLine(nodeName(*ev.Node)), a.Number, a.Phase)
 		for _, l := range a.Logs {
 			k := fmt.Sprintf("%s\x00%d\x00%s\x00%s", nodeName(*ev.Node), a.Number, l.Name, l.URI)
 			if p.logs[k] {
