@@ -17,6 +17,7 @@ import (
 
 	"github.com/flytedask/flytedask/field"
 	"github.com/flytedask/flytedask/internal/specfile"
+	"github.com/flytedask/flytedask/launchplan"
 	"github.com/flytedask/flytedask/task"
 )
 
@@ -52,7 +53,11 @@ type Spec struct {
 	// A Spec built by hand may leave it short or nil: problems about a task
 	// without an Origin carry only its tasks[i] path.
 	Origins []Origin
+	// LaunchPlans are the launch plans of all files, in order, each with
+	// the task it names (launchplan.LaunchPlan.Task) resolved from Tasks.
+	LaunchPlans []launchplan.LaunchPlan
 
+	lpOrigins []lpOrigin
 	withFiles bool
 	// sources are the files' texts by name: the line of a path is looked up (by decoding the file
 	// again) only when a problem or warning needs it, so a valid spec keeps no per-path line table.
@@ -164,6 +169,7 @@ type fileResult struct {
 	project, domain, version *setting
 	defaults                 problems
 	tasks                    []taskResult
+	lps                      []lpResult
 	lines                    map[string]int // nil until lineMap is called, unless decoded with lines
 	src                      Source
 }
@@ -175,6 +181,11 @@ func (f *fileResult) hasProblems() bool {
 	}
 	for _, t := range f.tasks {
 		if len(t.probs.list) > 0 {
+			return true
+		}
+	}
+	for _, l := range f.lps {
+		if len(l.probs.list) > 0 {
 			return true
 		}
 	}
@@ -259,12 +270,12 @@ func decodeFile(src Source, withLines bool) (res *fileResult) {
 		return res
 	}
 	root := w.resolve(doc.Content[0])
-	var defaultsNode, tasksNode *yaml.Node
+	var defaultsNode, tasksNode, lpsNode *yaml.Node
 	if root.Kind != yaml.MappingNode {
-		w.fail(root, nil, ErrorTypeWrongType, true, "a spec file must be a mapping with the keys project, domain, version, defaults and tasks, got %s", describe(root))
+		w.fail(root, nil, ErrorTypeWrongType, true, "a spec file must be a mapping with the keys project, domain, version, defaults, tasks and launch_plans, got %s", describe(root))
 		return res
 	}
-	w.fields(root, nil, []string{"project", "domain", "version", "defaults", "tasks"}, nil, func(key string, v *yaml.Node, kp *field.Path) {
+	w.fields(root, nil, []string{"project", "domain", "version", "defaults", "tasks", "launch_plans"}, nil, func(key string, v *yaml.Node, kp *field.Path) {
 		switch key {
 		case "project", "domain", "version":
 			if s, ok := w.str(v, kp); ok {
@@ -282,8 +293,14 @@ func decodeFile(src Source, withLines bool) (res *fileResult) {
 			defaultsNode = v
 		case "tasks":
 			tasksNode = v
+		case "launch_plans":
+			lpsNode = v
 		}
 	})
+	if lpsNode != nil {
+		w.out = &res.top
+		res.lps = w.launchPlans(lpsNode, src.Name)
+	}
 
 	var defaults *taskDoc
 	if defaultsNode != nil {
@@ -467,6 +484,7 @@ func Decode(sources []Source, opts Options) (*Spec, error) {
 			s.Origins = append(s.Origins, tr.origin)
 		}
 	}
+	s.resolveLaunchPlans(files, opts, &all)
 	if len(all) > 0 {
 		return nil, &Error{Problems: all, WithFiles: withFiles}
 	}
