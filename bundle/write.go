@@ -92,31 +92,47 @@ const (
 // planFiles validates specs and returns the bundle file name of each, in order.
 func planFiles(specs []*admin.TaskSpec) ([]string, error) {
 	names := make([]string, len(specs))
-	seen := make(map[string]int, len(specs))
+	p := newPlanner(len(specs))
 	for i, s := range specs {
-		switch {
-		case s == nil:
-			return nil, specErr(i, "", "spec is nil; pass a non-nil *admin.TaskSpec")
-		case s.Template == nil:
-			return nil, specErr(i, "", "spec.template is nil; a TaskSpec file must carry the task's core.TaskTemplate")
-		case s.Template.Id == nil:
-			return nil, specErr(i, "", "spec.template.id is nil; set it (resource_type TASK, name, and version or leave version empty for flytectl --version)")
+		var err error
+		if names[i], err = p.plan(i, s); err != nil {
+			return nil, err
 		}
-		name := s.Template.Id.Name
-		if err := checkName(name); err != nil {
-			return nil, specErr(i, name, "%v", err)
-		}
-		if j, dup := seen[name]; dup {
-			return nil, specErr(i, name, "duplicate task name, task %d has the same template.id.name; every task in a bundle needs a unique name", j)
-		}
-		seen[name] = i
-		fn := FileName(i, len(specs), name)
-		if len(fn) > maxFileNameBytes {
-			return nil, specErr(i, name, "file name %q is %d bytes, over the %d-byte file name limit of common file systems (flytectl extracts bundles to disk); shorten the task name", fn, len(fn), maxFileNameBytes)
-		}
-		names[i] = fn
 	}
 	return names, nil
+}
+
+// planner checks the specs of an n-spec bundle one by one and names their files.
+type planner struct {
+	n    int
+	seen map[string]int
+}
+
+func newPlanner(n int) *planner { return &planner{n: n, seen: make(map[string]int, n)} }
+
+// plan validates the i-th spec s and returns its bundle file name.
+func (p *planner) plan(i int, s *admin.TaskSpec) (string, error) {
+	switch {
+	case s == nil:
+		return "", specErr(i, "", "spec is nil; pass a non-nil *admin.TaskSpec")
+	case s.Template == nil:
+		return "", specErr(i, "", "spec.template is nil; a TaskSpec file must carry the task's core.TaskTemplate")
+	case s.Template.Id == nil:
+		return "", specErr(i, "", "spec.template.id is nil; set it (resource_type TASK, name, and version or leave version empty for flytectl --version)")
+	}
+	name := s.Template.Id.Name
+	if err := checkName(name); err != nil {
+		return "", specErr(i, name, "%v", err)
+	}
+	if j, dup := p.seen[name]; dup {
+		return "", specErr(i, name, "duplicate task name, task %d has the same template.id.name; every task in a bundle needs a unique name", j)
+	}
+	p.seen[name] = i
+	fn := FileName(i, p.n, name)
+	if len(fn) > maxFileNameBytes {
+		return "", specErr(i, name, "file name %q is %d bytes, over the %d-byte file name limit of common file systems (flytectl extracts bundles to disk); shorten the task name", fn, len(fn), maxFileNameBytes)
+	}
+	return fn, nil
 }
 
 // marshalSpec appends the deterministic wire encoding of s to buf, with empty project, domain and
@@ -177,6 +193,12 @@ func WriteArchive(w io.Writer, specs []*admin.TaskSpec, opts ...WriteOption) err
 }
 
 func writeArchive(w io.Writer, specs []*admin.TaskSpec, names []string, cfg writeConfig) error {
+	return writeArchiveFrom(w, len(specs), func(i int) (*admin.TaskSpec, string, error) { return specs[i], names[i], nil }, cfg)
+}
+
+// writeArchiveFrom writes the archive of n specs, asking next for each spec and its file name in
+// turn; a spec is marshalled and written before the next one is asked for.
+func writeArchiveFrom(w io.Writer, n int, next func(i int) (*admin.TaskSpec, string, error), cfg writeConfig) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var out io.Writer = bw
 	var zw *gzip.Writer
@@ -190,14 +212,17 @@ func writeArchive(w io.Writer, specs []*admin.TaskSpec, names []string, cfg writ
 	}
 	tw := tar.NewWriter(out)
 	var buf []byte
-	for i, s := range specs {
-		var err error
+	for i := 0; i < n; i++ {
+		s, name, err := next(i)
+		if err != nil {
+			return err
+		}
 		if buf, err = marshalSpec(buf[:0], i, s, cfg); err != nil {
 			return err
 		}
 		hdr := tar.Header{
 			Typeflag: tar.TypeReg,
-			Name:     names[i],
+			Name:     name,
 			Size:     int64(len(buf)),
 			Mode:     entryMode,
 			ModTime:  entryModTime,
@@ -266,6 +291,52 @@ func WriteFile(path string, specs []*admin.TaskSpec, opts ...WriteOption) (err e
 	if err != nil {
 		return err
 	}
+	return writeFileAtomic(path, func(f *os.File) error { return writeArchive(f, specs, names, cfg) })
+}
+
+// WriteFileFunc is WriteFile for n specs produced one at a time, for bundles too large to hold as
+// specs in memory: spec(i) is called for i = 0, 1, ..., n-1 in order, and each spec is checked (as
+// WriteArchive checks them), marshalled and written before the next call, so the caller need keep
+// only one. The file is byte-identical to WriteFile's for the same specs. An error from spec, or a
+// spec that fails the checks, ends the write: the error is returned (wrapped) and nothing is
+// created or changed at path.
+func WriteFileFunc(path string, n int, spec func(i int) (*admin.TaskSpec, error), opts ...WriteOption) (err error) {
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("bundle: write %s: %w", path, err)
+		}
+	}()
+	format, err := FormatForPath(path)
+	if err != nil {
+		return err
+	}
+	cfg, err := newWriteConfig(opts, true)
+	if err != nil {
+		return err
+	}
+	if cfg.format != 0 && cfg.format != format {
+		return fmt.Errorf("option WithFormat(%v) conflicts with the file extension, which means %v; change one of them", cfg.format, format)
+	}
+	cfg.format = format
+	if n < 0 {
+		return fmt.Errorf("negative spec count %d", n)
+	}
+	p := newPlanner(n)
+	next := func(i int) (*admin.TaskSpec, string, error) {
+		s, err := spec(i)
+		if err != nil {
+			return nil, "", err
+		}
+		name, err := p.plan(i, s)
+		return s, name, err
+	}
+	return writeFileAtomic(path, func(f *os.File) error { return writeArchiveFrom(f, n, next, cfg) })
+}
+
+// writeFileAtomic writes a file at path through write: into a temporary file in the same directory,
+// fsynced, set to mode 0644 and renamed over path; on any error the temporary file is removed and
+// path is left untouched.
+func writeFileAtomic(path string, write func(f *os.File) error) (err error) {
 	if fi, serr := os.Stat(path); serr == nil && fi.IsDir() {
 		// Renaming a file over a directory fails with a confusing "file exists" naming the
 		// temporary file; say what is wrong instead.
@@ -282,7 +353,7 @@ func WriteFile(path string, specs []*admin.TaskSpec, opts ...WriteOption) (err e
 			_ = os.Remove(tmp)
 		}
 	}()
-	if err = writeArchive(f, specs, names, cfg); err != nil {
+	if err = write(f); err != nil {
 		return err
 	}
 	if err = f.Chmod(fileMode); err != nil {

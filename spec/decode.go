@@ -438,13 +438,14 @@ func Decode(sources []Source, opts Options) (*Spec, error) {
 			top = rest
 		}
 		all = append(all, f.defaults.list...)
-		for _, tr := range f.tasks {
+		for k, tr := range f.tasks {
 			if tr.doc == nil {
 				all = append(all, tr.probs.list...)
 				continue
 			}
 			taskProbs := append([]Problem(nil), tr.probs.list...)
 			t := tr.doc.toTask()
+			f.tasks[k].doc = nil // converted: let the collector have it
 			p := tr.origin.Path()
 			if t.Name != "" {
 				if prev, dup := seen[t.Name]; dup {
