@@ -275,18 +275,10 @@ func WriteFile(path string, specs []*admin.TaskSpec, opts ...WriteOption) (err e
 			err = fmt.Errorf("bundle: write %s: %w", path, err)
 		}
 	}()
-	format, err := FormatForPath(path)
+	cfg, err := fileConfig(path, opts)
 	if err != nil {
 		return err
 	}
-	cfg, err := newWriteConfig(opts, true)
-	if err != nil {
-		return err
-	}
-	if cfg.format != 0 && cfg.format != format {
-		return fmt.Errorf("option WithFormat(%v) conflicts with the file extension, which means %v; change one of them", cfg.format, format)
-	}
-	cfg.format = format
 	names, err := planFiles(specs)
 	if err != nil {
 		return err
@@ -306,18 +298,10 @@ func WriteFileFunc(path string, n int, spec func(i int) (*admin.TaskSpec, error)
 			err = fmt.Errorf("bundle: write %s: %w", path, err)
 		}
 	}()
-	format, err := FormatForPath(path)
+	cfg, err := fileConfig(path, opts)
 	if err != nil {
 		return err
 	}
-	cfg, err := newWriteConfig(opts, true)
-	if err != nil {
-		return err
-	}
-	if cfg.format != 0 && cfg.format != format {
-		return fmt.Errorf("option WithFormat(%v) conflicts with the file extension, which means %v; change one of them", cfg.format, format)
-	}
-	cfg.format = format
 	if n < 0 {
 		return fmt.Errorf("negative spec count %d", n)
 	}
@@ -331,6 +315,24 @@ func WriteFileFunc(path string, n int, spec func(i int) (*admin.TaskSpec, error)
 		return s, name, err
 	}
 	return writeFileAtomic(path, func(f *os.File) error { return writeArchiveFrom(f, n, next, cfg) })
+}
+
+// fileConfig applies opts for an archive file at path, whose extension decides the format; a
+// WithFormat option that disagrees with it is an error.
+func fileConfig(path string, opts []WriteOption) (writeConfig, error) {
+	format, err := FormatForPath(path)
+	if err != nil {
+		return writeConfig{}, err
+	}
+	cfg, err := newWriteConfig(opts, true)
+	if err != nil {
+		return cfg, err
+	}
+	if cfg.format != 0 && cfg.format != format {
+		return cfg, fmt.Errorf("option WithFormat(%v) conflicts with the file extension, which means %v; change one of them", cfg.format, format)
+	}
+	cfg.format = format
+	return cfg, nil
 }
 
 // writeFileAtomic writes a file at path through write: into a temporary file in the same directory,
