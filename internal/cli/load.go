@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flytedask/flytedask/internal/specfile"
+	"github.com/flytedask/flytedask/internal/taskhook"
 	"github.com/flytedask/flytedask/spec"
 )
 
@@ -115,11 +116,26 @@ func (f *specFlags) build(e *Env) (*built, error) {
 	if err != nil {
 		return nil, err
 	}
-	specs, err := s.Build()
+	specs, err := buildSpec(s)
 	if err != nil {
 		return nil, e.reportSpecError(err)
 	}
 	return &built{spec: s, specs: specs, warnings: warnings}, nil
+}
+
+// buildSpec is s.Build for a spec that load returned, unchanged since: load decoded it with
+// validation (spec.Decode validates every task with s.Settings), so each task is built without
+// validating it a second time (internal/taskhook). If a task fails to build, s.Build reports it.
+func buildSpec(s *spec.Spec) ([]*admin.TaskSpec, error) {
+	out := make([]*admin.TaskSpec, len(s.Tasks))
+	for i := range s.Tasks {
+		ts, err := taskhook.Build(&s.Tasks[i], s.Settings)
+		if err != nil {
+			return s.Build()
+		}
+		out[i] = ts
+	}
+	return out, nil
 }
 
 // reportSpecError prints the problems of a *spec.Error one per line and
