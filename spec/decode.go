@@ -338,6 +338,10 @@ func decodeFile(src Source, withLines bool) (res *fileResult) {
 			}
 		}
 		res.tasks = append(res.tasks, tr)
+		// Nothing reads the task's nodes again (an alias elsewhere points at its node, not at this
+		// slot): drop them, so that the tree of a large spec is garbage task by task during the walk
+		// rather than all at its end.
+		tasksNode.Content[i] = nil
 	}
 	return res
 }
