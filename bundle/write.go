@@ -84,36 +84,6 @@ const (
 	dirMode   = 0o755
 )
 
-// planFiles validates specs and returns the bundle file name of each, in order.
-func planFiles(specs []*admin.TaskSpec) ([]string, error) {
-	names := make([]string, len(specs))
-	seen := make(map[string]int, len(specs))
-	for i, s := range specs {
-		switch {
-		case s == nil:
-			return nil, specErr(i, "", "spec is nil; pass a non-nil *admin.TaskSpec")
-		case s.Template == nil:
-			return nil, specErr(i, "", "spec.template is nil; a TaskSpec file must carry the task's core.TaskTemplate")
-		case s.Template.Id == nil:
-			return nil, specErr(i, "", "spec.template.id is nil; set it (resource_type TASK, name, and version or leave version empty for flytectl --version)")
-		}
-		name := s.Template.Id.Name
-		if err := checkName(name); err != nil {
-			return nil, specErr(i, name, "%v", err)
-		}
-		if j, dup := seen[name]; dup {
-			return nil, specErr(i, name, "duplicate task name, task %d has the same template.id.name; every task in a bundle needs a unique name", j)
-		}
-		seen[name] = i
-		fn := FileName(i, len(specs), name)
-		if len(fn) > maxFileNameBytes {
-			return nil, specErr(i, name, "file name %q is %d bytes, over the %d-byte file name limit of common file systems (flytectl extracts bundles to disk); shorten the task name", fn, len(fn), maxFileNameBytes)
-		}
-		names[i] = fn
-	}
-	return names, nil
-}
-
 // marshalSpec appends the deterministic wire encoding of s to buf, with the registration
 // placeholders in its template id unless cfg.pinned.
 func marshalSpec(buf []byte, i int, s *admin.TaskSpec, cfg writeConfig) ([]byte, error) {
@@ -157,21 +127,25 @@ func marshalSpec(buf []byte, i int, s *admin.TaskSpec, cfg writeConfig) ([]byte,
 //
 // An empty specs slice produces a valid, empty archive.
 func WriteArchive(w io.Writer, specs []*admin.TaskSpec, opts ...WriteOption) error {
+	return writeArchiveEntities(w, Entities{Tasks: specs}, opts)
+}
+
+func writeArchiveEntities(w io.Writer, e Entities, opts []WriteOption) error {
 	cfg, err := newWriteConfig(opts)
 	if err != nil {
 		return fmt.Errorf("bundle: write archive: %w", err)
 	}
-	names, err := planFiles(specs)
+	files, err := planEntities(e)
 	if err != nil {
 		return fmt.Errorf("bundle: write archive: %w", err)
 	}
-	if err := writeArchive(w, specs, names, cfg); err != nil {
+	if err := writeArchive(w, files, cfg); err != nil {
 		return fmt.Errorf("bundle: write archive: %w", err)
 	}
 	return nil
 }
 
-func writeArchive(w io.Writer, specs []*admin.TaskSpec, names []string, cfg writeConfig) error {
+func writeArchive(w io.Writer, files []entityFile, cfg writeConfig) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var out io.Writer = bw
 	var zw *gzip.Writer
@@ -185,14 +159,14 @@ func writeArchive(w io.Writer, specs []*admin.TaskSpec, names []string, cfg writ
 	}
 	tw := tar.NewWriter(out)
 	var buf []byte
-	for i, s := range specs {
+	for _, f := range files {
 		var err error
-		if buf, err = marshalSpec(buf[:0], i, s, cfg); err != nil {
+		if buf, err = marshalEntity(buf[:0], f, cfg); err != nil {
 			return err
 		}
 		hdr := tar.Header{
 			Typeflag: tar.TypeReg,
-			Name:     names[i],
+			Name:     f.name,
 			Size:     int64(len(buf)),
 			Mode:     entryMode,
 			ModTime:  entryModTime,
@@ -239,7 +213,11 @@ func FormatForPath(path string) (Format, error) {
 // before anything is created. The directory
 // entry itself is not fsynced, so after a power loss the old or the new file may be visible, never a
 // partial one.
-func WriteFile(path string, specs []*admin.TaskSpec, opts ...WriteOption) (err error) {
+func WriteFile(path string, specs []*admin.TaskSpec, opts ...WriteOption) error {
+	return writeFileEntities(path, Entities{Tasks: specs}, opts)
+}
+
+func writeFileEntities(path string, e Entities, opts []WriteOption) (err error) {
 	defer func() {
 		if err != nil {
 			err = fmt.Errorf("bundle: write %s: %w", path, err)
@@ -257,7 +235,7 @@ func WriteFile(path string, specs []*admin.TaskSpec, opts ...WriteOption) (err e
 		return fmt.Errorf("option WithFormat(%v) conflicts with the file extension, which means %v; change one of them", cfg.format, format)
 	}
 	cfg.format = format
-	names, err := planFiles(specs)
+	files, err := planEntities(e)
 	if err != nil {
 		return err
 	}
@@ -277,7 +255,7 @@ func WriteFile(path string, specs []*admin.TaskSpec, opts ...WriteOption) (err e
 			_ = os.Remove(tmp)
 		}
 	}()
-	if err = writeArchive(f, specs, names, cfg); err != nil {
+	if err = writeArchive(f, files, cfg); err != nil {
 		return err
 	}
 	if err = f.Chmod(fileMode); err != nil {
@@ -307,7 +285,11 @@ func WriteFile(path string, specs []*admin.TaskSpec, opts ...WriteOption) (err e
 // directory, mode and owner) and the files are moved into it one by one; should a move fail, the
 // ones already moved are removed again, leaving dir empty. On every error path the temporary
 // directory is removed. Files are not fsynced.
-func WriteDir(dir string, specs []*admin.TaskSpec, opts ...WriteOption) (err error) {
+func WriteDir(dir string, specs []*admin.TaskSpec, opts ...WriteOption) error {
+	return writeDirEntities(dir, Entities{Tasks: specs}, opts)
+}
+
+func writeDirEntities(dir string, e Entities, opts []WriteOption) (err error) {
 	defer func() {
 		if err != nil {
 			err = fmt.Errorf("bundle: write directory %s: %w", dir, err)
@@ -317,7 +299,7 @@ func WriteDir(dir string, specs []*admin.TaskSpec, opts ...WriteOption) (err err
 	if err != nil {
 		return err
 	}
-	names, err := planFiles(specs)
+	files, err := planEntities(e)
 	if err != nil {
 		return err
 	}
@@ -340,11 +322,11 @@ func WriteDir(dir string, specs []*admin.TaskSpec, opts ...WriteOption) (err err
 		}
 	}()
 	var buf []byte
-	for i, s := range specs {
-		if buf, err = marshalSpec(buf[:0], i, s, cfg); err != nil {
+	for _, f := range files {
+		if buf, err = marshalEntity(buf[:0], f, cfg); err != nil {
 			return err
 		}
-		if err = os.WriteFile(filepath.Join(tmp, names[i]), buf, fileMode); err != nil {
+		if err = os.WriteFile(filepath.Join(tmp, f.name), buf, fileMode); err != nil {
 			return err
 		}
 	}
@@ -356,10 +338,10 @@ func WriteDir(dir string, specs []*admin.TaskSpec, opts ...WriteOption) (err err
 	}
 	// dir exists and is empty. It is not replaced (os.Rename refuses to rename over a directory
 	// on Unix anyway, and a new directory would lose dir's mode and owner): move the files in.
-	for k, n := range names {
-		if err = os.Rename(filepath.Join(tmp, n), filepath.Join(dir, n)); err != nil {
-			for _, m := range names[:k] {
-				_ = os.Remove(filepath.Join(dir, m))
+	for k, f := range files {
+		if err = os.Rename(filepath.Join(tmp, f.name), filepath.Join(dir, f.name)); err != nil {
+			for _, m := range files[:k] {
+				_ = os.Remove(filepath.Join(dir, m.name))
 			}
 			return err
 		}
