@@ -175,8 +175,8 @@ const (
 	classWorkflow                    // *_2.pb
 	classLaunchPlan                  // *_3.pb
 	classProbe                       // other *.pb: decode and look
-	classSkipped                  // not read; kind/reason set
-	classOther                    // not allowed in an archive
+	classSkipped                     // not read; kind/reason set
+	classOther                       // not allowed in an archive
 )
 
 func classify(p string) (fileClass, Kind, string) {
