@@ -73,6 +73,8 @@ type Result struct {
 	// Err is the underlying error (a gRPC status error, a validation error, or a context error);
 	// nil on success.
 	Err error
+	// Activated is set for a launch plan that [WithActivateLaunchPlans] activated.
+	Activated bool
 }
 
 // Name is the task name (template.id.name), or "" if the spec had none.
@@ -206,4 +208,6 @@ type DiffResult struct {
 	Status DiffStatus
 	// Differences lists the differing fields (Old = registered, New = local) when Status is Changed.
 	Differences []Difference
+	// Err is set (by [Client.DiffEntities]) when this entity could not be compared.
+	Err error
 }

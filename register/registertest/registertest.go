@@ -50,6 +50,9 @@ type Admin struct {
 	created      []string
 	getTaskCalls int
 	mismatched   []string
+
+	lpOnce sync.Once
+	lp     *lpState // workflows and launch plans (launchplans.go)
 }
 
 // New returns an empty Admin.
@@ -163,6 +166,7 @@ func (a *Admin) Reset() {
 	clear(a.answered)
 	clear(a.afterSuccess)
 	a.created, a.getTaskCalls, a.mismatched = nil, 0, nil
+	a.resetEntities()
 }
 
 // Stats is what an Admin has seen.
