@@ -7,6 +7,7 @@ import (
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 	"github.com/spf13/cobra"
 
+	"github.com/flytedask/flytedask/bundle"
 	"github.com/flytedask/flytedask/spec"
 )
 
@@ -104,6 +105,7 @@ func (f *specFlags) load(e *Env) (*spec.Spec, []spec.Problem, error) {
 type built struct {
 	spec     *spec.Spec
 	specs    []*admin.TaskSpec
+	entities bundle.Entities // specs as Tasks, plus workflows and launch plans
 	warnings []spec.Problem
 }
 
@@ -118,7 +120,8 @@ func (f *specFlags) build(e *Env) (*built, error) {
 	if err != nil {
 		return nil, e.reportSpecError(err)
 	}
-	return &built{spec: s, specs: specs, warnings: warnings}, nil
+	// TODO(lpreg): s.BuildEntities() once helper lp's launch_plans section is on main.
+	return &built{spec: s, specs: specs, entities: bundle.Entities{Tasks: specs}, warnings: warnings}, nil
 }
 
 // reportSpecError prints the problems of a *spec.Error one per line and

@@ -13,7 +13,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 	"github.com/spf13/cobra"
 
 	"github.com/flytedask/flytedask/bundle"
@@ -72,7 +71,7 @@ in name order: (cd DIR && sha256sum * | sha256sum).`,
 			}
 			fl := cmd.Flags()
 			packageIDNote(e, b.spec.Settings, pin, fl.Changed("project") || fl.Changed("domain") || fl.Changed("version"))
-			return writePackage(e, output, b.specs, opts...)
+			return writePackage(e, output, b.entities, opts...)
 		},
 	}
 	f.register(cmd)
@@ -131,13 +130,13 @@ func checkArchiveTarget(p string) error {
 	return nil
 }
 
-func writePackage(e *Env, output string, specs []*admin.TaskSpec, opts ...bundle.WriteOption) error {
+func writePackage(e *Env, output string, ents bundle.Entities, opts ...bundle.WriteOption) error {
 	var digest, where string
 	summary := e.Stdout
 	switch {
 	case output == "-":
 		var buf bytes.Buffer
-		if err := bundle.WriteArchive(&buf, specs, opts...); err != nil {
+		if err := ents.WriteArchive(&buf, opts...); err != nil {
 			return fail(err)
 		}
 		sum := sha256.Sum256(buf.Bytes())
@@ -146,7 +145,7 @@ func writePackage(e *Env, output string, specs []*admin.TaskSpec, opts ...bundle
 		}
 		digest, where, summary = hex.EncodeToString(sum[:]), "stdout", e.Stderr
 	case isArchivePath(output):
-		if err := bundle.WriteFile(output, specs, opts...); err != nil {
+		if err := ents.WriteFile(output, opts...); err != nil {
 			return fail(err)
 		}
 		d, err := fileDigest(output)
@@ -155,7 +154,7 @@ func writePackage(e *Env, output string, specs []*admin.TaskSpec, opts ...bundle
 		}
 		digest, where = d, output
 	default:
-		if err := bundle.WriteDir(output, specs, opts...); err != nil {
+		if err := ents.WriteDir(output, opts...); err != nil {
 			return fail(err)
 		}
 		d, err := dirDigest(output)
@@ -164,11 +163,7 @@ func writePackage(e *Env, output string, specs []*admin.TaskSpec, opts ...bundle
 		}
 		digest, where = d, output
 	}
-	noun := "tasks"
-	if len(specs) == 1 {
-		noun = "task"
-	}
-	fmt.Fprintf(summary, "wrote %d %s to %s sha256:%s\n", len(specs), noun, where, digest)
+	fmt.Fprintf(summary, "wrote %s to %s sha256:%s\n", describeEntities(ents), where, digest)
 	return nil
 }
 
