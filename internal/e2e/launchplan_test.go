@@ -278,7 +278,7 @@ func TestScheduleFires(t *testing.T) {
 		time.Sleep(5 * time.Second)
 		lctx, lcancel := context.WithTimeout(ctx, 15*time.Second)
 		list, err := svc.ListExecutions(lctx, &admin.ResourceListRequest{
-			Id:      &admin.NamedEntityIdentifier{Project: harness.Project, Domain: harness.Domain},
+			Id:     &admin.NamedEntityIdentifier{Project: harness.Project, Domain: harness.Domain},
 			Limit:  100,
 			SortBy: &admin.Sort{Key: "created_at", Direction: admin.Sort_DESCENDING},
 		})
