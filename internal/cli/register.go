@@ -27,7 +27,7 @@ func newRegisterCmd(e *Env) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "register (-f SPEC.yaml... | BUNDLE) --project P --domain D --version V [--config FILE] [--endpoint E] [--insecure] [--allow-tokens-over-plaintext] [--concurrency N] [--dry-run]",
-		Short: "Register the tasks of spec files or a bundle with FlyteAdmin",
+		Short: "Register the tasks, workflows and launch plans of spec files or a bundle with FlyteAdmin",
 		Long: `register creates the tasks of the spec files (-f, validated and built as
 "package" does) or of a BUNDLE (an archive, a directory of .pb files, or -
 for an archive on stdin) in FlyteAdmin, over gRPC.
@@ -55,6 +55,13 @@ counts as registered (AlreadyExisted). When a task of the same version
 exists with other content, the fields that differ are printed under its row
 as "PATH: REGISTERED -> LOCAL". As flytectl, the first failure stops
 starting new tasks (they are NotAttempted) unless --continue-on-error.
+
+Workflows and launch plans (a bundle's *_2.pb and *_3.pb files) are
+registered after the tasks, in that order (FlyteAdmin compiles a workflow
+against registered tasks; a launch plan needs its workflow); the table then
+starts with a KIND column. --activate-launch-plans activates every launch
+plan after registering it, also when it already existed (unlike flytectl's
+--enableSchedule), so re-running the same job leaves its schedules on.
 
 --dry-run validates and prints what would be registered, with no network
 access and no config file needed.
