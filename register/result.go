@@ -83,6 +83,9 @@ func (r Result) Name() string { return r.ID.GetName() }
 // String renders the result on one line, e.g. `pkg.job@v1: Failed (InvalidArgument, 1 attempt): ...`.
 func (r Result) String() string {
 	var b strings.Builder
+	if k := r.Kind(); k != "task" {
+		b.WriteString(k + " ") // a workflow and its default launch plan share a name
+	}
 	fmt.Fprintf(&b, "%s@%s: %s", displayName(r.Name()), r.ID.GetVersion(), r.Outcome)
 	var meta []string
 	if r.Code != codes.OK {
