@@ -8,7 +8,7 @@
 // core.TaskTemplate, which flytectl cannot register) named "{idx}_{name}_1.pb" (see FileName),
 // where name is spec.Template.Id.Name and idx the zero-padded position; a workflow is an
 // admin.WorkflowSpec in "{idx}_{name}_2.pb", a launch plan an admin.LaunchPlan in
-// "{idx}_{name}_3.pb". One index runs over all files, in pyflyte's dependency order (tasks,
+// "{idx}_{name}_3.pb". One index runs over all files (pyflyte's padding), in dependency order (tasks,
 // workflows, launch plans; see Entities.WriteArchive). flytectl sorts the file paths and registers
 // in that order, and (v0.7.5+) uses the suffix to pick the message type it decodes first.
 //

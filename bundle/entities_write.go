@@ -18,9 +18,10 @@ const KindTask Kind = "task"
 // template.id.name), then workflows ("{idx}_{name}_2.pb", admin.WorkflowSpec, name =
 // template.id.name), then launch plans ("{idx}_{name}_3.pb", admin.LaunchPlan, name = id.name),
 // each kind in slice order, with one index over all files padded to the width pyflyte uses for
-// e.Len() entities (see [FileName]). That is pyflyte's dependency order (tasks before the workflows
-// that call them, a workflow before its launch plans) and, because every index has the same width,
-// the order flytectl registers the files in. A bundle of tasks alone is byte-identical to what the
+// e.Len() entities (see [FileName]). That is a dependency order (tasks before the workflows that
+// call them, a workflow before its launch plans; pyflyte interleaves instead, each workflow's tasks,
+// the workflow and its launch plans in turn, which is equally valid) and, because every index has
+// the same width, the order flytectl registers the files in. A bundle of tasks alone is byte-identical to what the
 // function WriteArchive writes for the same specs.
 //
 // Ids: by default project, domain and version are written empty in every id the registering tool
