@@ -42,9 +42,11 @@ const (
 	testAccessToken  = "access-token-DO-NOT-LEAK"
 )
 
-// tokenServer is an OAuth2 token endpoint for the client-credentials grant.
+// tokenServer is an OAuth2 token endpoint for the client-credentials grant (client "ci" with
+// testClientSecret); while refuse is set it refuses every client.
 type tokenServer struct {
 	*httptest.Server
+	refuse   atomic.Bool
 	requests atomic.Int32
 	audience atomic.Value
 	scope    atomic.Value
@@ -65,7 +67,7 @@ func newTokenServer(t *testing.T) *tokenServer {
 		ts.audience.Store(r.PostForm.Get("audience"))
 		ts.scope.Store(r.PostForm.Get("scope"))
 		w.Header().Set("Content-Type", "application/json")
-		if r.PostForm.Get("grant_type") != "client_credentials" || id != "ci" || secret != testClientSecret {
+		if r.PostForm.Get("grant_type") != "client_credentials" || id != "ci" || secret != testClientSecret || ts.refuse.Load() {
 			w.WriteHeader(http.StatusUnauthorized)
 			_, _ = w.Write([]byte(`{"error":"invalid_client"}`))
 			return
@@ -114,9 +116,7 @@ func TestClientSecretFlowOverPlaintextWhenAllowed(t *testing.T) {
 	cfg.Auth.Scopes = []string{"all"}
 	cfg.Auth.Audience = "https://flyte.example.com"
 	cfg.Auth.Header = "Flyte-Authorization"
-	c, err := register.New(context.Background(), cfg)
-	require.NoError(t, err)
-	defer c.Close()
+	c := newClient(t, cfg)
 	res, err := c.Register(context.Background(), manySpecs(t, 5), target)
 	require.NoError(t, err)
 	for _, r := range res {
@@ -140,9 +140,7 @@ func TestClientSecretFromEnvWrongSecretIsUnauthenticated(t *testing.T) {
 	cfg.Auth.ClientSecretEnvVar = "REGISTER_TEST_SECRET"
 	cfg.Auth.ClientSecretLocation = writeSecret(t, testClientSecret) // the env var wins, as in flytectl
 	cfg.Auth.TokenURL = tok.URL
-	c, err := register.New(context.Background(), cfg)
-	require.NoError(t, err)
-	defer c.Close()
+	c := newClient(t, cfg)
 	res, err := c.Register(context.Background(), manySpecs(t, 1), target)
 	require.Error(t, err)
 	r := res[0]
@@ -215,9 +213,7 @@ func TestTLS(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := base()
 			tc.mut(&cfg)
-			c, err := register.New(context.Background(), cfg)
-			require.NoError(t, err)
-			defer c.Close()
+			c := newClient(t, cfg)
 			spec := daskSpec(t, "pkg.tls"+string(rune('a'+i)), 1)
 			res, _ := c.Register(context.Background(), []*admin.TaskSpec{spec}, target)
 			assert.Equal(t, tc.wantCode, res[0].Code, res[0].String())
@@ -264,9 +260,7 @@ func TestHangingTokenEndpointHonoursContext(t *testing.T) {
 			cfg.Retry.MaxRetries = -1
 			cfg.Retry.PerRetryTimeout = time.Hour
 			tc.mut(&cfg)
-			c, err := register.New(context.Background(), cfg)
-			require.NoError(t, err)
-			defer c.Close()
+			c := newClient(t, cfg)
 
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
@@ -275,7 +269,10 @@ func TestHangingTokenEndpointHonoursContext(t *testing.T) {
 				cancel()
 			}()
 			done := make(chan struct{})
-			var res []register.Result
+			var (
+				res []register.Result
+				err error
+			)
 			go func() {
 				defer close(done)
 				res, err = c.Register(ctx, manySpecs(t, 1), target)
@@ -329,9 +326,7 @@ func TestHangingTokenEndpointAttemptTimeoutIsRetried(t *testing.T) {
 	cfg.Retry.MaxRetries = 1
 	cfg.Retry.PerRetryTimeout = 300 * time.Millisecond // room for the lazy first (bare) call on a loaded machine
 	cfg.Retry.MaxBackoff = time.Millisecond
-	c, err := register.New(context.Background(), cfg)
-	require.NoError(t, err)
-	defer c.Close()
+	c := newClient(t, cfg)
 	res, err := c.Register(context.Background(), manySpecs(t, 1), target)
 	require.Error(t, err)
 	assert.Equal(t, register.Failed, res[0].Outcome)
@@ -357,9 +352,7 @@ func TestTokenEndpointEchoingTheSecretIsRedacted(t *testing.T) {
 	cfg.Auth.ClientID = "ci"
 	cfg.Auth.ClientSecretLocation = writeSecret(t, secret)
 	cfg.Auth.TokenURL = idp.URL
-	c, err := register.New(context.Background(), cfg)
-	require.NoError(t, err)
-	defer c.Close()
+	c := newClient(t, cfg)
 	res, err := c.Register(context.Background(), manySpecs(t, 1), target)
 	require.Error(t, err)
 	r := res[0]

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -44,7 +45,7 @@ var ErrNoLaunchPlanService = errors.New("register: the client's service has no w
 // what pyflyte register --activate-launchplans does; flytectl's --enableSchedule activates only
 // launch plans it has just created. Activating a version deactivates the formerly active version
 // of the same name (FlyteAdmin), which moves its schedule to this version.
-func WithActivateLaunchPlans() Option {
+func WithActivateLaunchPlans() CallOption {
 	return func(o *options) { o.activate = true }
 }
 
@@ -403,7 +404,7 @@ func joinStrings(s []string) string {
 //
 // Workflows and launch plans need a service implementing [LaunchPlanService] (any client made by
 // [New]); otherwise the error wraps [ErrNoLaunchPlanService] and nothing is sent.
-func (c *Client) RegisterEntities(ctx context.Context, e bundle.Entities, target Target, opts ...Option) ([]Result, error) {
+func (c *Client) RegisterEntities(ctx context.Context, e bundle.Entities, target Target, opts ...CallOption) ([]Result, error) {
 	o := buildOptions(opts)
 	nt, nw, nl := len(e.Tasks), len(e.Workflows), len(e.LaunchPlans)
 	if nw+nl == 0 {
@@ -518,7 +519,7 @@ func failedDep(rs []Result, deps []int) int {
 }
 
 // dryRunEntities validates everything and returns the results (WouldRegister when valid) and the plan.
-func dryRunEntities(e bundle.Entities, target Target, opts []Option) ([]Result, *plannedEntities, error) {
+func dryRunEntities(e bundle.Entities, target Target, opts []CallOption) ([]Result, *plannedEntities, error) {
 	nt := len(e.Tasks)
 	taskResults := DryRun(e.Tasks, target, opts...)
 	plan, problems := planEntities(e, target)
@@ -568,7 +569,7 @@ func dryRunEntities(e bundle.Entities, target Target, opts []Option) ([]Result, 
 // DryRunEntities validates e exactly as [Client.RegisterEntities] does and lists what would be
 // registered (tasks, then workflows, then launch plans), without any network access: WouldRegister
 // when everything is valid, else Invalid for the invalid entities and NotAttempted for the others.
-func DryRunEntities(e bundle.Entities, target Target, opts ...Option) []Result {
+func DryRunEntities(e bundle.Entities, target Target, opts ...CallOption) []Result {
 	results, _, _ := dryRunEntities(e, target, opts)
 	return results
 }
@@ -697,7 +698,7 @@ func (c *Client) workflowDiff(ctx context.Context, svc LaunchPlanService, req *a
 }
 
 func diffWorkflows(remote *core.WorkflowTemplate, req *admin.WorkflowCreateRequest) []Difference {
-	return protodiff.Diff(comparableWorkflow(remote, req.GetId()), comparableWorkflow(req.GetSpec().GetTemplate(), req.GetId()))
+	return rooted("template", protodiff.Diff(comparableWorkflow(remote, req.GetId()), comparableWorkflow(req.GetSpec().GetTemplate(), req.GetId())))
 }
 
 func (c *Client) getLaunchPlanSpec(ctx context.Context, svc LaunchPlanService, id *core.Identifier) (*admin.LaunchPlanSpec, error) {
@@ -721,7 +722,28 @@ func (c *Client) launchPlanDiff(ctx context.Context, svc LaunchPlanService, req 
 	if err != nil {
 		return nil, err
 	}
-	return protodiff.Diff(remote, req.GetSpec()), nil
+	return rooted("spec", protodiff.Diff(remote, req.GetSpec())), nil
+}
+
+// rooted converts protodiff's differences between two sub-messages into Differences whose paths
+// start at the entity (a WorkflowSpec's "template", a LaunchPlan's "spec").
+func rooted(root string, ds []protodiff.Difference) []Difference {
+	if len(ds) == 0 {
+		return nil
+	}
+	out := make([]Difference, len(ds))
+	for i, d := range ds {
+		p := root
+		switch {
+		case d.Path == "":
+		case strings.HasPrefix(d.Path, "["):
+			p += d.Path
+		default:
+			p += "." + d.Path
+		}
+		out[i] = Difference{Path: p, Old: d.Old, New: d.New}
+	}
+	return out
 }
 
 // DiffEntities compares every entity of e, as [Client.RegisterEntities] would send it under target,
@@ -732,7 +754,7 @@ func (c *Client) launchPlanDiff(ctx context.Context, svc LaunchPlanService, req 
 // once, under one retry window ([WithRetryRun]); errors of single lookups are in DiffResult.Err.
 // The returned error is a *ValidationError when e is invalid (nothing is looked up), or wraps
 // ErrNoLaunchPlanService.
-func (c *Client) DiffEntities(ctx context.Context, e bundle.Entities, target Target, opts ...Option) ([]DiffResult, error) {
+func (c *Client) DiffEntities(ctx context.Context, e bundle.Entities, target Target, opts ...CallOption) ([]DiffResult, error) {
 	o := buildOptions(opts)
 	lps, ok := c.svc.(LaunchPlanService)
 	if !ok && len(e.Workflows)+len(e.LaunchPlans) > 0 {
@@ -780,7 +802,7 @@ func (c *Client) DiffEntities(ctx context.Context, e bundle.Entities, target Tar
 				default:
 					req := plan.lpReqs[i-nt-nw]
 					remote, err := c.getLaunchPlanSpec(ctx, lps, req.GetId())
-					c.setDiff(d, err, func() []Difference { return protodiff.Diff(remote, req.GetSpec()) })
+					c.setDiff(d, err, func() []Difference { return rooted("spec", protodiff.Diff(remote, req.GetSpec())) })
 				}
 				if windowMode && status.Code(d.Err) == codes.Unavailable {
 					gaveUp.Store(true)
@@ -804,6 +826,7 @@ func (c *Client) setDiff(d *DiffResult, err error, diff func() []Difference) {
 	case err != nil:
 		d.Err = fmt.Errorf("register: Get%s %s: %w", map[string]string{"workflow": "Workflow", "launch plan": "LaunchPlan"}[d.Kind()], d.ID.GetName(), err)
 	default:
+		d.Status = Same
 		d.Differences = diff()
 		if len(d.Differences) > 0 {
 			d.Status = Changed

@@ -33,7 +33,7 @@ func exampleEntities() bundle.Entities {
 func ExampleClient_RegisterEntities() {
 	// register.New(ctx, register.Options{Endpoint: ...}) for a real FlyteAdmin; the in-memory
 	// fake here behaves like FlyteAdmin v1.1.131.
-	client := register.NewClient(registertest.New().Client())
+	client := register.NewClient(registertest.New().Client(), register.ClientOptions{})
 	target := register.Target{Project: "flytesnacks", Domain: "production", Version: "v1"}
 	results, err := client.RegisterEntities(context.Background(), exampleEntities(), target, register.WithActivateLaunchPlans())
 	if err != nil {
@@ -60,7 +60,7 @@ func ExampleDryRunEntities() {
 }
 
 func ExampleClient_DiffEntities() {
-	client := register.NewClient(registertest.New().Client())
+	client := register.NewClient(registertest.New().Client(), register.ClientOptions{})
 	target := register.Target{Project: "flytesnacks", Domain: "production", Version: "v1"}
 	diffs, err := client.DiffEntities(context.Background(), exampleEntities(), target)
 	if err != nil {

@@ -87,7 +87,7 @@ func TestRegisterEntities(t *testing.T) {
 	for _, pin := range []string{"", "v1"} {
 		t.Run("pin="+pin, func(t *testing.T) {
 			f := registertest.New()
-			c := register.NewClient(f.Client())
+			c := register.NewClient(f.Client(), register.ClientOptions{})
 			e := lpEntities(t, "pkg.job", pin, "nightly")
 			orig := proto.Clone(e.Workflows[0])
 			var progress []string
@@ -129,7 +129,7 @@ func TestRegisterEntities(t *testing.T) {
 // re-run (CI) is idempotent; activating v3 deactivates v2.
 func TestRegisterEntitiesActivate(t *testing.T) {
 	f := registertest.New()
-	c := register.NewClient(f.Client())
+	c := register.NewClient(f.Client(), register.ClientOptions{})
 	e := lpEntities(t, "pkg.job", "", "nightly")
 	ctx := context.Background()
 	for run := 0; run < 2; run++ {
@@ -175,7 +175,7 @@ func TestRegisterEntitiesActivate(t *testing.T) {
 
 func TestRegisterEntitiesConflictDiff(t *testing.T) {
 	f := registertest.New()
-	c := register.NewClient(f.Client())
+	c := register.NewClient(f.Client(), register.ClientOptions{})
 	e := lpEntities(t, "pkg.job", "", "nightly")
 	_, err := c.RegisterEntities(context.Background(), e, lpTarget)
 	require.NoError(t, err)
@@ -187,7 +187,7 @@ func TestRegisterEntitiesConflictDiff(t *testing.T) {
 	assert.Equal(t, codes.InvalidArgument, lp.Code)
 	assert.True(t, lp.Conflict)
 	require.Len(t, lp.Diff, 1)
-	assert.Contains(t, lp.Diff[0].Path, "fixedInputs.literals")
+	assert.Equal(t, "spec.fixedInputs.literals.n.scalar.primitive.integer", lp.Diff[0].Path)
 	assert.Equal(t, "3", lp.Diff[0].Old)
 	assert.Equal(t, "4", lp.Diff[0].New)
 
@@ -199,7 +199,7 @@ func TestRegisterEntitiesConflictDiff(t *testing.T) {
 	assert.Equal(t, register.Failed, wf.Outcome)
 	assert.True(t, wf.Conflict)
 	require.Len(t, wf.Diff, 1)
-	assert.Equal(t, "nodes[0].metadata.name", wf.Diff[0].Path)
+	assert.Equal(t, "template.nodes[0].metadata.name", wf.Diff[0].Path)
 	assert.Equal(t, register.NotAttempted, res[3].Outcome)
 
 	// DiffEntities sees the same differences without registering.
@@ -222,7 +222,7 @@ func TestRegisterEntitiesConflictDiff(t *testing.T) {
 // Everything is validated before anything is sent, and every problem is reported at once.
 func TestRegisterEntitiesValidation(t *testing.T) {
 	f := registertest.New()
-	c := register.NewClient(f.Client())
+	c := register.NewClient(f.Client(), register.ClientOptions{})
 	e := lpEntities(t, "pkg.job", "", "nightly", "hourly")
 	e.Tasks[0].Template.Type = ""
 	e.Workflows[0].Template.Nodes = nil
@@ -254,7 +254,7 @@ func TestRegisterEntitiesStopsAfterTaskFailure(t *testing.T) {
 	f.Hook = func(context.Context, *admin.TaskCreateRequest, int) error {
 		return status.Error(codes.PermissionDenied, "denied")
 	}
-	c := register.NewClient(f.Client())
+	c := register.NewClient(f.Client(), register.ClientOptions{})
 	res, err := c.RegisterEntities(context.Background(), lpEntities(t, "pkg.job", "", "nightly"), lpTarget)
 	var be *register.BatchError
 	require.True(t, errors.As(err, &be))
@@ -275,7 +275,7 @@ func TestRegisterEntitiesStopsAfterTaskFailure(t *testing.T) {
 // A workflow calling a launch plan of the same run is registered after that plan (and its workflow).
 func TestRegisterEntitiesLaunchPlanReference(t *testing.T) {
 	f := registertest.New()
-	c := register.NewClient(f.Client())
+	c := register.NewClient(f.Client(), register.ClientOptions{})
 	e := lpEntities(t, "pkg.job", "", "nightly")
 	parent := &admin.WorkflowSpec{Template: &core.WorkflowTemplate{
 		Id: &core.Identifier{ResourceType: core.ResourceType_WORKFLOW, Name: "pkg.parent"},
@@ -293,7 +293,7 @@ type taskOnly struct{ register.TaskService }
 
 func TestRegisterEntitiesNeedsLaunchPlanService(t *testing.T) {
 	f := registertest.New()
-	c := register.NewClient(taskOnly{f.Client()})
+	c := register.NewClient(taskOnly{f.Client()}, register.ClientOptions{})
 	_, err := c.RegisterEntities(context.Background(), lpEntities(t, "pkg.job", "", "nightly"), lpTarget)
 	require.ErrorIs(t, err, register.ErrNoLaunchPlanService)
 	assert.Empty(t, f.Stats().Created)
@@ -312,7 +312,7 @@ func TestRegisterEntitiesPyflyteBundle(t *testing.T) {
 	conn, stop, err := f.Serve()
 	require.NoError(t, err)
 	defer stop()
-	c := register.NewClient(service.NewAdminServiceClient(conn))
+	c := register.NewClient(service.NewAdminServiceClient(conn), register.ClientOptions{})
 	res, err := c.RegisterEntities(context.Background(), b.Entities(), lpTarget, register.WithActivateLaunchPlans())
 	require.NoError(t, err, "%v", res)
 	assert.Equal(t, []string{"task myapp.workflows.example.say_hello Created", "workflow myapp.workflows.example.my_wf Created", "launch plan myapp.workflows.example.my_wf Created"}, outcomes(res))

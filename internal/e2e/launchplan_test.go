@@ -142,7 +142,7 @@ func TestLaunchPlanRegister(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	svc := harness.Dial(t, ep)
-	client := register.NewClient(svc)
+	client := register.NewClient(svc, register.ClientOptions{})
 	target := register.Target{Project: harness.Project, Domain: harness.Domain, Version: version}
 	// Read back: DiffEntities compares what FlyteAdmin returns (GetTask, GetWorkflow's compiled
 	// template, GetLaunchPlan's spec) with what register sends.
