@@ -672,21 +672,62 @@ func (c *Client) getWorkflowTemplate(ctx context.Context, svc LaunchPlanService,
 }
 
 // comparableWorkflow is a workflow template as FlyteAdmin's compiler returns it, reduced to what
-// was sent: the compiler adds the start and end nodes and fills upstream node ids, so those are
-// dropped on both sides before comparing.
+// was sent: the compiler adds the start and end nodes, fills upstream node ids and writes
+// "start-node" where a binding refers to the workflow's inputs by the node id "" (flytekit's
+// GLOBAL_INPUT_NODE_ID), so both sides are brought to that form before comparing.
 func comparableWorkflow(t *core.WorkflowTemplate, id *core.Identifier) *core.WorkflowTemplate {
 	c := proto.Clone(t).(*core.WorkflowTemplate)
 	c.Id = id
+	var node func(n *core.Node)
+	node = func(n *core.Node) {
+		if n == nil {
+			return
+		}
+		n.UpstreamNodeIds = nil
+		for _, b := range n.GetInputs() {
+			startNode(b.GetBinding())
+		}
+		if ie := n.GetBranchNode().GetIfElse(); ie != nil {
+			node(ie.GetCase().GetThenNode())
+			for _, o := range ie.GetOther() {
+				node(o.GetThenNode())
+			}
+			node(ie.GetElseNode())
+		}
+		node(n.GetArrayNode().GetNode())
+	}
 	nodes := c.Nodes[:0]
 	for _, n := range c.Nodes {
 		if n.GetId() == "start-node" || n.GetId() == "end-node" {
 			continue
 		}
-		n.UpstreamNodeIds = nil
+		node(n)
 		nodes = append(nodes, n)
 	}
 	c.Nodes = nodes
+	node(c.FailureNode)
+	for _, b := range c.GetOutputs() {
+		startNode(b.GetBinding())
+	}
 	return c
+}
+
+// startNode rewrites promises to node "" as promises to "start-node", as the compiler does.
+func startNode(b *core.BindingData) {
+	switch v := b.GetValue().(type) {
+	case *core.BindingData_Promise:
+		if v.Promise.GetNodeId() == "" {
+			v.Promise.NodeId = "start-node"
+		}
+	case *core.BindingData_Collection:
+		for _, x := range v.Collection.GetBindings() {
+			startNode(x)
+		}
+	case *core.BindingData_Map:
+		for _, x := range v.Map.GetBindings() {
+			startNode(x)
+		}
+	}
 }
 
 func (c *Client) workflowDiff(ctx context.Context, svc LaunchPlanService, req *admin.WorkflowCreateRequest) ([]Difference, error) {

@@ -115,7 +115,10 @@ func TestRegisterEntities(t *testing.T) {
 				assert.True(t, proto.Equal(want(core.ResourceType_WORKFLOW, "pkg.job_wf"), lp.Spec.WorkflowId), lp.Id.Name)
 				assert.Equal(t, admin.LaunchPlanState_INACTIVE, lp.Closure.State, "not activated without the option")
 			}
-			assert.Equal(t, []string{"workflow pkg.job_wf", "launch plan pkg.job_wf", "launch plan nightly"}, f.EntityStats().Created)
+			created := f.EntityStats().Created
+			require.Len(t, created, 3)
+			assert.Equal(t, "workflow pkg.job_wf", created[0], "the workflow before its launch plans")
+			assert.ElementsMatch(t, []string{"launch plan pkg.job_wf", "launch plan nightly"}, created[1:])
 
 			// Again, identical: AlreadyExisted everywhere, success.
 			res, err = c.RegisterEntities(context.Background(), e, lpTarget)

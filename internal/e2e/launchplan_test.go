@@ -194,7 +194,7 @@ func TestLaunchPlanFlytectl(t *testing.T) {
 	v1 := harness.UniqueVersion("ctl-first")
 	res := ctl.registerFiles(t, path, v1)
 	require.Equal(t, 0, res.Code, "%s", res)
-	assert.Equal(t, 5, strings.Count(res.Stdout, "Success"), res.Stdout)
+	assert.Equal(t, 5, strings.Count(res.Stdout, "| Success |"), res.Stdout)
 	assert.NotContains(t, res.Stdout, "Failed")
 	res = flytedask(v1)
 	require.Equal(t, 0, res.Code, "%s", res)
