@@ -109,19 +109,19 @@ type built struct {
 	warnings []spec.Problem
 }
 
-// build is load followed by spec.Spec.Build; problems are printed as by
-// load.
+// build is load followed by spec.Spec.BuildEntities (the tasks, and the
+// workflows and launch plans of the launch_plans section); problems are
+// printed as by load.
 func (f *specFlags) build(e *Env) (*built, error) {
 	s, warnings, err := f.load(e)
 	if err != nil {
 		return nil, err
 	}
-	specs, err := s.Build()
+	ents, err := s.BuildEntities()
 	if err != nil {
 		return nil, e.reportSpecError(err)
 	}
-	// TODO(lpreg): s.BuildEntities() once helper lp's launch_plans section is on main.
-	return &built{spec: s, specs: specs, entities: bundle.Entities{Tasks: specs}, warnings: warnings}, nil
+	return &built{spec: s, specs: ents.Tasks, entities: ents, warnings: warnings}, nil
 }
 
 // reportSpecError prints the problems of a *spec.Error one per line and

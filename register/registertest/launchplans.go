@@ -3,7 +3,6 @@ package registertest
 import (
 	"context"
 	"fmt"
-	"sort"
 	"sync"
 
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
@@ -200,8 +199,15 @@ func (a *Admin) CreateLaunchPlan(ctx context.Context, req *admin.LaunchPlanCreat
 	return &admin.LaunchPlanCreateResponse{}, nil
 }
 
-// GetLaunchPlan returns the stored launch plan with its state, or codes.NotFound.
-func (a *Admin) GetLaunchPlan(_ context.Context, req *admin.ObjectGetRequest) (*admin.LaunchPlan, error) {
+// GetLaunchPlan returns the stored launch plan with its state, or codes.NotFound. Calls are
+// counted in ExecutionCalls.
+func (a *Admin) GetLaunchPlan(ctx context.Context, req *admin.ObjectGetRequest) (*admin.LaunchPlan, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, status.FromContextError(err).Err()
+	}
+	a.mu.Lock()
+	a.count("GetLaunchPlan")
+	a.mu.Unlock()
 	s := a.lps()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -237,6 +243,19 @@ func (a *Admin) UpdateLaunchPlan(ctx context.Context, req *admin.LaunchPlanUpdat
 	lp.Closure.State = req.GetState()
 	s.updates = append(s.updates, fmt.Sprintf("%s@%s %s", id.GetName(), id.GetVersion(), req.GetState()))
 	return &admin.LaunchPlanUpdateResponse{}, nil
+}
+
+// PutLaunchPlan stores a copy of lp under its id, as if it had been registered (and its closure
+// computed) earlier; a launch plan without a closure gets one with state INACTIVE.
+func (a *Admin) PutLaunchPlan(lp *admin.LaunchPlan) {
+	s := a.lps()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := proto.Clone(lp).(*admin.LaunchPlan)
+	if c.Closure == nil {
+		c.Closure = &admin.LaunchPlanClosure{State: admin.LaunchPlanState_INACTIVE}
+	}
+	s.launchPlans[key(lp.GetId())] = c
 }
 
 // PutWorkflow stores a copy of t under t's id, as if it had been registered earlier.
@@ -295,15 +314,6 @@ func (a *Admin) resetEntities() {
 	clear(s.workflows)
 	clear(s.launchPlans)
 	s.created, s.updates = nil, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // The in-process client (Admin.Client) serves workflows and launch plans too: it satisfies

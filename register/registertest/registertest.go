@@ -53,6 +53,7 @@ type Admin struct {
 	created      []string
 	getTaskCalls int
 	mismatched   []string
+	exec         execStore // executions (executions.go)
 
 	lpOnce sync.Once
 	lp     *lpState // workflows and launch plans (launchplans.go)
@@ -186,7 +187,8 @@ func (a *Admin) Reset() {
 	clear(a.answered)
 	clear(a.afterSuccess)
 	a.created, a.getTaskCalls, a.mismatched = nil, 0, nil
-	a.resetEntities()
+	a.exec = execStore{} // executions, scripts and hooks (executions.go)
+	a.resetEntities()    // workflows and launch plans (launchplans.go)
 }
 
 // Stats is what an Admin has seen.
@@ -222,9 +224,12 @@ func (a *Admin) Stats() Stats {
 // Client returns an in-process [register.TaskService] backed by a, with no gRPC in between (call
 // options are ignored). Contexts behave as over gRPC: a call whose context has ended, or ends
 // during Latency, fails with codes.Canceled or codes.DeadlineExceeded.
-func (a *Admin) Client() register.TaskService { return client{a} }
+func (a *Admin) Client() register.TaskService { return client{a: a} }
 
-type client struct{ a *Admin }
+type client struct {
+	service.AdminServiceClient // nil: the methods not implemented here (see AdminClient)
+	a                          *Admin
+}
 
 func (c client) CreateTask(ctx context.Context, req *admin.TaskCreateRequest, _ ...grpc.CallOption) (*admin.TaskCreateResponse, error) {
 	return c.a.CreateTask(ctx, req)
