@@ -24,6 +24,9 @@ import (
 	"github.com/flytedask/flytedask/register"
 )
 
+// nightlySpec is the example spec with a cron and a fixed-rate launch plan.
+const nightlySpec = "../../examples/specs/nightly.yaml"
+
 // Issue 14: workflows and launch plans judged by the real FlyteAdmin v1.1.131, flytectl v0.9.4 and
 // the native flytescheduler of the same release.
 
@@ -256,12 +259,14 @@ func TestScheduleFires(t *testing.T) {
 		}
 	}()
 
-	task, cron, rate := lpNames("lpsched")
-	path := writeLPBundle(t, lpEntities(t, task, cron, rate))
+	// examples/specs/nightly.yaml: a cron launch plan and the fixed-rate every_minute, every input
+	// fixed (run_at 2026-01-01T00:00:00Z, partitions 2), registered from the spec (-f).
+	const rate = "every_minute"
 	version := harness.UniqueVersion("sched")
 	start := time.Now()
-	res := runCLI(t, "register", path, "--endpoint", ep, "--insecure", "--project", harness.Project, "--domain", harness.Domain, "--version", version, "--activate-launch-plans")
+	res := runCLI(t, "register", "-f", nightlySpec, "--endpoint", ep, "--insecure", "--project", harness.Project, "--domain", harness.Domain, "--version", version, "--activate-launch-plans")
 	require.Equal(t, 0, res.Code, "%s", res)
+	assert.Equal(t, 3, strings.Count(res.Stdout, "; activated"), res.Stdout)
 	t.Logf("registered and activated at +%s", time.Since(start).Round(time.Millisecond))
 
 	svc := harness.Dial(t, ep)
@@ -288,7 +293,7 @@ func TestScheduleFires(t *testing.T) {
 			continue
 		}
 		for _, x := range list.GetExecutions() {
-			if x.GetSpec().GetLaunchPlan().GetName() == rate {
+			if x.GetSpec().GetLaunchPlan().GetName() == rate && x.GetSpec().GetLaunchPlan().GetVersion() == version {
 				found = x
 				break
 			}
@@ -302,8 +307,8 @@ func TestScheduleFires(t *testing.T) {
 	data, err := svc.GetExecutionData(dctx, &admin.WorkflowExecutionGetDataRequest{Id: found.GetId()})
 	require.NoError(t, err)
 	in := data.GetFullInputs().GetLiterals()
-	assert.True(t, proto.Equal(lpInt(5), in["n"]), "n = %v", in["n"])
-	assert.True(t, proto.Equal(lpTime(lpRunAt), in["run_at"]), "run_at = %v", in["run_at"])
+	assert.True(t, proto.Equal(lpInt(2), in["partitions"]), "partitions = %v", in["partitions"])
+	assert.True(t, proto.Equal(lpTime(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), in["run_at"]), "run_at = %v", in["run_at"])
 }
 
 func lastLines(s string, n int) string {
