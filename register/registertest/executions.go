@@ -78,11 +78,11 @@ type execution struct {
 }
 
 type execStore struct {
-	executions  map[string]*execution // by project/domain/name
-	scripts     map[string][]Step     // by name, for executions not created yet
-	calls       map[string]int        // by method
-	created     []string
-	hooks       execHooks
+	executions map[string]*execution // by project/domain/name
+	scripts    map[string][]Step     // by name, for executions not created yet
+	calls      map[string]int        // by method
+	created    []string
+	hooks      execHooks
 }
 
 // ExecutionHook, when set with SetExecutionHook, runs first on every execution method call
