@@ -3,11 +3,14 @@ package bundle
 import (
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/flytedask/flytedask/internal/regid"
 )
 
 // KindTask names a task in a *SpecError (the zero Kind means a task too).
@@ -34,13 +37,41 @@ const KindTask Kind = "task"
 // WriteArchive) and unique within their kind. Errors are *SpecError values whose Kind and Index
 // say which entity (Index counts within the kind's slice).
 func (e Entities) WriteArchive(w io.Writer, opts ...WriteOption) error {
-	return writeArchiveEntities(w, e, opts)
+	cfg, err := newWriteConfig(opts, true)
+	if err != nil {
+		return fmt.Errorf("bundle: write archive: %w", err)
+	}
+	files, err := planEntities(e)
+	if err != nil {
+		return fmt.Errorf("bundle: write archive: %w", err)
+	}
+	if err := writeFiles(w, files, cfg); err != nil {
+		return fmt.Errorf("bundle: write archive: %w", err)
+	}
+	return nil
+}
+
+func writeFiles(w io.Writer, files []entityFile, cfg writeConfig) error {
+	return writeArchiveFrom(w, len(files), func(i int) (entityFile, error) { return files[i], nil }, cfg)
 }
 
 // WriteFile writes e as an archive to path, atomically, as the function [WriteFile] does for tasks
 // alone (see [Entities.WriteArchive] for the content).
-func (e Entities) WriteFile(path string, opts ...WriteOption) error {
-	return writeFileEntities(path, e, opts)
+func (e Entities) WriteFile(path string, opts ...WriteOption) (err error) {
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("bundle: write %s: %w", path, err)
+		}
+	}()
+	cfg, err := fileConfig(path, opts)
+	if err != nil {
+		return err
+	}
+	files, err := planEntities(e)
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, func(f *os.File) error { return writeFiles(f, files, cfg) })
 }
 
 // WriteDir writes e as loose files into dir, as the function [WriteDir] does for tasks alone (see
@@ -80,21 +111,15 @@ func planEntities(e Entities) ([]entityFile, error) {
 		files = append(files, f)
 		return nil
 	}
-	seen := make(map[string]int, len(e.Tasks))
+	tp := newPlanner(n) // tasks come first: their file names are the task writers'
 	for i, s := range e.Tasks {
-		switch {
-		case s == nil:
-			return nil, specErr(i, "", "spec is nil; pass a non-nil *admin.TaskSpec")
-		case s.Template == nil:
-			return nil, specErr(i, "", "spec.template is nil; a TaskSpec file must carry the task's core.TaskTemplate")
-		case s.Template.Id == nil:
-			return nil, specErr(i, "", "spec.template.id is nil; set it (resource_type TASK, name, and version or leave version empty for flytectl --version)")
-		}
-		if err := add(KindTask, i, s.Template.Id.Name, TaskSuffix, seen, entityFile{task: s}); err != nil {
+		name, err := tp.plan(i, s)
+		if err != nil {
 			return nil, err
 		}
+		files = append(files, taskFile(i, s, name))
 	}
-	seen = make(map[string]int, len(e.Workflows))
+	seen := make(map[string]int, len(e.Workflows))
 	for i, s := range e.Workflows {
 		switch {
 		case s == nil:
@@ -174,16 +199,12 @@ func marshalEntity(buf []byte, f entityFile, cfg writeConfig) ([]byte, error) {
 	return out, nil
 }
 
-// unpinID is the id rule of every bundle writer: project, domain and version empty, resource type,
-// name and org kept; id itself when nothing changes.
-//
-// TODO(lpreg): use internal/regid.Unpinned once helper apifix's change is on main (same rule).
-func unpinID(id *core.Identifier) *core.Identifier {
-	if id == nil || (id.GetProject() == "" && id.GetDomain() == "" && id.GetVersion() == "") {
-		return id
-	}
-	return &core.Identifier{ResourceType: id.GetResourceType(), Name: id.GetName(), Org: id.GetOrg()}
-}
+// unpinID is the id rule of every bundle writer (regid.Unpinned, as for tasks): project, domain
+// and version empty, resource type, name and org kept; id itself when nothing changes.
+func unpinID(id *core.Identifier) *core.Identifier { return regid.Unpinned(id) }
+
+// shallow is regid.Shallow: a copy sharing every field's value.
+func shallow[M proto.Message](m M) M { return regid.Shallow(m) }
 
 // unpinnedWorkflow returns s, or a shallow copy in which the template id and the task reference
 // ids of its nodes (and of its sub-workflows' nodes) are unpinned. Only the messages on the path to

@@ -18,6 +18,7 @@ import (
 
 	"github.com/flytedask/flytedask/bundle"
 	"github.com/flytedask/flytedask/internal/protodiff"
+	"github.com/flytedask/flytedask/internal/regid"
 )
 
 // LaunchPlanService is the part of FlyteAdmin's AdminService that registering workflows and launch
@@ -92,10 +93,8 @@ func fill(id *core.Identifier, t Target) {
 }
 
 // placeholder reports an id field that the registering tool fills: empty, or one of flytekit's
-// pre-1.0 "{{ registration.* }}" placeholders.
-func placeholder(v string) bool {
-	return v == "" || v == "{{ registration.project }}" || v == "{{ registration.domain }}" || v == "{{ registration.version }}"
-}
+// pre-1.0 "{{ registration.* }}" placeholders (regid's rule, as the bundle writers use).
+func placeholder(v string) bool { return regid.FilledAtRegistration(v) }
 
 // hydrator fills ids the way RegisterEntities sends them.
 type hydrator struct {
