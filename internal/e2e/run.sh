@@ -226,6 +226,11 @@ t0=$(date +%s)
 # anyway (its migrations fail there); skipping it saves a minute of C compiling.
 (cd "$HERE/adminbuild" && CGO_ENABLED=0 go build -o "$BIN/flyteadmin" github.com/flyteorg/flyteadmin/cmd)
 log "flyteadmin built in $(($(date +%s) - t0)) s"
+# Issue 14: the native scheduler of the same release (adminbuild's second tool);
+# TestScheduleFires starts it against admin.yaml's database and admin.
+t2=$(date +%s)
+(cd "$HERE/adminbuild" && CGO_ENABLED=0 go build -o "$BIN/flytescheduler" github.com/flyteorg/flyteadmin/cmd/scheduler)
+log "flytescheduler built in $(($(date +%s) - t2)) s"
 # flytectl v0.9.4 (module flytectlbuild), the peer tool: issue 10's tests
 # register with it and compare with what flytedask sends.
 t1=$(date +%s)
@@ -489,6 +494,8 @@ setsid "${NSEXEC[@]}" env \
 	FLYTEDASK_E2E_AUTH_DIR="$AUTH_DIR" \
 	FLYTEDASK_E2E_AUTHKIT="$BIN/authkit" \
 	FLYTEDASK_E2E_FLYTECTL_BIN="$BIN/flytectl" \
+	FLYTEDASK_E2E_SCHEDULER_BIN="$BIN/flytescheduler" \
+	FLYTEDASK_E2E_ADMIN_CONFIG="$ADMIN_CONFIG" \
 	GOPROXY=off \
 	go test -count=1 -timeout "$TEST_TIMEOUT" "$@" </dev/null &
 TEST_PGID=$!
