@@ -242,8 +242,13 @@ EOF
 	)
 }
 
-execpath_stop() {
+execpath_stop() { # [EXIT_CODE]: on failure, show the components' logs first
 	local entry
+	if [[ ${1:-0} -ne 0 && -n $EXECPATH_ADMIN_PID ]]; then
+		show_log "$LOGS/execadmin.log" 30
+		show_log "$LOGS/propeller.log" 60
+		show_log "$LOGS/daskoperator.log" 30
+	fi
 	for entry in "${EXECPATH_BUILD_PIDS[@]}"; do
 		kill -- "${entry%%:*}" 2>/dev/null
 	done

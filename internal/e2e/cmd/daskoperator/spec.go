@@ -144,4 +144,3 @@ func envMap(vars []envVar, extra ...string) map[string]string {
 	}
 	return m
 }
-
