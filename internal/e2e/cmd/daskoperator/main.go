@@ -19,6 +19,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -35,6 +36,10 @@ func main() {
 	if *server == "" || *tokenFile == "" || *dir == "" {
 		log.Fatal("daskoperator: -server, -token-file and -dir are required")
 	}
+	absDir, err := filepath.Abs(*dir) // processes run in their own working directories
+	if err != nil {
+		log.Fatalf("daskoperator: %v", err)
+	}
 	tok, err := os.ReadFile(*tokenFile)
 	if err != nil {
 		log.Fatalf("daskoperator: %v", err)
@@ -43,7 +48,7 @@ func main() {
 	defer stop()
 	o := &operator{
 		kube:      newKubeClient(*server, strings.TrimSpace(string(tok)), *insecure),
-		dir:       *dir,
+		dir:       absDir,
 		path:      *path,
 		startWait: *startWait,
 		jobs:      map[string]context.CancelFunc{},
