@@ -214,7 +214,8 @@ storage:
     kind: local
     config: {path: $storage}
 event: {type: admin, rate: 500, capacity: 1000}
-admin: {endpoint: "127.0.0.1:$admin_grpc", insecure: true}
+# A URL: "127.0.0.1:PORT" does not parse as one (flytestdlib config.URL).
+admin: {endpoint: "dns:///127.0.0.1:$admin_grpc", insecure: true}
 catalog-cache: {type: noop}
 logger: {level: 4, formatter: {type: text}}
 EOF
@@ -251,6 +252,11 @@ execpath_stop() { # [EXIT_CODE]: on failure, show the components' logs first
 	fi
 	for entry in "${EXECPATH_BUILD_PIDS[@]}"; do
 		kill -- "${entry%%:*}" 2>/dev/null
+	done
+	# flytepropeller takes ~15 s to stop on SIGTERM: signal everything first.
+	local pid
+	for pid in "$EXECPATH_OPERATOR_PID" "$EXECPATH_PROPELLER_PID" "$EXECPATH_ADMIN_PID"; do
+		[[ -n $pid ]] && kill -TERM "$pid" 2>/dev/null
 	done
 	stop_pid "$EXECPATH_OPERATOR_PID" daskoperator
 	stop_pid "$EXECPATH_PROPELLER_PID" flytepropeller

@@ -312,7 +312,11 @@ func TestExecDaskTaskSucceeds(t *testing.T) {
 }
 
 // TestExecDaskTaskFails: a job runner exiting non-zero makes the execution
-// FAILED with propeller's error for the Dask plugin.
+// FAILED with propeller's error for the Dask plugin. FlyteAdmin v1.1.131 wraps
+// a single-task execution in a node with retries 3 (defaultRetryStrategy in
+// pkg/manager/impl/util/single_task_execution.go), and the plugin reports a
+// failed DaskJob as a retryable USER failure, so propeller runs 4 attempts,
+// each a new DaskJob NAME-0..3 and a new cluster.
 func TestExecDaskTaskFails(t *testing.T) {
 	ep := harness.Exec(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -326,10 +330,21 @@ func TestExecDaskTaskFails(t *testing.T) {
 	msg := ex.GetClosure().GetError().GetMessage()
 	t.Logf("error: %s", msg)
 	assert.Contains(t, msg, "Dask Job failed")
-	rec := daskJobRecord(t, ep, id.GetName(), true)
-	require.NotNil(t, rec.RunnerExitCode)
-	assert.Equal(t, 3, *rec.RunnerExitCode)
-	assert.Equal(t, "Failed", rec.JobStatus)
+	assert.Contains(t, msg, "[4/4] currentAttempt done")
+	recs, err := ep.DaskJobRecords(harness.Project + "-" + harness.Domain)
+	require.NoError(t, err)
+	attempts := 0
+	for _, r := range recs {
+		if !strings.HasPrefix(r.Name, id.GetName()+"-") {
+			continue
+		}
+		attempts++
+		require.NotNil(t, r.RunnerExitCode, "%s", r.Name)
+		assert.Equal(t, 3, *r.RunnerExitCode, "%s", r.Name)
+		assert.Equal(t, "Failed", r.JobStatus, "%s", r.Name)
+		assert.Len(t, r.Workers, 2, "%s", r.Name)
+	}
+	assert.Equal(t, 4, attempts, "one DaskJob per attempt")
 }
 
 // TestExecDaskTaskAborted: TerminateExecution of a running Dask task makes it
