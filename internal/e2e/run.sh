@@ -39,6 +39,8 @@
 #   FLYTEDASK_E2E_TEST_TIMEOUT    go test -timeout (default 10m)
 #   FLYTEDASK_E2E_READY_TIMEOUT   seconds to wait for admin's gRPC (default 180)
 #   FLYTEDASK_E2E_KEEP_DB=1       keep the PostgreSQL data directory after the run
+#   FLYTEDASK_E2E_EXECPATH=0      skip the execution path (execpath.sh: kube-apiserver,
+#                                 a second FlyteAdmin, flytepropeller, local Dask operator)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
