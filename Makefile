@@ -29,7 +29,7 @@ depcheck:
 ## the parallel validation path), and the authentication flows (a token shared by concurrent calls),
 ## under the race detector
 RACE_TESTS := Concurren|Alias|TestRegisterCreatesInOrder|TestRegisterRetries|TestRegisterContextCancelledMidRun|TestFlyteIDLInterop|TestWithValidator|TestRetry|TestCancelDuringBackoff
-RACE_AUTH_TESTS := TestClientSecret|TestToken|TestRefresh|TestUnauthenticated|TestExternalCommand|TestPkce|TestDeviceFlow|TestProxyCommand|TestNoAuthTypeHint|TestHanging|TestTLS|TestServerRejects
+RACE_AUTH_TESTS := TestClientSecret|TestToken|TestRefresh|TestUnauthenticated|TestExternalCommand|TestPkce|TestDeviceFlow|TestProxyCommand|TestNoAuthTypeHint|TestHanging|TestTLS|TestServerRejects|TestNewCopies|TestRegistertest
 race:
 	$(GO) test -race -count=1 -run '$(RACE_TESTS)|$(RACE_AUTH_TESTS)' ./task/ ./register/...
 

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -36,22 +37,51 @@ type callerContextKey struct{}
 
 // authenticator is the unary client interceptor that obtains, caches, refreshes and sends tokens.
 type authenticator struct {
-	o         Options
-	plaintext bool
-	values    context.Context // New's ctx without its cancellation, carrying the OAuth2 HTTP client
-	meta      service.AuthMetadataServiceClient
-	secret    string // ClientSecret only
+	o      Options
+	meta   service.AuthMetadataServiceClient
+	secret string // ClientSecret only
+	hc     *http.Client
+	// idle is the built-in OAuth2 transport, whose idle connections close closes (nil when
+	// Auth.HTTPClient is the caller's).
+	idle *http.Transport
+	// life ends at close: it bounds every flight (token fetch, token command).
+	life context.Context
+	stop context.CancelFunc
+	wg   sync.WaitGroup // the flights that end with life (not a TokenSource's)
 
-	sem chan struct{} // capacity 1: held while discovering or fetching
-
-	mu         sync.Mutex
-	active     bool          // send a token with every call
-	tok        *oauth2.Token // the cached token
-	obtained   time.Time     // when tok was obtained
-	sticky     error         // a final authentication failure: not tried again
-	disc       *discovery
-	proxyToken string
+	mu          sync.Mutex
+	closed      bool
+	active      bool          // send a token with every call
+	tok         *oauth2.Token // the cached token
+	obtained    time.Time     // when tok was obtained
+	sticky      error         // a final authentication failure of run stickyRun: not tried again in that run
+	stickyRun   *retryRun
+	disc        *discovery
+	flight      *flight // the token fetch in progress
+	proxyTok    *oauth2.Token
+	proxyFlight *flight // the proxy command in progress
 }
+
+// flight is one token fetch (or proxy command) shared by every call that needs it meanwhile.
+type flight struct {
+	done     chan struct{}
+	tok      *oauth2.Token
+	err      error // a gRPC status error
+	timedOut bool  // err is the flight's own timeout
+}
+
+// wait waits for the flight or for ctx.
+func (f *flight) wait(ctx context.Context) (*oauth2.Token, error) {
+	select {
+	case <-f.done:
+		return f.tok, f.err
+	case <-ctx.Done():
+		return nil, status.FromContextError(ctx.Err()).Err()
+	}
+}
+
+// errClosed is what a call needing a token gets after Close.
+var errClosed = status.Error(codes.Canceled, "register: the client is closed")
 
 // discovery is what FlyteAdmin's AuthMetadataService told us, merged with the options.
 type discovery struct {
@@ -62,8 +92,8 @@ type discovery struct {
 	audience                     string
 }
 
-func newAuthenticator(ctx context.Context, o Options, roots *x509.CertPool) (*authenticator, error) {
-	a := &authenticator{o: o, plaintext: o.Insecure, sem: make(chan struct{}, 1)}
+func newAuthenticator(o Options, roots *x509.CertPool) (*authenticator, error) {
+	a := &authenticator{o: o}
 	auth := o.Auth
 	switch {
 	case auth.TokenSource != nil:
@@ -89,16 +119,16 @@ func newAuthenticator(ctx context.Context, o Options, roots *x509.CertPool) (*au
 	default:
 		return nil, fmt.Errorf("%w: authType %q is not one of ClientSecret, Pkce, DeviceFlow, ExternalCommand", ErrConfig, auth.Type)
 	}
+	if len(auth.ProxyCommand) > 0 && auth.ProxyCommand[0] == "" {
+		return nil, fmt.Errorf("%w: proxyCommand names no program", ErrConfig)
+	}
 	hc := auth.HTTPClient
 	if hc == nil {
-		if v, ok := ctx.Value(oauth2.HTTPClient).(*http.Client); ok && v != nil {
-			hc = v
-		} else {
-			var err error
-			if hc, err = oauthHTTPClient(o, roots, o.CACertFile); err != nil {
-				return nil, err
-			}
+		var err error
+		if hc, err = oauthHTTPClient(o, roots, o.CACertFile); err != nil {
+			return nil, err
 		}
+		a.idle, _ = hc.Transport.(*http.Transport)
 	}
 	if len(auth.ProxyCommand) > 0 {
 		base := hc.Transport
@@ -109,8 +139,23 @@ func newAuthenticator(ctx context.Context, o Options, roots *x509.CertPool) (*au
 		c.Transport = &proxyAuthTransport{base: base, a: a}
 		hc = &c
 	}
-	a.values = context.WithValue(context.WithoutCancel(ctx), oauth2.HTTPClient, hc)
+	a.hc = hc
+	// The authenticator's own lifetime (not a caller's context): Close ends it.
+	a.life, a.stop = context.WithCancel(context.Background())
 	return a, nil
+}
+
+// close stops the flights that can be stopped, waits for them, closes idle OAuth2 connections and
+// makes every later token request fail.
+func (a *authenticator) close() {
+	a.mu.Lock()
+	a.closed = true
+	a.mu.Unlock()
+	a.stop()
+	a.wg.Wait()
+	if a.idle != nil {
+		a.idle.CloseIdleConnections()
+	}
 }
 
 func readClientSecret(auth Auth) (string, error) {
@@ -157,11 +202,17 @@ func (a *authenticator) intercept(ctx context.Context, method string, req, reply
 		return invoker(ctx, method, req, reply, cc, opts...)
 	}
 	call := func(tok *oauth2.Token, header string) error {
-		cctx := ctx
-		if tok != nil {
-			cctx = metadata.AppendToOutgoingContext(ctx, header, tok.Type()+" "+tok.AccessToken)
+		if tok == nil {
+			return invoker(ctx, method, req, reply, cc, opts...)
 		}
-		return invoker(cctx, method, req, reply, cc, opts...)
+		// Per-RPC credentials, not plain metadata: gRPC refuses to send them unless the
+		// connection actually used is secure (whatever DialOptions made it), unless allowed.
+		creds := &tokenCredentials{header: header, value: tok.Type() + " " + tok.AccessToken, secure: !a.o.Auth.AllowTokensOverPlaintext}
+		err := invoker(ctx, method, req, reply, cc, append(slices.Clip(opts), grpc.PerRPCCredentials(creds))...)
+		if status.Code(err) == codes.Unauthenticated && strings.Contains(status.Convert(err).Message(), "cannot send secure credentials on an insecure connection") {
+			return &plaintextRefusal{status.New(codes.Unauthenticated, "register: refusing to send a bearer token over a plaintext connection (the transport credentials of Options.DialOptions are insecure): use TLS, or set admin.allowTokensOverPlaintext: true or --allow-tokens-over-plaintext to send it anyway")}
+		}
+		return err
 	}
 	a.mu.Lock()
 	active := a.active
@@ -174,7 +225,7 @@ func (a *authenticator) intercept(ctx context.Context, method string, req, reply
 		if a.o.Auth.Type == AuthNone {
 			return status.Errorf(codes.Unauthenticated, "%s (%s)", status.Convert(err).Message(), noAuthHint)
 		}
-		if a.plaintext && !a.o.Auth.AllowTokensOverPlaintext {
+		if a.o.Insecure && !a.o.Auth.AllowTokensOverPlaintext {
 			return status.Errorf(codes.Unauthenticated, "%s (FlyteAdmin requires authentication, but tokens are not sent over a plaintext connection (admin.insecure: true): use TLS, or set admin.allowTokensOverPlaintext: true or --allow-tokens-over-plaintext to send them anyway)", status.Convert(err).Message())
 		}
 		a.mu.Lock()
@@ -188,7 +239,7 @@ func (a *authenticator) intercept(ctx context.Context, method string, req, reply
 	ctx, cancel := a.afterLogin(ctx)
 	defer cancel()
 	err = call(tok, header)
-	if status.Code(err) != codes.Unauthenticated {
+	if _, refused := err.(*plaintextRefusal); refused || status.Code(err) != codes.Unauthenticated {
 		return err
 	}
 	// The token was refused (revoked, expired early, clock skew): replace it once.
@@ -197,6 +248,9 @@ func (a *authenticator) intercept(ctx context.Context, method string, req, reply
 		return err
 	}
 	err = call(tok2, header)
+	if _, refused := err.(*plaintextRefusal); refused {
+		return err
+	}
 	if status.Code(err) == codes.Unauthenticated {
 		return status.Errorf(codes.Unauthenticated, "%s (FlyteAdmin refused a freshly obtained %s token)", status.Convert(err).Message(), a.kind())
 	}
@@ -269,9 +323,14 @@ func unexpired(tok *oauth2.Token) bool {
 // token returns a fresh token and the header to send it under. stale, when non-nil, is a token
 // FlyteAdmin refused: it is not handed out again. Failures are gRPC status errors: Unavailable
 // (retryable, not remembered) when the token endpoint cannot be reached or answers 5xx or 429,
-// Unauthenticated for a refusal (remembered and not tried again), the context's code when ctx ends,
-// and the discovery call's code when discovery fails. When a refresh fails while the cached token
-// has not expired yet, the cached token is returned.
+// Unauthenticated for a refusal (remembered for the run of ctx, see [WithRetryRun], and not tried
+// again in it), the context's code when ctx ends, and the discovery call's code when discovery
+// fails. When a refresh fails while the cached token has not expired yet, the cached token is
+// returned.
+//
+// The token is obtained by one flight at a time, shared by every call that needs it meanwhile: a
+// call whose context ends stops waiting, the flight goes on (bounded by its own timeout and by
+// Close) and the next call needing a token waits for the same flight.
 func (a *authenticator) token(ctx context.Context, stale *oauth2.Token) (*oauth2.Token, string, error) {
 	if t := a.o.Auth.Type; a.o.Auth.TokenSource == nil && (t == AuthPkce || t == AuthDeviceFlow) {
 		// A person is logging in: wait for them beyond the attempt's timeout, as long as the caller
@@ -280,44 +339,123 @@ func (a *authenticator) token(ctx context.Context, stale *oauth2.Token) (*oauth2
 			ctx = c
 		}
 	}
-	usable := func() (*oauth2.Token, string, error, bool) {
+	run, _ := ctx.Value(retryRunKey{}).(*retryRun)
+	again := false // the flight kept the stale token once already
+	for {
 		a.mu.Lock()
-		defer a.mu.Unlock()
+		if a.closed {
+			a.mu.Unlock()
+			return nil, "", errClosed
+		}
 		if a.tok != nil && a.tok != stale && a.fresh(a.tok, a.obtained) && a.disc != nil {
-			return a.tok, a.disc.header, nil, true
+			tok, h := a.tok, a.disc.header
+			a.mu.Unlock()
+			return tok, h, nil
 		}
-		if a.sticky != nil {
-			// A refusal is final, but a token that has not expired yet is still used.
+		if a.sticky != nil && run != nil && a.stickyRun == run {
+			// A refusal is final for this run, but a token that has not expired yet is still used.
 			if a.tok != nil && a.tok != stale && unexpired(a.tok) && a.disc != nil {
-				return a.tok, a.disc.header, nil, true
+				tok, h := a.tok, a.disc.header
+				a.mu.Unlock()
+				return tok, h, nil
 			}
-			return nil, "", a.sticky, true
+			err := a.sticky
+			a.mu.Unlock()
+			return nil, "", err
 		}
-		return nil, "", nil, false
+		f := a.flight
+		if f == nil {
+			f = a.startFlight(run)
+		}
+		a.mu.Unlock()
+		tok, err := f.wait(ctx)
+		if err != nil {
+			if ctx.Err() == nil && f.timedOut { // (ctx alive: the flight is done, f is final)
+				// A flight this caller joined late ran out of its time, this caller has some
+				// left: start another.
+				continue
+			}
+			return nil, "", err
+		}
+		if tok == stale {
+			// The flight kept the refused token (a refresh failed while it had not expired, or
+			// the flight began before it was refused): fetch once more, then give up.
+			if again {
+				return nil, "", status.Errorf(codes.Unauthenticated, "register: FlyteAdmin refused the %s token and no new one could be obtained", a.kind())
+			}
+			again = true
+			continue
+		}
+		a.mu.Lock()
+		h := a.disc.header
+		a.mu.Unlock()
+		return tok, h, nil
 	}
-	if tok, h, err, ok := usable(); ok {
-		return tok, h, err
+}
+
+// startFlight starts a token fetch for run; a.mu is held.
+func (a *authenticator) startFlight(run *retryRun) *flight {
+	f := &flight{done: make(chan struct{})}
+	a.flight = f
+	ctx, cancel := a.flightContext()
+	cancellable := a.o.Auth.TokenSource == nil
+	if cancellable {
+		a.wg.Add(1)
 	}
-	select {
-	case a.sem <- struct{}{}:
-	case <-ctx.Done():
-		return nil, "", status.FromContextError(ctx.Err()).Err()
+	go func() {
+		defer func() {
+			cancel()
+			if cancellable {
+				a.wg.Done()
+			}
+		}()
+		f.tok, f.err = a.obtain(ctx, run)
+		f.timedOut = f.err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) && a.life.Err() == nil
+		a.mu.Lock()
+		a.flight = nil
+		a.mu.Unlock()
+		close(f.done)
+	}()
+	return f
+}
+
+// flightContext bounds a flight: by Close, and, for flows without a person in the loop, by
+// PerRetryTimeout (the interactive flows have their own timeouts; a TokenSource cannot be
+// cancelled). The OAuth2 requests use the authenticator's HTTP client.
+func (a *authenticator) flightContext() (context.Context, context.CancelFunc) {
+	ctx := context.WithValue(a.life, oauth2.HTTPClient, a.hc)
+	if t := a.o.Auth.Type; a.o.Auth.TokenSource == nil && t != AuthPkce && t != AuthDeviceFlow {
+		return context.WithTimeout(ctx, a.perRetryTimeout())
 	}
-	defer func() { <-a.sem }()
-	if tok, h, err, ok := usable(); ok { // obtained by another caller meanwhile
-		return tok, h, err
+	return context.WithCancel(ctx)
+}
+
+func (a *authenticator) perRetryTimeout() time.Duration {
+	if d := a.o.Retry.PerRetryTimeout; d > 0 {
+		return d
 	}
+	return DefaultPerRetryTimeout
+}
+
+// obtain discovers what is needed and fetches a token (the body of a flight).
+func (a *authenticator) obtain(ctx context.Context, run *retryRun) (*oauth2.Token, error) {
 	d, err := a.discover(ctx)
 	if err != nil {
-		return nil, "", err
+		if a.life.Err() != nil {
+			return nil, errClosed
+		}
+		return nil, err
 	}
 	a.mu.Lock()
 	prev := a.tok
 	a.mu.Unlock()
 	tok, err := a.fetch(ctx, d, prev)
 	if err != nil {
+		if a.life.Err() != nil {
+			return nil, errClosed
+		}
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, "", status.FromContextError(ctxErr).Err()
+			return nil, status.Errorf(codes.DeadlineExceeded, "register: obtaining a %s token took longer than %s", a.kind(), a.perRetryTimeout())
 		}
 		var temp interface{ Temporary() bool }
 		transient := errors.As(err, &temp) && temp.Temporary()
@@ -329,22 +467,23 @@ func (a *authenticator) token(ctx context.Context, stale *oauth2.Token) (*oauth2
 		st := status.New(code, "register: "+err.Error())
 		if !transient {
 			a.mu.Lock()
-			a.sticky = st.Err()
+			a.sticky, a.stickyRun = st.Err(), run
 			a.mu.Unlock()
 		}
-		if prev != nil && prev != stale && unexpired(prev) {
+		if prev != nil && unexpired(prev) {
 			// The refresh inside the refresh window failed, but the cached token is still valid.
-			return prev, d.header, nil
+			return prev, nil
 		}
-		return nil, "", st.Err()
+		return nil, st.Err()
 	}
 	if tok == nil || tok.AccessToken == "" {
-		return nil, "", status.Errorf(codes.Unauthenticated, "register: %s returned no token", a.kind())
+		return nil, status.Errorf(codes.Unauthenticated, "register: %s returned no token", a.kind())
 	}
 	a.mu.Lock()
 	a.tok, a.obtained = tok, time.Now()
+	a.sticky, a.stickyRun = nil, nil
 	a.mu.Unlock()
-	return tok, d.header, nil
+	return tok, nil
 }
 
 // temporary marks a token failure worth trying again on a later call (a network error reaching
@@ -427,17 +566,13 @@ func discoveryError(call string, err error) error {
 func (a *authenticator) fetch(ctx context.Context, d *discovery, prev *oauth2.Token) (*oauth2.Token, error) {
 	auth := a.o.Auth
 	if auth.TokenSource != nil {
-		tok, err := tokenWithin(ctx, auth.TokenSource)
+		tok, err := auth.TokenSource.Token()
 		if err != nil {
-			return nil, temporary{err} // the caller's source may recover: ask it again next time
+			return nil, temporary{fmt.Errorf("token source: %w", err)} // the caller's source may recover: ask it again next time
 		}
 		return tok, nil
 	}
-	// OAuth2 requests use New's values (the HTTP client) and ctx's cancellation.
-	fctx, cancel := context.WithCancel(a.values)
-	defer cancel()
-	stop := context.AfterFunc(ctx, cancel)
-	defer stop()
+	fctx := ctx // carries the OAuth2 HTTP client (flightContext)
 	switch auth.Type {
 	case AuthClientSecret:
 		return a.clientSecret(fctx, d)
@@ -470,29 +605,6 @@ func (a *authenticator) fetch(ctx context.Context, d *discovery, prev *oauth2.To
 		return a.deviceFlow(fctx, oc, d)
 	}
 	return nil, fmt.Errorf("authType %q is not supported", auth.Type)
-}
-
-// tokenWithin calls a TokenSource, which cannot be cancelled, in its own goroutine, and stops
-// waiting for it when ctx ends.
-func tokenWithin(ctx context.Context, ts oauth2.TokenSource) (*oauth2.Token, error) {
-	type result struct {
-		tok *oauth2.Token
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		tok, err := ts.Token()
-		ch <- result{tok, err}
-	}()
-	select {
-	case r := <-ch:
-		if r.err != nil {
-			return nil, fmt.Errorf("token source: %w", r.err)
-		}
-		return r.tok, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
 }
 
 func (a *authenticator) clientSecret(ctx context.Context, d *discovery) (*oauth2.Token, error) {
@@ -529,12 +641,24 @@ func transientHTTP(re *oauth2.RetrieveError) bool {
 	return c >= 500 || c == http.StatusTooManyRequests
 }
 
+// tokenCommandWaitDelay is how long a token command's output is still read after its context ended.
+const tokenCommandWaitDelay = 100 * time.Millisecond
+
 // runTokenCommand runs argv and takes its trimmed standard output as a bearer token; a JWT's exp
 // claim becomes the token's expiry.
 func runTokenCommand(ctx context.Context, key string, argv []string) (*oauth2.Token, error) {
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Stderr = nil // neither shown nor quoted: it may hold a token
+	// When ctx ends the command is killed; a child it left holding standard output must not keep
+	// Output waiting for EOF: stop reading after tokenCommandWaitDelay.
+	cmd.WaitDelay = tokenCommandWaitDelay
+	// The command stays in our process group (no Setpgid): a command that prompts on /dev/tty
+	// (an interactive proxy or MFA login) must not be stopped by SIGTTIN. So a child it leaves
+	// behind is not killed with it; it is only no longer waited for.
 	out, err := cmd.Output()
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("admin.%s %q: %w", key, argv[0], ctx.Err())
+	}
 	if err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
@@ -573,21 +697,47 @@ func jwtExpiry(tok string) time.Time {
 	return time.Unix(int64(f), 0)
 }
 
-// proxy returns the proxy-authorization token, running ProxyCommand the first time.
+// proxy returns the proxy-authorization token, running ProxyCommand when there is none yet or
+// it has expired (a JWT's exp claim). One run at a time serves every call that needs it meanwhile.
 func (a *authenticator) proxy(ctx context.Context) (string, error) {
 	a.mu.Lock()
-	pt := a.proxyToken
-	a.mu.Unlock()
-	if pt != "" {
-		return pt, nil
+	if a.closed {
+		a.mu.Unlock()
+		return "", errClosed
 	}
-	tok, err := runTokenCommand(ctx, "proxyCommand", a.o.Auth.ProxyCommand)
+	if t := a.proxyTok; t != nil && (t.Expiry.IsZero() || time.Until(t.Expiry) > a.refreshWindow()) {
+		a.mu.Unlock()
+		return t.AccessToken, nil
+	}
+	f := a.proxyFlight
+	if f == nil {
+		f = &flight{done: make(chan struct{})}
+		a.proxyFlight = f
+		fctx, cancel := context.WithTimeout(a.life, a.perRetryTimeout())
+		a.wg.Add(1)
+		go func() {
+			defer a.wg.Done()
+			defer cancel()
+			tok, err := runTokenCommand(fctx, "proxyCommand", a.o.Auth.ProxyCommand)
+			a.mu.Lock()
+			if err != nil {
+				f.err = status.Error(codes.Unauthenticated, "register: "+err.Error())
+				if a.life.Err() != nil {
+					f.err = errClosed
+				}
+			} else {
+				f.tok, a.proxyTok = tok, tok
+			}
+			a.proxyFlight = nil
+			a.mu.Unlock()
+			close(f.done)
+		}()
+	}
+	a.mu.Unlock()
+	tok, err := f.wait(ctx)
 	if err != nil {
-		return "", status.Error(codes.Unauthenticated, "register: "+err.Error())
+		return "", err
 	}
-	a.mu.Lock()
-	a.proxyToken = tok.AccessToken
-	a.mu.Unlock()
 	return tok.AccessToken, nil
 }
 
@@ -632,3 +782,22 @@ func redactSecret(s, clientID, secret string) string {
 	}
 	return s
 }
+
+// tokenCredentials sends one token as gRPC per-RPC credentials; with secure set, gRPC refuses to
+// send it over a connection whose handshake is not secure.
+type tokenCredentials struct {
+	header, value string
+	secure        bool
+}
+
+func (c *tokenCredentials) GetRequestMetadata(context.Context, ...string) (map[string]string, error) {
+	return map[string]string{c.header: c.value}, nil
+}
+
+func (c *tokenCredentials) RequireTransportSecurity() bool { return c.secure }
+
+// plaintextRefusal is a call refused locally because its token would have gone over plaintext.
+type plaintextRefusal struct{ st *status.Status }
+
+func (e *plaintextRefusal) Error() string              { return e.st.Err().Error() }
+func (e *plaintextRefusal) GRPCStatus() *status.Status { return e.st }

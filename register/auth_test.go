@@ -42,9 +42,11 @@ const (
 	testAccessToken  = "access-token-DO-NOT-LEAK"
 )
 
-// tokenServer is an OAuth2 token endpoint for the client-credentials grant.
+// tokenServer is an OAuth2 token endpoint for the client-credentials grant (client "ci" with
+// testClientSecret); while refuse is set it refuses every client.
 type tokenServer struct {
 	*httptest.Server
+	refuse   atomic.Bool
 	requests atomic.Int32
 	audience atomic.Value
 	scope    atomic.Value
@@ -65,7 +67,7 @@ func newTokenServer(t *testing.T) *tokenServer {
 		ts.audience.Store(r.PostForm.Get("audience"))
 		ts.scope.Store(r.PostForm.Get("scope"))
 		w.Header().Set("Content-Type", "application/json")
-		if r.PostForm.Get("grant_type") != "client_credentials" || id != "ci" || secret != testClientSecret {
+		if r.PostForm.Get("grant_type") != "client_credentials" || id != "ci" || secret != testClientSecret || ts.refuse.Load() {
 			w.WriteHeader(http.StatusUnauthorized)
 			_, _ = w.Write([]byte(`{"error":"invalid_client"}`))
 			return
@@ -114,9 +116,7 @@ func TestClientSecretFlowOverPlaintextWhenAllowed(t *testing.T) {
 	cfg.Auth.Scopes = []string{"all"}
 	cfg.Auth.Audience = "https://flyte.example.com"
 	cfg.Auth.Header = "Flyte-Authorization"
-	c, err := register.New(context.Background(), cfg)
-	require.NoError(t, err)
-	defer c.Close()
+	c := newClient(t, cfg)
 	res, err := c.Register(context.Background(), manySpecs(t, 5), target)
 	require.NoError(t, err)
 	for _, r := range res {
@@ -140,9 +140,7 @@ func TestClientSecretFromEnvWrongSecretIsUnauthenticated(t *testing.T) {
 	cfg.Auth.ClientSecretEnvVar = "REGISTER_TEST_SECRET"
 	cfg.Auth.ClientSecretLocation = writeSecret(t, testClientSecret) // the env var wins, as in flytectl
 	cfg.Auth.TokenURL = tok.URL
-	c, err := register.New(context.Background(), cfg)
-	require.NoError(t, err)
-	defer c.Close()
+	c := newClient(t, cfg)
 	res, err := c.Register(context.Background(), manySpecs(t, 1), target)
 	require.Error(t, err)
 	r := res[0]
@@ -215,9 +213,7 @@ func TestTLS(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := base()
 			tc.mut(&cfg)
-			c, err := register.New(context.Background(), cfg)
-			require.NoError(t, err)
-			defer c.Close()
+			c := newClient(t, cfg)
 			spec := daskSpec(t, "pkg.tls"+string(rune('a'+i)), 1)
 			res, _ := c.Register(context.Background(), []*admin.TaskSpec{spec}, target)
 			assert.Equal(t, tc.wantCode, res[0].Code, res[0].String())
@@ -264,9 +260,7 @@ func TestHangingTokenEndpointHonoursContext(t *testing.T) {
 			cfg.Retry.MaxRetries = -1
 			cfg.Retry.PerRetryTimeout = time.Hour
 			tc.mut(&cfg)
-			c, err := register.New(context.Background(), cfg)
-			require.NoError(t, err)
-			defer c.Close()
+			c := newClient(t, cfg)
 
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
@@ -275,7 +269,10 @@ func TestHangingTokenEndpointHonoursContext(t *testing.T) {
 				cancel()
 			}()
 			done := make(chan struct{})
-			var res []register.Result
+			var (
+				res []register.Result
+				err error
+			)
 			go func() {
 				defer close(done)
 				res, err = c.Register(ctx, manySpecs(t, 1), target)
@@ -309,10 +306,16 @@ func (b blockingTokenSource) Token() (*oauth2.Token, error) {
 // Each attempt's PerRetryTimeout bounds its token fetch too; the DeadlineExceeded attempt is retried
 // with a new token request.
 func TestHangingTokenEndpointAttemptTimeoutIsRetried(t *testing.T) {
-	var requests atomic.Int32
+	// fetches counts token fetches: x/oauth2 starts each fetch with the credentials in the
+	// Authorization header and, when that request fails (here: times out), may probe again with them
+	// in the form, depending on how far the probe gets before the attempt's deadline. Only the first
+	// request of a fetch carries the header, so counting those counts fetches on any machine load.
+	var fetches atomic.Int32
 	release := make(chan struct{})
 	idp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		requests.Add(1)
+		if r.Header.Get("Authorization") != "" {
+			fetches.Add(1)
+		}
 		select {
 		case <-r.Context().Done():
 		case <-release:
@@ -329,15 +332,13 @@ func TestHangingTokenEndpointAttemptTimeoutIsRetried(t *testing.T) {
 	cfg.Retry.MaxRetries = 1
 	cfg.Retry.PerRetryTimeout = 300 * time.Millisecond // room for the lazy first (bare) call on a loaded machine
 	cfg.Retry.MaxBackoff = time.Millisecond
-	c, err := register.New(context.Background(), cfg)
-	require.NoError(t, err)
-	defer c.Close()
+	c := newClient(t, cfg)
 	res, err := c.Register(context.Background(), manySpecs(t, 1), target)
 	require.Error(t, err)
 	assert.Equal(t, register.Failed, res[0].Outcome)
 	assert.Equal(t, codes.DeadlineExceeded, res[0].Code, res[0].String())
 	assert.Equal(t, 2, res[0].Attempts)
-	assert.Equal(t, int32(2), requests.Load(), "one token request per attempt")
+	assert.Equal(t, int32(2), fetches.Load(), "one token fetch per attempt")
 }
 
 // An endpoint that echoes the token request back (a proxy's or debug server's error page) must not
@@ -357,9 +358,7 @@ func TestTokenEndpointEchoingTheSecretIsRedacted(t *testing.T) {
 	cfg.Auth.ClientID = "ci"
 	cfg.Auth.ClientSecretLocation = writeSecret(t, secret)
 	cfg.Auth.TokenURL = idp.URL
-	c, err := register.New(context.Background(), cfg)
-	require.NoError(t, err)
-	defer c.Close()
+	c := newClient(t, cfg)
 	res, err := c.Register(context.Background(), manySpecs(t, 1), target)
 	require.Error(t, err)
 	r := res[0]

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -71,9 +72,13 @@ const (
 // unsupported auth type, credentials over plaintext, ...). Use errors.Is.
 var ErrConfig = errors.New("register: invalid configuration")
 
-// Options configures a [Client]: pass it to [New] (and to [NewClient], which uses only Retry).
-// Every setting has one name here and one key in flytectl's config file ([LoadFlytectlConfig] maps
-// the keys); the zero value of every field except Endpoint means flytectl's default.
+// Options configures a [Client] made by [New] ([NewClient] takes the subset [ClientOptions]).
+// Every setting has one name here and, apart from OnRetry, DialOptions and the Go-only fields of
+// Auth, one key in flytectl's config file ([LoadFlytectlConfig] maps the keys). The zero value of a
+// field means its documented default, which is flytectl's except in two places: Auth.Type's zero
+// value is [AuthNone] (flytectl's default is ClientSecret; this package does not guess
+// credentials), and Retry.MaxRetries' zero value retries for [DefaultRetryWindow] (flytectl's
+// default is 4 retries).
 //
 // Transport: TLS with the system roots unless Insecure is set (then plaintext). CACertFile adds a PEM
 // bundle to verify FlyteAdmin instead of the system roots, and to verify the HTTPS servers of the
@@ -99,12 +104,19 @@ type Options struct {
 	// Retry says how calls are retried (admin.maxRetries, admin.perRetryTimeout,
 	// admin.maxBackoffDelay).
 	Retry RetryPolicy
+	// OnRetry, if set, is called before every retry wait (from the goroutine of the call, possibly
+	// concurrently for concurrent calls), so a command line can say that it is waiting for
+	// FlyteAdmin and why. It is fixed when the Client is made.
+	OnRetry func(RetryEvent)
 
 	// Auth says how tokens are obtained and sent.
 	Auth Auth
 
 	// DialOptions are appended after the options New derives from the fields above, so they can
-	// override them (e.g. a custom dialer, keepalive, interceptors).
+	// override them (e.g. a custom dialer, keepalive, interceptors). Transport credentials set here
+	// replace those of Insecure and CACertFile; tokens are then sent only if the connection they
+	// make is secure (the check is gRPC's, on the actual handshake), unless
+	// Auth.AllowTokensOverPlaintext is set.
 	DialOptions []grpc.DialOption
 }
 
@@ -123,13 +135,16 @@ type Options struct {
 type Auth struct {
 	// Type selects the flow (admin.authType).
 	Type AuthType
-	// TokenSource supplies tokens instead of a flow. A Token call that has not returned when the
-	// RPC attempt's context ends is abandoned (left to finish in the background).
+	// TokenSource supplies tokens instead of a flow. It is called by one goroutine at a time
+	// (concurrent calls needing a token wait for the same Token call); a call whose context ends
+	// stops waiting, and the Token call, which cannot be cancelled, is left to return; the next
+	// call needing a token waits for it rather than starting another.
 	TokenSource oauth2.TokenSource
 
-	// AllowTokensOverPlaintext permits sending tokens when Insecure is set (admin
-	// allowTokensOverPlaintext, flag --allow-tokens-over-plaintext; flytectl has no such key and
-	// always sends them). Off by default: over plaintext anyone on the path can replay the token.
+	// AllowTokensOverPlaintext permits sending tokens over a plaintext connection, made by Insecure
+	// or by transport credentials in DialOptions (admin.allowTokensOverPlaintext, flag
+	// --allow-tokens-over-plaintext; flytectl has no such key and always sends them). Off by
+	// default: over plaintext anyone on the path can replay the token.
 	AllowTokensOverPlaintext bool
 	// Header is the gRPC metadata key of the token (admin.authorizationHeader); empty means the key
 	// FlyteAdmin advertises, else [DefaultAuthorizationHeader].
@@ -151,9 +166,6 @@ type Auth struct {
 	ClientSecretEnvVar string
 	// TokenURL is the token endpoint (admin.tokenUrl); empty means discovered from FlyteAdmin.
 	TokenURL string
-	// AuthorizationServerURL is accepted for flytectl configs (admin.authorizationServerUrl) and,
-	// as in flytectl v0.9.4 where it is deprecated, not used: endpoints come from FlyteAdmin.
-	AuthorizationServerURL string
 	// Scopes are requested with the token (admin.scopes); empty means FlyteAdmin's.
 	Scopes []string
 	// Audience is sent as the "audience" parameter (admin.audience).
@@ -163,10 +175,14 @@ type Auth struct {
 	UseAudienceFromAdmin bool
 
 	// Command prints the token on its standard output (admin.command), for ExternalCommand. It runs
-	// without a shell; a failure's error quotes neither its output nor its standard error.
+	// without a shell; a failure's error quotes neither its output nor its standard error. It is
+	// killed when it takes longer than Retry.PerRetryTimeout or the Client is closed; a child
+	// process it started and left holding its output is not killed, but no longer waited for.
 	Command []string
 	// ProxyCommand prints a token sent as "proxy-authorization: Bearer TOKEN" with every gRPC call
 	// and OAuth2 request, for an authenticating proxy in front of FlyteAdmin (admin.proxyCommand).
+	// It runs once (one run shared by concurrent calls), and again when a JWT's exp claim says the
+	// token expires within RefreshWindow; like flytectl, the token is sent over plaintext too.
 	ProxyCommand []string
 
 	// Pkce configures the Pkce flow (admin.pkceConfig).
@@ -181,7 +197,8 @@ type Auth struct {
 	// rundll32), whose failure is ignored: the URL is printed to Prompt either way.
 	OpenBrowser func(url string) error
 	// HTTPClient makes the OAuth2 requests; nil means a client built from CACertFile,
-	// InsecureSkipVerify and HTTPProxyURL.
+	// InsecureSkipVerify and HTTPProxyURL, whose idle connections Close closes. There is no other
+	// way to set it (New takes no context, so no oauth2.HTTPClient context value is consulted).
 	HTTPClient *http.Client
 }
 
@@ -190,9 +207,6 @@ type PkceOptions struct {
 	// Timeout bounds the wait for the browser's redirect (pkceConfig.timeout); 0 means
 	// [DefaultPkceTimeout].
 	Timeout time.Duration
-	// RefreshTime is accepted for flytectl configs (pkceConfig.refreshTime); refreshing follows
-	// Auth.RefreshWindow.
-	RefreshTime time.Duration
 }
 
 // DeviceFlowOptions are flytectl's deviceFlowConfig.
@@ -203,9 +217,6 @@ type DeviceFlowOptions struct {
 	// PollInterval is used when the server names no interval (deviceFlowConfig.pollInterval);
 	// 0 means [DefaultDeviceFlowPollInterval]. A slow_down answer adds 5 s, as RFC 8628 says.
 	PollInterval time.Duration
-	// RefreshTime is accepted for flytectl configs (deviceFlowConfig.refreshTime); refreshing follows
-	// Auth.RefreshWindow.
-	RefreshTime time.Duration
 }
 
 // String describes the options without secrets: it reports whether a TokenSource is set and
@@ -231,7 +242,27 @@ func (o Options) String() string {
 	if len(o.DialOptions) > 0 {
 		fmt.Fprintf(&b, ", DialOptions: %d", len(o.DialOptions))
 	}
-	a := o.Auth
+	o.Auth.describe(&b)
+	b.WriteString("}")
+	return b.String()
+}
+
+// String describes the authentication settings without secrets: whether a TokenSource is set,
+// where the client secret comes from, and the programs Command and ProxyCommand run (their
+// arguments, which may hold credentials, are only counted).
+func (a Auth) String() string {
+	var b strings.Builder
+	b.WriteString("register.Auth{")
+	a.describe(&b)
+	b.WriteString("}")
+	return strings.Replace(b.String(), "{, ", "{", 1)
+}
+
+// GoString is String, so that %#v cannot print a token or a command's arguments.
+func (a Auth) GoString() string { return a.String() }
+
+// describe appends ", Key: value" for the settings of a.
+func (a Auth) describe(b *strings.Builder) {
 	if a.TokenSource != nil {
 		b.WriteString(", TokenSource: set")
 	}
@@ -239,40 +270,57 @@ func (o Options) String() string {
 		b.WriteString(", AllowTokensOverPlaintext: true")
 	}
 	if a.Type != AuthNone {
-		fmt.Fprintf(&b, ", AuthType: %s", a.Type)
+		fmt.Fprintf(b, ", AuthType: %s", a.Type)
 		switch a.Type {
 		case AuthClientSecret:
-			fmt.Fprintf(&b, ", ClientID: %q", a.ClientID)
+			fmt.Fprintf(b, ", ClientID: %q", a.ClientID)
 			switch {
 			case a.ClientSecretEnvVar != "":
-				fmt.Fprintf(&b, ", ClientSecret: from $%s", a.ClientSecretEnvVar)
+				fmt.Fprintf(b, ", ClientSecret: from $%s", a.ClientSecretEnvVar)
 			default:
 				loc := a.ClientSecretLocation
 				if loc == "" {
 					loc = DefaultClientSecretLocation
 				}
-				fmt.Fprintf(&b, ", ClientSecret: from file %q", loc)
+				fmt.Fprintf(b, ", ClientSecret: from file %q", loc)
 			}
 		case AuthExternalCommand:
-			if len(a.Command) > 0 {
-				fmt.Fprintf(&b, ", Command: %q", a.Command[0])
-			}
+			describeCommand(b, "Command", a.Command)
 		}
 		if a.TokenURL != "" {
-			fmt.Fprintf(&b, ", TokenURL: %q", redactURL(a.TokenURL))
+			fmt.Fprintf(b, ", TokenURL: %q", redactURL(a.TokenURL))
 		}
 		if len(a.Scopes) > 0 {
-			fmt.Fprintf(&b, ", Scopes: %q", a.Scopes)
+			fmt.Fprintf(b, ", Scopes: %q", a.Scopes)
 		}
 		if a.Audience != "" {
-			fmt.Fprintf(&b, ", Audience: %q", a.Audience)
+			fmt.Fprintf(b, ", Audience: %q", a.Audience)
 		}
 	}
+	describeCommand(b, "ProxyCommand", a.ProxyCommand)
 	if a.Header != "" {
-		fmt.Fprintf(&b, ", Header: %q", a.Header)
+		fmt.Fprintf(b, ", Header: %q", a.Header)
 	}
-	b.WriteString("}")
-	return b.String()
+}
+
+func describeCommand(b *strings.Builder, name string, argv []string) {
+	switch len(argv) {
+	case 0:
+	case 1:
+		fmt.Fprintf(b, ", %s: %q", name, argv[0])
+	default:
+		fmt.Fprintf(b, ", %s: %q (+%d arguments)", name, argv[0], len(argv)-1)
+	}
+}
+
+// clone returns o with its own copies of every slice (the Client keeps o; a caller that reuses
+// its Options value must not change what the Client does).
+func (o Options) clone() Options {
+	o.DialOptions = slices.Clone(o.DialOptions)
+	o.Auth.Scopes = slices.Clone(o.Auth.Scopes)
+	o.Auth.Command = slices.Clone(o.Auth.Command)
+	o.Auth.ProxyCommand = slices.Clone(o.Auth.ProxyCommand)
+	return o
 }
 
 // GoString is String, so that %#v cannot print a token held by TokenSource.

@@ -1,7 +1,6 @@
 package register_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -93,14 +92,13 @@ func TestLoadFlytectlConfig(t *testing.T) {
 					ClientSecretLocation:     "/s",
 					ClientSecretEnvVar:       "S",
 					TokenURL:                 "https://idp/token",
-					AuthorizationServerURL:   "https://idp/",
 					Scopes:                   []string{"all", "offline"},
 					Audience:                 "https://aud",
 					UseAudienceFromAdmin:     true,
 					Command:                  []string{"get-token", "--json"},
 					ProxyCommand:             []string{"get-proxy-token"},
-					Pkce:                     register.PkceOptions{Timeout: 3 * time.Minute, RefreshTime: 4 * time.Minute},
-					DeviceFlow:               register.DeviceFlowOptions{Timeout: 5 * time.Minute, PollInterval: 7 * time.Second, RefreshTime: 6 * time.Minute},
+					Pkce:                     register.PkceOptions{Timeout: 3 * time.Minute},
+					DeviceFlow:               register.DeviceFlowOptions{Timeout: 5 * time.Minute, PollInterval: 7 * time.Second},
 				},
 			},
 		},
@@ -231,7 +229,7 @@ func TestNewConfigErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := register.New(context.Background(), tc.cfg)
+			c, err := register.New(tc.cfg)
 			require.ErrorIs(t, err, register.ErrConfig)
 			assert.Nil(t, c)
 			assert.ErrorContains(t, err, tc.wantErr)

@@ -30,38 +30,47 @@ var _ TaskService = service.AdminServiceClient(nil)
 // Client registers tasks with FlyteAdmin. It is safe for concurrent use. Create it with [New], or with
 // [NewClient] around any [TaskService] (tests, custom transports).
 type Client struct {
-	svc   TaskService
-	conn  *grpc.ClientConn // nil when built by NewClient
-	retry RetryPolicy
-	// onRetry is called before every retry wait (see OnRetry).
-	onRetry func(RetryEvent)
+	svc     TaskService
+	conn    *grpc.ClientConn // nil when built by NewClient
+	auth    *authenticator   // nil when built by NewClient
+	retry   RetryPolicy
+	onRetry func(RetryEvent) // fixed at construction: see Options.OnRetry
 }
 
-// NewClient wraps an existing AdminService client (or any [TaskService]). Of the options only Retry
-// applies: the connection is the caller's, who keeps ownership of it; Close on the returned Client is
-// a no-op.
-func NewClient(svc TaskService, optFns ...func(*Options)) *Client {
-	var o Options
-	for _, f := range optFns {
-		f(&o)
-	}
-	return &Client{svc: svc, retry: o.Retry.withDefaults()}
+// ClientOptions configures a [Client] made by [NewClient]: the settings of [Options] that do not
+// concern the connection (the caller's [TaskService] owns the connection, its transport security
+// and its authentication). The zero value means the defaults.
+type ClientOptions struct {
+	// Retry says how calls are retried; see [Options].Retry.
+	Retry RetryPolicy
+	// OnRetry is called before every retry wait; see [Options].OnRetry.
+	OnRetry func(RetryEvent)
+}
+
+// NewClient wraps an existing AdminService client (or any [TaskService]). The connection, its
+// transport security and its authentication are the caller's, who keeps ownership of them; Close
+// on the returned Client is a no-op. (It takes [ClientOptions], not [Options], so that no
+// connection or authentication setting can be given and silently ignored.)
+func NewClient(svc TaskService, o ClientOptions) *Client {
+	return &Client{svc: svc, retry: o.Retry.withDefaults(), onRetry: o.OnRetry}
 }
 
 // New creates a Client for FlyteAdmin at o.Endpoint, after applying optFns to a copy of o (the
-// aws-sdk-go-v2 convention: New(ctx, opts, func(o *Options) { o.Retry.MaxRetries = 10 })).
+// aws-sdk-go-v2 convention: New(opts, func(o *Options) { o.Retry.MaxRetries = 10 })). The Client
+// keeps its own copy of every slice of o: changing o afterwards changes nothing.
 //
 // It creates the connection with grpc.NewClient and does not contact the server: connection
 // problems show up as codes.Unavailable on the first call (and are retried there). It reads the CA
-// file, and the client secret of AuthClientSecret, now, so configuration mistakes surface here.
-// ctx is used only for its values (e.g. an oauth2.HTTPClient for the OAuth2 requests); the Client
-// outlives its cancellation. Errors wrap [ErrConfig] and never contain secrets.
-func New(ctx context.Context, o Options, optFns ...func(*Options)) (*Client, error) {
-	o.Auth.Scopes = append([]string(nil), o.Auth.Scopes...)
-	o.DialOptions = append([]grpc.DialOption(nil), o.DialOptions...)
+// file, and the client secret of AuthClientSecret, now, so configuration mistakes surface here. It
+// takes no context: it does no network I/O, and every call of the Client takes its own. Errors
+// wrap [ErrConfig] and never contain secrets. Close the Client to release the connection and
+// whatever authentication started (token requests, token commands, idle OAuth2 connections).
+func New(o Options, optFns ...func(*Options)) (*Client, error) {
+	o = o.clone()
 	for _, f := range optFns {
 		f(&o)
 	}
+	o = o.clone() // the functions may have set slices the caller still holds
 	if strings.TrimSpace(o.Endpoint) == "" {
 		return nil, fmt.Errorf("%w: endpoint is empty", ErrConfig)
 	}
@@ -83,7 +92,7 @@ func New(ctx context.Context, o Options, optFns ...func(*Options)) (*Client, err
 		}
 		opts = append(opts, grpc.WithTransportCredentials(credentials.NewTLS(tlsCfg)))
 	}
-	a, err := newAuthenticator(ctx, o, roots)
+	a, err := newAuthenticator(o, roots)
 	if err != nil {
 		return nil, err
 	}
@@ -91,17 +100,23 @@ func New(ctx context.Context, o Options, optFns ...func(*Options)) (*Client, err
 	opts = append(opts, o.DialOptions...)
 	conn, err := grpc.NewClient(o.Endpoint, opts...)
 	if err != nil {
+		a.close()
 		return nil, fmt.Errorf("%w: endpoint %q: %w", ErrConfig, o.Endpoint, err)
 	}
 	a.meta = service.NewAuthMetadataServiceClient(conn)
-	return &Client{svc: service.NewAdminServiceClient(conn), conn: conn, retry: o.Retry.withDefaults()}, nil
+	return &Client{svc: service.NewAdminServiceClient(conn), conn: conn, auth: a, retry: o.Retry.withDefaults(), onRetry: o.OnRetry}, nil
 }
 
-// Close releases the connection created by New.
+// Close releases the connection created by New and stops what authentication started: a token
+// request or token command in progress is cancelled, idle OAuth2 connections are closed, and no
+// new one starts (calls made after Close fail). A caller's TokenSource whose Token call is in
+// progress cannot be cancelled: its one call is left to return. Close on a Client made by
+// NewClient does nothing.
 func (c *Client) Close() error {
 	if c.conn == nil {
 		return nil
 	}
+	c.auth.close()
 	return c.conn.Close()
 }
 
@@ -142,7 +157,8 @@ func oauthHTTPClient(o Options, extra *x509.CertPool, caFile string) (*http.Clie
 	if o.HTTPProxyURL != "" {
 		u, err := url.Parse(o.HTTPProxyURL)
 		if err != nil {
-			return nil, fmt.Errorf("%w: httpProxyURL: %w", ErrConfig, err)
+			// The *url.Error quotes the URL, password included: name the URL redacted instead.
+			return nil, fmt.Errorf("%w: httpProxyURL %s is not a valid URL", ErrConfig, redactURL(o.HTTPProxyURL))
 		}
 		tr.Proxy = http.ProxyURL(u)
 	}

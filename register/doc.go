@@ -5,32 +5,44 @@
 //
 // # Configuring: one way
 //
-// A [Client] is configured by one [Options] value, aws-sdk-go-v2 style: [New](ctx, opts, optFns...)
+// A [Client] is configured by one [Options] value, aws-sdk-go-v2 style: [New](opts, optFns...)
 // applies the functions to a copy of opts and builds the connection from the result, so every
 // setting reaches the dialling code, and each setting has exactly one name ([RetryPolicy.MaxBackoff]
 // is what the key admin.maxBackoffDelay sets, with this package's meaning: the cap of its retry
-// waits; there is no second spelling). [NewClient] takes the same
-// func(*Options) functions around a caller's [TaskService] (only Retry applies there). Per-call
-// behaviour of [Client.Register] (concurrency, validators, progress) is the separate [Option] list of
-// that call. New does not dial: it creates the connection with grpc.NewClient, which connects on
-// first use; hence the name New, not Dial. [FindFlytectlConfig] and [LoadFlytectlConfig] turn the
-// `admin:` section of flytectl's config file ($FLYTECTL_CONFIG, ~/.flyte/config.yaml) into Options,
-// with flytectl's keys and defaults ([FlytectlKeys]).
+// waits; there is no second spelling). The Client keeps its own copy of every slice of the
+// options, and nothing about it can be changed after it is made ([Options].OnRetry, the retry
+// callback, is a field too). [NewClient] wraps a caller's [TaskService] with the subset
+// [ClientOptions] (retries and the retry callback): the connection and its authentication are the
+// caller's there. Per-call behaviour of [Client.Register], [DryRun] and [Client.Diff]
+// (concurrency, validators, progress) is the separate [CallOption] list of that call. New does not
+// dial: it creates the connection with grpc.NewClient, which connects on first use; hence the
+// name New, not Dial. New takes no context: it does no network I/O, and every call of the Client
+// takes its own. [FindFlytectlConfig] and [LoadFlytectlConfig] turn the `admin:` section of
+// flytectl's config file ($FLYTECTL_CONFIG, ~/.flyte/config.yaml) into Options, with flytectl's
+// keys and defaults (listed at [ParseFlytectlConfig]).
 //
 // # Connecting and authenticating
 //
 // Transport is TLS with the system roots unless Insecure is set; CACertFile is trusted for
 // FlyteAdmin and for the OAuth2 requests. Authentication ([Auth]) is one of flytectl's flows,
 // implemented with golang.org/x/oauth2: ClientSecret (client credentials), Pkce (authorization code
-// with PKCE, local redirect listener), DeviceFlow (RFC 8628) and ExternalCommand, or a caller's
-// oauth2.TokenSource. As in flytectl, the first call goes without a token and a flow runs only when
-// FlyteAdmin answers Unauthenticated; the token URL, scopes, audience, header and public client are
-// discovered from FlyteAdmin's AuthMetadataService when not configured. Tokens are cached for the
-// Client's life, replaced before they expire (Auth.RefreshWindow) and once more when FlyteAdmin still
-// refuses one; a flow's refusal (a wrong client secret) is remembered, so a run fails at once instead
-// of asking again per task. Tokens are never sent over plaintext unless
-// Auth.AllowTokensOverPlaintext is set, and never appear in errors, results or String. With no
-// authType, an Unauthenticated answer says to set admin.authType.
+// with PKCE, redirect listener on a loopback address only), DeviceFlow (RFC 8628) and
+// ExternalCommand, or a caller's oauth2.TokenSource. As in flytectl, the first call goes without a
+// token and a flow runs only when FlyteAdmin answers Unauthenticated; the token URL, scopes,
+// audience, header and public client are discovered from FlyteAdmin's AuthMetadataService when not
+// configured. Tokens are cached for the Client's life, replaced before they expire
+// (Auth.RefreshWindow) and once more when FlyteAdmin still refuses one. One token request (or
+// token command) runs at a time, shared by every call that needs a token meanwhile; it is bounded
+// by PerRetryTimeout (the interactive flows by their own timeouts) and cancelled by Close. A
+// flow's refusal (a wrong client secret) is remembered for the run ([WithRetryRun]; a Register
+// call is one run), so a run fails at once instead of asking again per task; the next run asks
+// again. Tokens are sent as gRPC per-RPC credentials that require transport security: they are
+// never sent over a plaintext connection, however it was made (Insecure, or transport credentials
+// in DialOptions), unless Auth.AllowTokensOverPlaintext is set, and never appear in errors,
+// results or String. (The proxy token of ProxyCommand is the exception: it is sent as flytectl sends
+// it, also over plaintext, since it is meant for a proxy that may end TLS.) With no authType, an Unauthenticated answer says to set admin.authType.
+// Close releases the connection, cancels token requests and commands in progress, and closes
+// idle OAuth2 connections.
 //
 // # Registering
 //
@@ -41,7 +53,7 @@
 // NotAttempted or Invalid. Decisions worth knowing:
 //
 //   - Identity: the request id is {TASK, Target.Project, Target.Domain, template.id.name,
-//     Target.Version} and the same id is written into a clone of the template. The target version
+//     Target.Version} and the same id is written into a copy of the template. The target version
 //     always wins (flytectl keeps a concrete version found in the file unless --force).
 //   - Retries: only Unavailable, DeadlineExceeded and ResourceExhausted, with exponential backoff and
 //     full jitter (each wait at most RetryPolicy.MaxBackoff, default 8s), bounded by the context and,
@@ -65,5 +77,7 @@
 //
 // [DryRun] runs the same validation without any network access.
 //
-// Results print as one line (Result.String) or as table cells ([ResultHeader], Result.Row) for a CLI.
+// Results print as one line (Result.String). Field differences ([Difference]) and Preflight's
+// problems (*field.Error) name fields by their protojson path from the TaskSpec, e.g.
+// template.custom.workers.numberOfWorkers, as task.ValidateSpec does.
 package register

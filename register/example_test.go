@@ -2,17 +2,22 @@ package register_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"os"
 	"path/filepath"
-	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
+	"github.com/flytedask/flytedask/field"
 	"github.com/flytedask/flytedask/register"
+	"github.com/flytedask/flytedask/register/registertest"
 )
 
 // exampleSpec stands in for a TaskSpec produced by the flytedask task package.
@@ -47,9 +52,9 @@ func ExampleDryRun() {
 	}
 	target := register.Target{Project: "flytesnacks", Domain: "development", Version: "v1"}
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, strings.Join(register.ResultHeader(), "\t"))
+	fmt.Fprintln(w, "NAME\tOUTCOME\tINFO")
 	for _, r := range register.DryRun(specs, target) {
-		fmt.Fprintln(w, strings.Join(r.Row(), "\t"))
+		fmt.Fprintf(w, "%s\t%s\t%s\n", r.Name(), r.Outcome, r.Reason)
 	}
 	_ = w.Flush()
 
@@ -59,15 +64,14 @@ func ExampleDryRun() {
 		fmt.Println(r)
 	}
 	// Output:
-	// NAME       VERSION  OUTCOME        ATTEMPTS  INFO
-	// pkg.etl    v1       WouldRegister  0         valid, not sent (dry run)
-	// pkg.train  v1       WouldRegister  0         valid, not sent (dry run)
+	// NAME       OUTCOME        INFO
+	// pkg.etl    WouldRegister  valid, not sent (dry run)
+	// pkg.train  WouldRegister  valid, not sent (dry run)
 	// pkg.etl@v1: NotAttempted: not sent: other specs failed validation
-	// pkg.train@v1: Invalid (InvalidArgument): invalid task spec: template.container.image "{{.image.default.fqn}}:{{.image.default.version}}" contains an unresolved template
+	// pkg.train@v1: Invalid (InvalidArgument): validation error: template.container.image: the image contains an unresolved template: nothing on the registration path substitutes images
 }
 
 func ExampleNew() {
-	ctx := context.Background()
 	path, err := register.FindFlytectlConfig("") // $FLYTECTL_CONFIG or ~/.flyte/config.yaml
 	if err != nil {
 		log.Fatal(err)
@@ -77,9 +81,12 @@ func ExampleNew() {
 		log.Fatal(err)
 	}
 	// Options from the file, adjusted by functions (aws-sdk-go-v2 style).
-	client, err := register.New(ctx, cfg, func(o *register.Options) {
+	client, err := register.New(cfg, func(o *register.Options) {
 		o.Retry.MaxRetries = 10
 		o.Auth.Prompt = os.Stderr // where Pkce and DeviceFlow print the URL to open
+		o.OnRetry = func(ev register.RetryEvent) {
+			fmt.Fprintf(os.Stderr, "FlyteAdmin answered %v; retrying in %s\n", ev.Code, ev.Wait)
+		}
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -90,7 +97,7 @@ func ExampleNew() {
 
 func ExampleClient_Register() {
 	ctx := context.Background()
-	client, err := register.New(ctx, register.Options{Endpoint: "dns:///localhost:30080", Insecure: true})
+	client, err := register.New(register.Options{Endpoint: "dns:///localhost:30080", Insecure: true})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -111,7 +118,7 @@ func ExampleClient_Register() {
 
 func ExampleClient_Diff() {
 	ctx := context.Background()
-	client, err := register.New(ctx, register.Options{Endpoint: "dns:///localhost:30080", Insecure: true})
+	client, err := register.New(register.Options{Endpoint: "dns:///localhost:30080", Insecure: true})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -123,7 +130,7 @@ func ExampleClient_Diff() {
 	}
 	fmt.Println(res.Status) // Same, NotRegistered or Changed
 	for _, d := range res.Differences {
-		fmt.Println(d) // e.g. `container.image: "ghcr.io/example/dask:1" -> "ghcr.io/example/dask:2"`
+		fmt.Println(d) // e.g. `template.container.image: "ghcr.io/example/dask:1" -> "ghcr.io/example/dask:2"`
 	}
 }
 
@@ -131,10 +138,17 @@ func ExamplePreflight() {
 	spec := exampleSpec("mypkg.train", "ghcr.io/acme/dask:1")
 	fmt.Println(register.Preflight(spec) == nil)
 	spec.Template.Metadata.Runtime = nil // would crash FlyteAdmin v1.1.x after storing the task
-	fmt.Println(register.Preflight(spec) != nil)
+	spec.Template.GetContainer().Image = ""
+	var verr *field.ValidationError
+	if errors.As(register.Preflight(spec), &verr) {
+		for _, e := range verr.Errors {
+			fmt.Println(e.Type, e.Field)
+		}
+	}
 	// Output:
 	// true
-	// true
+	// required template.metadata.runtime
+	// required template.container.image
 }
 
 func ExampleValidateVersion() {
@@ -153,4 +167,35 @@ func ExampleFindFlytectlConfig() {
 	// Output:
 	// clientsecret.yaml <nil>
 	// true
+}
+
+func ExampleNewClient() {
+	// Any TaskService: the generated AdminServiceClient of your own connection, or the in-memory
+	// FlyteAdmin of package registertest, here failing the first attempt of every task.
+	fake := registertest.New()
+	fake.Hook = func(_ context.Context, _ *admin.TaskCreateRequest, n int) error {
+		if n == 1 {
+			return status.Error(codes.Unavailable, "FlyteAdmin is restarting")
+		}
+		return nil
+	}
+	client := register.NewClient(fake.Client(), register.ClientOptions{
+		Retry:   register.RetryPolicy{MaxRetries: 3, MaxBackoff: time.Millisecond},
+		OnRetry: func(ev register.RetryEvent) { fmt.Println("retry after", ev.Code) },
+	})
+	target := register.Target{Project: "flytesnacks", Domain: "development", Version: "v1"}
+	results, err := client.Register(context.Background(), []*admin.TaskSpec{exampleSpec("pkg.etl", "ghcr.io/example/dask:1")}, target)
+	fmt.Println(results[0], err)
+
+	changed := exampleSpec("pkg.etl", "ghcr.io/example/dask:2")
+	d, err := client.Diff(context.Background(), changed, target)
+	fmt.Println(d.Status, err)
+	for _, diff := range d.Differences {
+		fmt.Println(diff)
+	}
+	// Output:
+	// retry after Unavailable
+	// pkg.etl@v1: Created (2 attempts): registered <nil>
+	// Changed <nil>
+	// template.container.image: "ghcr.io/example/dask:1" -> "ghcr.io/example/dask:2"
 }

@@ -260,9 +260,7 @@ func TestClientSecretDiscoversTokenURLScopesAndHeader(t *testing.T) {
 	o.Auth.ClientID = "ci"
 	o.Auth.ClientSecretLocation = writeSecret(t, testClientSecret)
 	o.Auth.UseAudienceFromAdmin = true
-	c, err := register.New(context.Background(), o)
-	require.NoError(t, err)
-	defer c.Close()
+	c := newClient(t, o)
 	res, err := c.Register(context.Background(), manySpecs(t, 6), target)
 	require.NoError(t, err)
 	assertAllCreatedOnce(t, a, res)
@@ -283,9 +281,7 @@ func TestClientSecretWrongSecretFailsOnce(t *testing.T) {
 	o := a.options(register.AuthClientSecret)
 	o.Auth.ClientID = "ci"
 	o.Auth.ClientSecretLocation = writeSecret(t, "wrong-"+testClientSecret)
-	c, err := register.New(context.Background(), o)
-	require.NoError(t, err)
-	defer c.Close()
+	c := newClient(t, o)
 	res, err := c.Register(context.Background(), manySpecs(t, 4), target, register.WithContinueOnError())
 	require.Error(t, err)
 	for _, r := range res {
@@ -312,9 +308,7 @@ func TestTokenRefreshedBeforeExpiry(t *testing.T) {
 	o.Auth.ClientID = "ci"
 	o.Auth.ClientSecretLocation = writeSecret(t, testClientSecret)
 	o.Auth.RefreshWindow = 2 * time.Second
-	c, err := register.New(context.Background(), o)
-	require.NoError(t, err)
-	defer c.Close()
+	c := newClient(t, o)
 	res, err := c.Register(context.Background(), manySpecs(t, 16), target, register.WithConcurrency(1))
 	require.NoError(t, err)
 	assertAllCreatedOnce(t, a, res)
@@ -337,9 +331,7 @@ func TestUnauthenticatedRefreshesOnce(t *testing.T) {
 		}
 		return nil
 	}
-	c, err := register.New(context.Background(), o)
-	require.NoError(t, err)
-	defer c.Close()
+	c := newClient(t, o)
 	specs := manySpecs(t, 2)
 	res, err := c.Register(context.Background(), specs[:1], target)
 	require.NoError(t, err)
@@ -386,9 +378,7 @@ func TestExternalCommand(t *testing.T) {
 	script := writeScript(t, fmt.Sprintf("echo run >> %q\ncat %q\n", runs, tokenFile))
 	o := a.options(register.AuthExternalCommand)
 	o.Auth.Command = []string{script}
-	c, err := register.New(context.Background(), o)
-	require.NoError(t, err)
-	defer c.Close()
+	c := newClient(t, o)
 	res, err := c.Register(context.Background(), manySpecs(t, 3), target)
 	require.NoError(t, err)
 	assertAllCreatedOnce(t, a, res)
@@ -424,9 +414,7 @@ func TestExternalCommandFailure(t *testing.T) {
 	script := writeScript(t, "echo "+testAccessToken+"\necho "+testAccessToken+" >&2\nexit 3\n")
 	o := a.options(register.AuthExternalCommand)
 	o.Auth.Command = []string{script, "--flag"}
-	c, err := register.New(context.Background(), o)
-	require.NoError(t, err)
-	defer c.Close()
+	c := newClient(t, o)
 	res, err := c.Register(context.Background(), manySpecs(t, 1), target)
 	require.Error(t, err)
 	assert.Equal(t, codes.Unauthenticated, res[0].Code)
@@ -459,9 +447,7 @@ func TestPkce(t *testing.T) {
 	o := a.options(register.AuthPkce)
 	o.Auth.Prompt = &syncWriter{w: &prompt}
 	o.Auth.OpenBrowser = browser(t, opened)
-	c, err := register.New(context.Background(), o)
-	require.NoError(t, err)
-	defer c.Close()
+	c := newClient(t, o)
 	res, err := c.Register(context.Background(), manySpecs(t, 4), target)
 	require.NoError(t, err)
 	assertAllCreatedOnce(t, a, res)
@@ -493,9 +479,7 @@ func TestPkceTimesOutCleanly(t *testing.T) {
 	o.Auth.Prompt = &syncWriter{w: &prompt}
 	o.Auth.OpenBrowser = func(string) error { return fmt.Errorf("no display") }
 	o.Auth.Pkce.Timeout = 300 * time.Millisecond
-	c, err := register.New(context.Background(), o)
-	require.NoError(t, err)
-	defer c.Close()
+	c := newClient(t, o)
 	start := time.Now()
 	res, err := c.Register(context.Background(), manySpecs(t, 3), target, register.WithContinueOnError())
 	require.Error(t, err)
@@ -518,9 +502,7 @@ func TestDeviceFlowPollsWithSlowDown(t *testing.T) {
 	var prompt bytes.Buffer
 	o := a.options(register.AuthDeviceFlow)
 	o.Auth.Prompt = &syncWriter{w: &prompt}
-	c, err := register.New(context.Background(), o)
-	require.NoError(t, err)
-	defer c.Close()
+	c := newClient(t, o)
 	res, err := c.Register(context.Background(), manySpecs(t, 3), target)
 	require.NoError(t, err)
 	assertAllCreatedOnce(t, a, res)
@@ -540,9 +522,7 @@ func TestDeviceFlowExpires(t *testing.T) {
 	a := startAuthServer(t, p)
 	o := a.options(register.AuthDeviceFlow)
 	o.Auth.Prompt = &syncWriter{w: &bytes.Buffer{}}
-	c, err := register.New(context.Background(), o)
-	require.NoError(t, err)
-	defer c.Close()
+	c := newClient(t, o)
 	res, err := c.Register(context.Background(), manySpecs(t, 2), target, register.WithContinueOnError())
 	require.Error(t, err)
 	for _, r := range res {
@@ -557,9 +537,7 @@ func TestDeviceFlowExpires(t *testing.T) {
 	o = a2.options(register.AuthDeviceFlow)
 	o.Auth.Prompt = &syncWriter{w: &bytes.Buffer{}}
 	o.Auth.DeviceFlow.Timeout = 2500 * time.Millisecond
-	c2, err := register.New(context.Background(), o)
-	require.NoError(t, err)
-	defer c2.Close()
+	c2 := newClient(t, o)
 	res, err = c2.Register(context.Background(), manySpecs(t, 1), target)
 	require.Error(t, err)
 	assert.Contains(t, res[0].Reason, "DeviceFlow: not approved within 2.5s (deviceFlowConfig.timeout)")
@@ -570,9 +548,7 @@ func TestNoAuthTypeHint(t *testing.T) {
 	p := newFakeIdP(t)
 	a := startAuthServer(t, p)
 	o := a.options(register.AuthNone)
-	c, err := register.New(context.Background(), o)
-	require.NoError(t, err)
-	defer c.Close()
+	c := newClient(t, o)
 	res, err := c.Register(context.Background(), manySpecs(t, 1), target)
 	require.Error(t, err)
 	assert.Equal(t, codes.Unauthenticated, res[0].Code)
@@ -625,9 +601,7 @@ func TestProxyCommand(t *testing.T) {
 	o.Auth.ClientID = "ci"
 	o.Auth.ClientSecretLocation = writeSecret(t, testClientSecret)
 	o.Auth.ProxyCommand = []string{writeScript(t, "echo proxy-"+testAccessToken+"\n")}
-	c, err := register.New(context.Background(), o)
-	require.NoError(t, err)
-	defer c.Close()
+	c := newClient(t, o)
 	res, err := c.Register(context.Background(), manySpecs(t, 2), target)
 	require.NoError(t, err)
 	assertAllCreatedOnce(t, a, res)
@@ -658,9 +632,7 @@ func TestTokenSourceFailureIsNotRemembered(t *testing.T) {
 	o.Auth.Header = "flyte-authorization"
 	src := &flakySource{tok: newClientCredentialsToken(t, p)}
 	o.Auth.TokenSource = src
-	c, err := register.New(context.Background(), o)
-	require.NoError(t, err)
-	defer c.Close()
+	c := newClient(t, o)
 	specs := manySpecs(t, 2)
 	res, err := c.Register(context.Background(), specs[:1], target)
 	require.Error(t, err)
@@ -707,10 +679,8 @@ func TestRefreshNetworkErrorUsesTheStillValidToken(t *testing.T) {
 		return nil, nil, false
 	}}
 	o.Auth.HTTPClient = &http.Client{Transport: rt}
-	c, err := register.New(context.Background(), o)
-	require.NoError(t, err)
-	defer c.Close()
-	_, err = c.Register(context.Background(), []*admin.TaskSpec{daskSpec(t, "pkg.a", 1)}, target)
+	c := newClient(t, o)
+	_, err := c.Register(context.Background(), []*admin.TaskSpec{daskSpec(t, "pkg.a", 1)}, target)
 	require.NoError(t, err)
 	time.Sleep(3500 * time.Millisecond) // valid ~1.5 s more, inside the 2 s refresh window
 	res, err := c.Register(context.Background(), []*admin.TaskSpec{daskSpec(t, "pkg.b", 1)}, target)
@@ -734,9 +704,7 @@ func TestTokenEndpointNetworkErrorIsUnavailable(t *testing.T) {
 		return nil, nil, false
 	}}
 	o.Auth.HTTPClient = &http.Client{Transport: rt}
-	c, err := register.New(context.Background(), o)
-	require.NoError(t, err)
-	defer c.Close()
+	c := newClient(t, o)
 	res, err := c.Register(context.Background(), []*admin.TaskSpec{daskSpec(t, "pkg.a", 1)}, target)
 	require.Error(t, err)
 	assert.Equal(t, codes.Unavailable, res[0].Code, res[0].String())
@@ -760,9 +728,7 @@ func TestTokenEndpoint503IsRetriedNotSticky(t *testing.T) {
 		return nil, nil, false
 	}}
 	o.Auth.HTTPClient = &http.Client{Transport: rt}
-	c, err := register.New(context.Background(), o)
-	require.NoError(t, err)
-	defer c.Close()
+	c := newClient(t, o)
 	res, err := c.Register(context.Background(), []*admin.TaskSpec{daskSpec(t, "pkg.a", 1)}, target)
 	require.NoError(t, err, "%v", res)
 	assert.Greater(t, res[0].Attempts, 1, "retried")
@@ -782,9 +748,7 @@ func TestDeviceFlowLongerThanAttemptTimeoutWithoutRetries(t *testing.T) {
 	o.Auth.Prompt = &syncWriter{w: &bytes.Buffer{}}
 	o.Retry.MaxRetries = -1 // flytectl's maxRetries: 0
 	o.Retry.PerRetryTimeout = 500 * time.Millisecond
-	c, err := register.New(context.Background(), o)
-	require.NoError(t, err)
-	defer c.Close()
+	c := newClient(t, o)
 	res, err := c.Register(context.Background(), manySpecs(t, 2), target)
 	require.NoError(t, err, "%v", res)
 	assertAllCreatedOnce(t, a, res)
@@ -801,9 +765,7 @@ func TestRefreshWindowLongerThanLifetimeIsCapped(t *testing.T) {
 	o.Auth.ClientID = "ci"
 	o.Auth.ClientSecretLocation = writeSecret(t, testClientSecret)
 	o.Auth.RefreshWindow = time.Minute
-	c, err := register.New(context.Background(), o)
-	require.NoError(t, err)
-	defer c.Close()
+	c := newClient(t, o)
 	res, err := c.Register(context.Background(), manySpecs(t, 8), target, register.WithConcurrency(1))
 	require.NoError(t, err)
 	assertAllCreatedOnce(t, a, res)
@@ -833,10 +795,8 @@ func TestPkceRefreshFailureKeepsTheValidToken(t *testing.T) {
 		}
 		return http.DefaultTransport.RoundTrip(r)
 	})}
-	c, err := register.New(context.Background(), o)
-	require.NoError(t, err)
-	defer c.Close()
-	_, err = c.Register(context.Background(), manySpecs(t, 1), target)
+	c := newClient(t, o)
+	_, err := c.Register(context.Background(), manySpecs(t, 1), target)
 	require.NoError(t, err)
 	require.Len(t, opened, 1)
 	<-opened

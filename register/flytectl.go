@@ -105,6 +105,8 @@ func (d *flytectlDuration) UnmarshalJSON(b []byte) error {
 }
 
 // flytectlAdmin holds the admin keys this package understands; others are ignored, as flytectl does.
+// AuthorizationServerURL and the RefreshTime fields are decoded (so that a malformed value is still
+// reported) and not used.
 type flytectlAdmin struct {
 	Endpoint                 string           `json:"endpoint"`
 	Insecure                 bool             `json:"insecure"`
@@ -139,20 +141,17 @@ type flytectlAdmin struct {
 	} `json:"deviceFlowConfig"`
 }
 
-// FlytectlKeys lists the admin keys [ParseFlytectlConfig] understands, in flytectl's spelling.
-var FlytectlKeys = []string{
-	"endpoint", "insecure", "caCertFilePath", "insecureSkipVerify", "maxRetries", "perRetryTimeout",
-	"maxBackoffDelay", "httpProxyURL", "authType", "allowTokensOverPlaintext", "clientId",
-	"clientSecretLocation", "clientSecretEnvVar", "tokenUrl", "authorizationServerUrl", "scopes",
-	"audience", "useAudienceFromAdmin", "authorizationHeader", "tokenRefreshWindow", "command",
-	"proxyCommand", "pkceConfig.timeout", "pkceConfig.refreshTime", "deviceFlowConfig.timeout",
-	"deviceFlowConfig.pollInterval", "deviceFlowConfig.refreshTime",
-}
-
 // ParseFlytectlConfig decodes flytectl YAML (the `admin:` section; key names as in flyteidl
-// clients/go/admin/config.go) into Options; [FlytectlKeys] lists the keys understood, one field of
-// Options each, plus allowTokensOverPlaintext, which flytectl does not have (and ignores). Unknown
-// keys and other sections are ignored, like flytectl. Durations accept "15s" or nanoseconds.
+// clients/go/admin/config.go) into Options, one field of Options per key: endpoint, insecure,
+// caCertFilePath, insecureSkipVerify, maxRetries, perRetryTimeout, maxBackoffDelay, httpProxyURL,
+// authType, clientId, clientSecretLocation, clientSecretEnvVar, tokenUrl, scopes, audience,
+// useAudienceFromAdmin, authorizationHeader, tokenRefreshWindow, command, proxyCommand,
+// pkceConfig.timeout, deviceFlowConfig.timeout and deviceFlowConfig.pollInterval, plus
+// allowTokensOverPlaintext, which flytectl does not have (and ignores). The keys flytectl v0.9.4
+// has but does not use (authorizationServerUrl, deprecated there; pkceConfig.refreshTime and
+// deviceFlowConfig.refreshTime, where refreshing follows tokenRefreshWindow) are accepted and
+// ignored, as are unknown keys and other sections, like flytectl. Durations accept "15s" or
+// nanoseconds.
 //
 // Mapping decisions: an explicit `maxRetries: 0` means "no retries" (Retry.MaxRetries -1), absent
 // means the default; authType is matched case-insensitively; without authType, a file that names
@@ -189,17 +188,15 @@ func ParseFlytectlConfig(data []byte) (Options, error) {
 			ClientSecretLocation:     a.ClientSecretLocation,
 			ClientSecretEnvVar:       a.ClientSecretEnvVar,
 			TokenURL:                 a.TokenURL,
-			AuthorizationServerURL:   a.AuthorizationServerURL,
 			Scopes:                   a.Scopes,
 			Audience:                 a.Audience,
 			UseAudienceFromAdmin:     a.UseAudienceFromAdmin,
 			Command:                  a.Command,
 			ProxyCommand:             a.ProxyCommand,
-			Pkce:                     PkceOptions{Timeout: a.PkceConfig.Timeout.Duration, RefreshTime: a.PkceConfig.RefreshTime.Duration},
+			Pkce:                     PkceOptions{Timeout: a.PkceConfig.Timeout.Duration},
 			DeviceFlow: DeviceFlowOptions{
 				Timeout:      a.DeviceFlowConfig.Timeout.Duration,
 				PollInterval: a.DeviceFlowConfig.PollInterval.Duration,
-				RefreshTime:  a.DeviceFlowConfig.RefreshTime.Duration,
 			},
 		},
 	}
@@ -217,7 +214,7 @@ func ParseFlytectlConfig(data []byte) (Options, error) {
 		}
 	}
 	for _, d := range []time.Duration{o.Retry.PerRetryTimeout, o.Retry.MaxBackoff, o.Auth.RefreshWindow, o.Auth.Pkce.Timeout,
-		o.Auth.Pkce.RefreshTime, o.Auth.DeviceFlow.Timeout, o.Auth.DeviceFlow.PollInterval, o.Auth.DeviceFlow.RefreshTime} {
+		o.Auth.DeviceFlow.Timeout, o.Auth.DeviceFlow.PollInterval} {
 		if d < 0 {
 			return Options{}, fmt.Errorf("%w: negative duration in admin section", ErrConfig)
 		}

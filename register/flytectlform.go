@@ -11,16 +11,8 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/structpb"
 	corev1 "k8s.io/api/core/v1"
-)
 
-// Fast-register placeholders that `flytectl register files` replaces in container arguments
-// (flytectl cmd/register/register_util.go, hydrateTaskSpec; exact whole-argument matches).
-const (
-	// RemotePackagePathPlaceholder is replaced by the upload location of the bundle's
-	// fast*.tar.gz source archive, or by "" when the bundle has none.
-	RemotePackagePathPlaceholder = "{{ .remote_package_path }}"
-	// DestDirPlaceholder is replaced by flytectl's --destinationDirectory, default ".".
-	DestDirPlaceholder = "{{ .dest_dir }}"
+	"github.com/flytedask/flytedask/internal/fastregister"
 )
 
 // FlytectlForm returns a copy of spec in the form `flytectl register files` (v0.9.4) sends it to
@@ -30,8 +22,8 @@ const (
 // with the other tool at the same version is AlreadyExists, never "different structure".
 //
 // What flytectl changes, and so FlytectlForm too:
-//   - container arguments equal to [DestDirPlaceholder] become "." and those equal to
-//     [RemotePackagePathPlaceholder] become "" (flytectl puts the uploaded source's location there
+//   - container arguments equal to "{{ .dest_dir }}" become "." and those equal to
+//     "{{ .remote_package_path }}" become "" (flytectl puts the uploaded source's location there
 //     only when the bundle carries a fast*.tar.gz; without one it writes "");
 //   - a task without a container but with k8s_pod.pod_spec: the pod spec is decoded into
 //     Kubernetes' corev1.PodSpec and encoded back (encoding/json both ways, as flytestdlib's
@@ -87,7 +79,7 @@ func toFlytectlForm(tt *core.TaskTemplate) error {
 // hasFastArgs reports whether args hold a fast-register placeholder.
 func hasFastArgs(args []string) bool {
 	for _, a := range args {
-		if a == RemotePackagePathPlaceholder || a == DestDirPlaceholder {
+		if a == fastregister.RemotePackagePath || a == fastregister.DestDir {
 			return true
 		}
 	}
@@ -98,9 +90,9 @@ func hasFastArgs(args []string) bool {
 func substituteFastArgs(args []string) []string {
 	for i, a := range args {
 		switch a {
-		case RemotePackagePathPlaceholder:
+		case fastregister.RemotePackagePath:
 			args[i] = ""
-		case DestDirPlaceholder:
+		case fastregister.DestDir:
 			args[i] = "."
 		}
 	}
@@ -139,40 +131,6 @@ func checkFlytectlForm(tt *core.TaskTemplate) error {
 	}
 	_, err := roundTripPodSpec(tt.GetK8SPod().GetPodSpec())
 	return err
-}
-
-// usesRemotePackagePath reports whether tt has an argument flytectl fills with the location of a
-// fast-register source archive.
-func usesRemotePackagePath(tt *core.TaskTemplate) bool {
-	has := func(args []string) bool {
-		for _, a := range args {
-			if a == RemotePackagePathPlaceholder {
-				return true
-			}
-		}
-		return false
-	}
-	if ctr := tt.GetContainer(); ctr != nil {
-		return has(ctr.GetArgs())
-	}
-	if ps := tt.GetK8SPod().GetPodSpec(); ps != nil {
-		for _, c := range ps.GetFields()["containers"].GetListValue().GetValues() {
-			for _, a := range c.GetStructValue().GetFields()["args"].GetListValue().GetValues() {
-				if a.GetStringValue() == RemotePackagePathPlaceholder {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}
-
-// UsesRemotePackagePath reports whether spec has a container argument "{{ .remote_package_path }}",
-// which flytectl fills with the location it uploads the bundle's fast-register source archive to.
-// Register does not upload source archives: it sends "" there, as flytectl does for a bundle without
-// one.
-func UsesRemotePackagePath(spec *admin.TaskSpec) bool {
-	return usesRemotePackagePath(spec.GetTemplate())
 }
 
 // shallowSpec returns a new TaskSpec whose template is a new TaskTemplate sharing every field value

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/structpb"
 
+	"github.com/flytedask/flytedask/internal/fastregister"
 	"github.com/flytedask/flytedask/register"
 )
 
@@ -49,8 +50,8 @@ func TestFlytectlFormPodSpec(t *testing.T) {
 	assert.JSONEq(t, want, podJSON(t, out))
 	assert.Empty(t, out.GetTemplate().GetK8SPod().GetPrimaryContainerName())
 	assert.Equal(t, map[string]string{"team": "x"}, out.GetTemplate().GetK8SPod().GetMetadata().GetLabels())
-	assert.True(t, register.UsesRemotePackagePath(in))
-	assert.False(t, register.UsesRemotePackagePath(out))
+	assert.True(t, fastregister.UsesRemotePackagePath(in))
+	assert.False(t, fastregister.UsesRemotePackagePath(out))
 
 	// Idempotent: the flytectl form of the flytectl form is itself.
 	again, err := register.FlytectlForm(out)

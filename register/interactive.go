@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -35,8 +36,10 @@ func (a *authenticator) pkce(ctx context.Context, oc *oauth2.Config, d *discover
 		return nil, errors.New("authentication failed: Pkce needs FlyteAdmin to advertise an authorization endpoint, a token endpoint, a public client id and a redirect URI")
 	}
 	redirect, err := url.Parse(oc.RedirectURL)
-	if err != nil || redirect.Scheme != "http" || redirect.Host == "" {
-		return nil, fmt.Errorf("authentication failed: Pkce needs an http://localhost:PORT/... redirect URI, FlyteAdmin advertises %q", oc.RedirectURL)
+	if err != nil || redirect.Scheme != "http" || !loopbackHost(redirect.Hostname()) || redirect.Port() == "" {
+		// RFC 8252 section 7.3: a native app's redirect listener is on the loopback interface only,
+		// never on an address reachable from the network (such as 0.0.0.0).
+		return nil, fmt.Errorf("authentication failed: Pkce needs a loopback redirect URI (http://localhost:PORT/..., http://127.0.0.1:PORT/... or http://[::1]:PORT/...); FlyteAdmin advertises %q", oc.RedirectURL)
 	}
 	timeout := a.o.Auth.Pkce.Timeout
 	if timeout <= 0 {
@@ -170,6 +173,16 @@ func (a *authenticator) deviceFlow(ctx context.Context, oc *oauth2.Config, d *di
 		return nil, fmt.Errorf("authentication failed: DeviceFlow: %w", err)
 	}
 	return tok, nil
+}
+
+// loopbackHost reports whether host (without port) names the loopback interface: "localhost" or a
+// loopback IP literal.
+func loopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func randomString() string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,8 +22,9 @@ import (
 // DefaultConcurrency is the number of CreateTask calls Register keeps in flight.
 const DefaultConcurrency = 8
 
-// Option configures Register and DryRun.
-type Option func(*options)
+// CallOption configures one call of [Client.Register], [DryRun] or [Client.Diff] (per-call
+// behaviour; the Client itself is configured by [Options]).
+type CallOption func(*options)
 
 type options struct {
 	concurrency     int
@@ -33,7 +35,7 @@ type options struct {
 
 // WithConcurrency sets how many specs are registered at once (default [DefaultConcurrency]; values
 // below 1 mean 1).
-func WithConcurrency(n int) Option {
+func WithConcurrency(n int) CallOption {
 	return func(o *options) { o.concurrency = max(n, 1) }
 }
 
@@ -43,7 +45,7 @@ func WithConcurrency(n int) Option {
 // of the [Target]); it must not modify it. It may be called concurrently for different specs
 // (validation runs on all CPUs). A non-nil error marks the spec Invalid; if any spec is invalid
 // nothing is sent.
-func WithValidator(fn func(*admin.TaskSpec) error) Option {
+func WithValidator(fn func(*admin.TaskSpec) error) CallOption {
 	return func(o *options) {
 		if fn != nil {
 			o.validators = append(o.validators, fn)
@@ -53,17 +55,17 @@ func WithValidator(fn func(*admin.TaskSpec) error) Option {
 
 // WithContinueOnError keeps registering after a spec fails. By default, as flytectl, the first
 // failure stops the run: specs not yet started are reported NotAttempted, those in flight finish.
-func WithContinueOnError() Option {
+func WithContinueOnError() CallOption {
 	return func(o *options) { o.continueOnError = true }
 }
 
 // WithProgress calls fn with each spec's final result as soon as it is known (in completion order,
 // never concurrently). Results for specs that were never started are not reported through fn.
-func WithProgress(fn func(Result)) Option {
+func WithProgress(fn func(Result)) CallOption {
 	return func(o *options) { o.progress = fn }
 }
 
-func buildOptions(opts []Option) options {
+func buildOptions(opts []CallOption) options {
 	o := options{concurrency: DefaultConcurrency}
 	for _, f := range opts {
 		f(&o)
@@ -112,7 +114,7 @@ func validated(specs []*admin.TaskSpec, target Target, o options) ([]*admin.Task
 		}
 		for _, p := range ve.Problems {
 			r := &results[p.Index]
-			r.Outcome, r.Code, r.Reason, r.Err = Invalid, codes.InvalidArgument, p.Err.Error(), p.Err
+			r.Outcome, r.Code, r.Reason, r.Err = Invalid, codes.InvalidArgument, strings.ReplaceAll(p.Err.Error(), "\n\t", "; "), p.Err
 		}
 		return nil, results, ve
 	}
@@ -122,7 +124,7 @@ func validated(specs []*admin.TaskSpec, target Target, o options) ([]*admin.Task
 // DryRun validates specs exactly as [Client.Register] does and lists what would be registered, without
 // any network access: valid specs get WouldRegister; if any spec is invalid the invalid ones get
 // Invalid and the others NotAttempted (Register would send nothing).
-func DryRun(specs []*admin.TaskSpec, target Target, opts ...Option) []Result {
+func DryRun(specs []*admin.TaskSpec, target Target, opts ...CallOption) []Result {
 	_, results, err := validated(specs, target, buildOptions(opts))
 	if err == nil {
 		for i := range results {
@@ -140,7 +142,9 @@ func DryRun(specs []*admin.TaskSpec, target Target, opts ...Option) []Result {
 //   - All specs are validated first ([Target.Validate], [Preflight], WithValidator, no duplicate
 //     names). If any fails, nothing is sent and the error is a *[ValidationError].
 //   - Each request uses the id {TASK, target.Project, target.Domain, template.id.name,
-//     target.Version}; the same id is written into a clone of the template (the input is not modified).
+//     target.Version}; the same id is written into a shallow copy of the template (the input's
+//     own fields are not modified; sub-messages are shared with it, which is why validators must
+//     not modify the spec they see).
 //   - Up to WithConcurrency calls run at once. codes.AlreadyExists counts as success (AlreadyExisted).
 //   - Unavailable, DeadlineExceeded and ResourceExhausted are retried with exponential backoff and full
 //     jitter, RetryPolicy.MaxRetries times, or when that is not configured for RetryPolicy.Window
@@ -157,7 +161,7 @@ func DryRun(specs []*admin.TaskSpec, target Target, opts ...Option) []Result {
 // failed, else a *[BatchError] (which unwraps to the first failure's error and to ctx.Err() if the
 // context ended the run, so status.Code and errors.Is see both). With no specs, Register only
 // validates the target: an invalid one gives a *ValidationError whose one Problem has Index -1.
-func (c *Client) Register(ctx context.Context, specs []*admin.TaskSpec, target Target, opts ...Option) ([]Result, error) {
+func (c *Client) Register(ctx context.Context, specs []*admin.TaskSpec, target Target, opts ...CallOption) ([]Result, error) {
 	o := buildOptions(opts)
 	if len(specs) == 0 {
 		if err := target.Validate(); err != nil {
@@ -220,7 +224,10 @@ func (c *Client) Register(ctx context.Context, specs []*admin.TaskSpec, target T
 		case Failed:
 			be.Failed++
 			if be.First == nil {
-				first := *r // a copy: the error must not change when the caller edits results
+				// A deep copy: the error must not change when the caller edits the results.
+				first := *r
+				first.ID = cloneID(r.ID)
+				first.Diff = slices.Clone(r.Diff)
 				be.First = &first
 			}
 		}
@@ -320,11 +327,9 @@ func retryable(c codes.Code) bool {
 func (c *Client) retrying(ctx context.Context, fn func(context.Context) error) error {
 	p := c.retry
 	var last error
+	ctx = WithRetryRun(ctx) // a call outside a run is a run of its own
 	start := time.Now()
-	deadline := start.Add(p.Window)
-	if rs, ok := ctx.Value(retryRunKey{}).(time.Time); ok {
-		deadline = rs.Add(p.Window)
-	}
+	deadline := ctx.Value(retryRunKey{}).(*retryRun).start.Add(p.Window)
 	for attempt := 0; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			if last == nil {
@@ -410,17 +415,20 @@ func (c *Client) remoteDiff(ctx context.Context, req *admin.TaskCreateRequest) (
 func diffTemplates(remote, local *core.TaskTemplate) []Difference {
 	r := proto.Clone(remote).(*core.TaskTemplate)
 	r.Id = local.GetId()
-	return protodiff.Diff(r, local)
+	return differences(protodiff.Diff(r, local))
 }
 
 // Diff compares spec, as it would be registered under target, with the task FlyteAdmin has under the
 // same id: Same, NotRegistered (GetTask NotFound) or Changed with the field differences (Old =
-// registered, New = local). The spec is validated first, as Register validates it: a failure is a
-// *[ValidationError] (errors.Is matches ErrInvalidSpec/ErrInvalidTarget); other errors wrap the
-// GetTask status error after retries.
-func (c *Client) Diff(ctx context.Context, spec *admin.TaskSpec, target Target) (DiffResult, error) {
+// registered, New = local). The spec is validated first, as Register validates it ([Preflight],
+// [Target.Validate] and the validators of [WithValidator]; the other CallOptions do not apply): a
+// failure is a *[ValidationError] (errors.Is matches ErrInvalidSpec/ErrInvalidTarget); other
+// errors wrap the GetTask status error after retries. With an error, Status is [DiffUnknown].
+// A Diff is a run of its own (see [WithRetryRun]) unless ctx carries one.
+func (c *Client) Diff(ctx context.Context, spec *admin.TaskSpec, target Target, opts ...CallOption) (DiffResult, error) {
+	o := buildOptions(opts)
 	req := prepare(spec, target)
-	if ve := validateAll([]*admin.TaskCreateRequest{req}, target, nil); ve != nil {
+	if ve := validateAll([]*admin.TaskCreateRequest{req}, target, o.validators); ve != nil {
 		return DiffResult{ID: req.GetId()}, ve
 	}
 	res := DiffResult{ID: req.GetId()}
@@ -433,6 +441,7 @@ func (c *Client) Diff(ctx context.Context, spec *admin.TaskSpec, target Target) 
 		return res, fmt.Errorf("register: GetTask %s: %w", req.GetId().GetName(), err)
 	}
 	res.Differences = diffTemplates(remote, req.GetSpec().GetTemplate())
+	res.Status = Same
 	if len(res.Differences) > 0 {
 		res.Status = Changed
 	}

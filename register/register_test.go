@@ -239,8 +239,9 @@ func TestRegisterFailFastStopsAfterFirstFailure(t *testing.T) {
 	require.ErrorAs(t, err, &grpcErr)
 	assert.Equal(t, "Parsing of MEMORY request failed\nsecond line", grpcErr.GRPCStatus().Message())
 	assert.NotSame(t, &res[1], be.First, "First is a copy, not a pointer into the results")
-	assert.Equal(t, res[1], *be.First)
-	assert.Equal(t, []string{"pkg.task001", "v1", "Failed", "1", "InvalidArgument: Parsing of MEMORY request failed ..."}, res[1].Row())
+	assert.Equal(t, res[1].String(), be.First.String())
+	assert.True(t, proto.Equal(res[1].ID, be.First.ID))
+	assert.Equal(t, "pkg.task001@v1: Failed (InvalidArgument, 1 attempt): Parsing of MEMORY request failed ...", res[1].String())
 }
 
 func TestRegisterInvalidSpecsAreNeverSent(t *testing.T) {
@@ -259,13 +260,13 @@ func TestRegisterInvalidSpecsAreNeverSent(t *testing.T) {
 			name:        "metadata without runtime",
 			specs:       []*admin.TaskSpec{daskSpec(t, "pkg.ok", 1), noRuntime},
 			target:      target,
-			wantInvalid: map[int]string{1: "template.metadata.runtime is missing"},
+			wantInvalid: map[int]string{1: "template.metadata.runtime: the template needs a runtime"},
 		},
 		{
 			name:        "nil spec and nil template",
 			specs:       []*admin.TaskSpec{nil, {}, daskSpec(t, "pkg.ok", 1)},
 			target:      target,
-			wantInvalid: map[int]string{0: "spec is nil", 1: "template is missing"},
+			wantInvalid: map[int]string{0: "spec is nil", 1: "template: a task spec needs a template"},
 		},
 		{
 			name:        "unresolved image template",
@@ -309,7 +310,7 @@ func TestRegisterInvalidSpecsAreNeverSent(t *testing.T) {
 			f := newFakeAdmin()
 			s := startServer(t, f, false)
 			c := dialFast(t, s, nil)
-			var opts []register.Option
+			var opts []register.CallOption
 			if tc.validator != nil {
 				opts = append(opts, register.WithValidator(tc.validator))
 			}
@@ -372,10 +373,10 @@ func TestRegisterDifferentStructureAttachesDiff(t *testing.T) {
 	assert.True(t, r.Conflict)
 	assert.Equal(t, 1, r.Attempts)
 	assert.Equal(t, []register.Difference{
-		{Path: "custom.workers.numberOfWorkers", Old: "2", New: "3"},
-		{Path: "container.args[3]", Old: "<unset>", New: `"--extra"`},
+		{Path: "template.custom.workers.numberOfWorkers", Old: "2", New: "3"},
+		{Path: "template.container.args[3]", Old: "<unset>", New: `"--extra"`},
 	}, r.Diff)
-	assert.Equal(t, `pkg.job@v1: Failed (InvalidArgument, 1 attempt): task with different structure already exists with id flytesnacks/development/pkg.job/v1 [2 fields differ: custom.workers.numberOfWorkers, container.args[3]]`, r.String())
+	assert.Equal(t, `pkg.job@v1: Failed (InvalidArgument, 1 attempt): task with different structure already exists with id flytesnacks/development/pkg.job/v1 [2 fields differ: template.custom.workers.numberOfWorkers, template.container.args[3]]`, r.String())
 	assert.Equal(t, register.NotAttempted, res[2].Outcome, "fail-fast by default")
 }
 
@@ -393,7 +394,7 @@ func TestDiff(t *testing.T) {
 		{name: "same", spec: daskSpec(t, "pkg.job", 2), want: register.Same},
 		{name: "not registered", spec: daskSpec(t, "pkg.other", 2), want: register.NotRegistered},
 		{name: "changed", spec: daskSpec(t, "pkg.job", 5), want: register.Changed,
-			diffs: []register.Difference{{Path: "custom.workers.numberOfWorkers", Old: "2", New: "5"}}},
+			diffs: []register.Difference{{Path: "template.custom.workers.numberOfWorkers", Old: "2", New: "5"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -526,9 +527,7 @@ func TestNewClientWithRetryPolicy(t *testing.T) {
 		}
 		return nil
 	}}
-	c := register.NewClient(fake, func(o *register.Options) {
-		o.Retry = register.RetryPolicy{MaxRetries: 2, BaseBackoff: time.Microsecond, MaxBackoff: time.Millisecond}
-	})
+	c := register.NewClient(fake, register.ClientOptions{Retry: register.RetryPolicy{MaxRetries: 2, BaseBackoff: time.Microsecond, MaxBackoff: time.Millisecond}})
 	res, err := c.Register(context.Background(), manySpecs(t, 1), target)
 	require.NoError(t, err)
 	assert.Equal(t, 3, res[0].Attempts)
@@ -549,9 +548,7 @@ func TestRegisterContextCancelledDuringBackoff(t *testing.T) {
 		<-attempted
 		cancel()
 	}()
-	c := register.NewClient(fake, func(o *register.Options) {
-		o.Retry = register.RetryPolicy{MaxRetries: 3, BaseBackoff: time.Hour, MaxBackoff: time.Hour}
-	})
+	c := register.NewClient(fake, register.ClientOptions{Retry: register.RetryPolicy{MaxRetries: 3, BaseBackoff: time.Hour, MaxBackoff: time.Hour}})
 	res, err := c.Register(ctx, manySpecs(t, 1), target)
 	require.ErrorIs(t, err, context.Canceled)
 	r := res[0]
@@ -571,7 +568,7 @@ func TestRegisterContextDeadlineShorterThanAttemptTimeout(t *testing.T) {
 		<-actx.Done()
 		return status.FromContextError(actx.Err()).Err()
 	}}
-	c := register.NewClient(fake, func(o *register.Options) { o.Retry = register.RetryPolicy{MaxRetries: 3, PerRetryTimeout: time.Hour} })
+	c := register.NewClient(fake, register.ClientOptions{Retry: register.RetryPolicy{MaxRetries: 3, PerRetryTimeout: time.Hour}})
 	res, err := c.Register(ctx, manySpecs(t, 1), target)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	r := res[0]
@@ -589,9 +586,8 @@ func TestOutcomeAndStatusStrings(t *testing.T) {
 	for o, want := range names {
 		assert.Equal(t, want, o.String())
 	}
-	assert.Equal(t, "Same NotRegistered Changed DiffStatus(9)", strings.Join([]string{
+	assert.Equal(t, "Unknown Same NotRegistered Changed DiffStatus(9)", strings.Join([]string{register.DiffUnknown.String(),
 		register.Same.String(), register.NotRegistered.String(), register.Changed.String(), register.DiffStatus(9).String()}, " "))
-	assert.Equal(t, []string{"NAME", "VERSION", "OUTCOME", "ATTEMPTS", "INFO"}, register.ResultHeader())
 	assert.Equal(t, "flytesnacks/development@v1", target.String())
 }
 
@@ -621,7 +617,7 @@ func (s *stubAdmin) CreateTask(ctx context.Context, req *admin.TaskCreateRequest
 func runtimeGoroutines() int { return runtime.NumGoroutine() }
 
 func TestRegisterNoSpecs(t *testing.T) {
-	c := register.NewClient(&stubAdmin{})
+	c := register.NewClient(&stubAdmin{}, register.ClientOptions{})
 	res, err := c.Register(context.Background(), nil, target)
 	assert.NoError(t, err)
 	assert.Empty(t, res)
@@ -668,7 +664,7 @@ func TestWithValidatorAddsAndSeesTheSentSpec(t *testing.T) {
 // TestEmptyRegisterAndDiffReturnValidationError pins api-review defect 5: Register with no specs and
 // Diff report validation failures as the documented *ValidationError.
 func TestEmptyRegisterAndDiffReturnValidationError(t *testing.T) {
-	c := register.NewClient(registertest.New().Client())
+	c := register.NewClient(registertest.New().Client(), register.ClientOptions{})
 	_, err := c.Register(context.Background(), nil, register.Target{Project: "p", Domain: "d"})
 	var ve *register.ValidationError
 	require.ErrorAs(t, err, &ve)

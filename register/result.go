@@ -10,9 +10,44 @@ import (
 	"github.com/flytedask/flytedask/internal/protodiff"
 )
 
-// Difference is one differing field between a registered task template (Old) and the local one (New),
-// e.g. {Path: "custom.workers.numberOfWorkers", Old: "2", New: "3"}. Paths use JSON field names.
-type Difference = protodiff.Difference
+// Unset is [Difference].Old or New when the field is absent on that side.
+const Unset = "<unset>"
+
+// Difference is one differing field between a registered task template (Old) and the local one
+// (New), e.g. {Path: "template.custom.workers.numberOfWorkers", Old: "2", New: "3"}. Path is the
+// field's protojson path from the TaskSpec (the root Preflight and task.ValidateSpec use, and the
+// names `flytedask inspect -o json` shows): camelCase field names, [i] for list elements, [key]
+// for map entries. Old and New are the values rendered as compact JSON, or [Unset].
+type Difference struct {
+	// Path locates the field, e.g. template.container.args[3].
+	Path string
+	// Old is the registered value, New the local one (compact JSON, or Unset).
+	Old, New string
+}
+
+// String renders the difference as "path: old -> new".
+func (d Difference) String() string { return d.Path + ": " + d.Old + " -> " + d.New }
+
+// differences converts protodiff's differences between two templates into Differences rooted at
+// the TaskSpec ("template.").
+func differences(ds []protodiff.Difference) []Difference {
+	if len(ds) == 0 {
+		return nil
+	}
+	out := make([]Difference, len(ds))
+	for i, d := range ds {
+		p := "template"
+		switch {
+		case d.Path == "":
+		case strings.HasPrefix(d.Path, "["):
+			p += d.Path
+		default:
+			p += "." + d.Path
+		}
+		out[i] = Difference{Path: p, Old: d.Old, New: d.New}
+	}
+	return out
+}
 
 // Outcome is what happened to one task spec.
 type Outcome int
@@ -121,18 +156,6 @@ func (r Result) info() string {
 	return s
 }
 
-// ResultHeader returns the column names matching [Result.Row].
-func ResultHeader() []string { return []string{"NAME", "VERSION", "OUTCOME", "ATTEMPTS", "INFO"} }
-
-// Row renders the result as table cells (see [ResultHeader]); the full diff is in Result.Diff.
-func (r Result) Row() []string {
-	info := r.info()
-	if r.Code != codes.OK && r.Outcome != Invalid {
-		info = r.Code.String() + ": " + info
-	}
-	return []string{displayName(r.Name()), r.ID.GetVersion(), r.Outcome.String(), fmt.Sprint(r.Attempts), info}
-}
-
 // BatchError reports that Register finished without registering every spec. It is returned together
 // with the per-spec results. It unwraps to the first failure's error (a gRPC status error, so
 // status.Code(err) and errors.As see it) and to the context error when the context cut the run short.
@@ -141,7 +164,8 @@ type BatchError struct {
 	Total int
 	// Failed counts Failed results; NotAttempted counts NotAttempted results.
 	Failed, NotAttempted int
-	// First is a copy of the first failure in input order, if any.
+	// First is a deep copy of the first failure in input order, if any (editing the results does
+	// not change it).
 	First *Result
 	// Cause is the context error when the context ended the run, else nil.
 	Cause error
@@ -175,10 +199,13 @@ func (e *BatchError) Unwrap() []error {
 // DiffStatus is the result of comparing a local spec with FlyteAdmin.
 type DiffStatus int
 
-// Diff statuses.
+// Diff statuses. The zero value is DiffUnknown, never Same: a DiffResult returned with an error,
+// or never filled in, does not claim a comparison.
 const (
+	// DiffUnknown: no comparison was made (Diff returned an error).
+	DiffUnknown DiffStatus = iota
 	// Same: a task with this id is registered and its template equals the local one.
-	Same DiffStatus = iota
+	Same
 	// NotRegistered: no task with this id exists (GetTask returned codes.NotFound).
 	NotRegistered
 	// Changed: a task with this id exists and differs; registering would fail with "different structure".
@@ -188,6 +215,8 @@ const (
 // String returns the status name.
 func (s DiffStatus) String() string {
 	switch s {
+	case DiffUnknown:
+		return "Unknown"
 	case Same:
 		return "Same"
 	case NotRegistered:

@@ -104,6 +104,15 @@ func (s *bufServer) config() register.Options {
 	}
 }
 
+// newClient is New(o) for a test: it fails the test on an error and closes the client at its end.
+func newClient(t testing.TB, o register.Options) *register.Client {
+	t.Helper()
+	c, err := register.New(o)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
 // dialFast dials s with a quick retry policy suitable for tests.
 func dialFast(t testing.TB, s *bufServer, mut func(*register.Options)) *register.Client {
 	t.Helper()
@@ -113,7 +122,7 @@ func dialFast(t testing.TB, s *bufServer, mut func(*register.Options)) *register
 	if mut != nil {
 		fns = append(fns, mut)
 	}
-	c, err := register.New(context.Background(), cfg, fns...)
+	c, err := register.New(cfg, fns...)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Close() })
 	return c

@@ -73,51 +73,55 @@ func ValidateVersion(version string) error {
 //   - if a container is set, its image is non-empty and contains no unresolved "{{" template (nothing
 //     on the registration path substitutes images).
 //
-// Errors wrap [ErrInvalidSpec] and list every problem found.
+// The error is a *field.ValidationError listing every problem, each a *field.Error whose path is
+// the field's protojson path from the TaskSpec, as task.ValidateSpec reports them
+// (template.metadata.runtime, template.k8sPod.podSpec, template.container.image); it matches
+// [ErrInvalidSpec].
 func Preflight(spec *admin.TaskSpec) error {
-	var p []string
+	var errs field.ErrorList
+	root := field.NewPath("template")
 	tt := spec.GetTemplate()
 	switch {
 	case spec == nil:
-		p = append(p, "spec is nil")
+		errs = append(errs, field.Required(nil, "the task spec is nil"))
 	case tt == nil:
-		p = append(p, "template is missing")
+		errs = append(errs, field.Required(root, "a task spec needs a template"))
 	default:
 		if tt.GetId() == nil {
-			p = append(p, "template.id is missing")
+			errs = append(errs, field.Required(root.Child("id"), "the template needs an id with a name"))
 		} else if tt.GetId().GetName() == "" {
-			p = append(p, "template.id.name is empty")
+			errs = append(errs, field.Required(root.Child("id", "name"), "the task needs a name"))
 		}
 		if tt.GetType() == "" {
-			p = append(p, "template.type is empty")
+			errs = append(errs, field.Required(root.Child("type"), "the task needs a type (e.g. dask)"))
 		}
+		md := root.Child("metadata")
 		switch {
 		case tt.GetMetadata() == nil:
-			p = append(p, "template.metadata is missing")
+			errs = append(errs, field.Required(md, "the template needs metadata with a runtime"))
 		case tt.GetMetadata().GetRuntime() == nil:
-			p = append(p, "template.metadata.runtime is missing")
+			errs = append(errs, field.Required(md.Child("runtime"), "the template needs a runtime (flyteadmin v1.1.x crashes without one)"))
 		case tt.GetMetadata().GetRuntime().GetVersion() == "":
-			p = append(p, "template.metadata.runtime.version is empty")
+			errs = append(errs, field.Required(md.Child("runtime", "version"), "the runtime needs a version"))
 		}
 		if tt.GetInterface() == nil {
-			p = append(p, "template.interface is missing")
+			errs = append(errs, field.Required(root.Child("interface"), "the template needs an interface (it may be empty)"))
 		}
 		if err := checkFlytectlForm(tt); err != nil {
-			p = append(p, "template."+err.Error())
+			msg := strings.TrimPrefix(strings.TrimPrefix(err.Error(), "k8s_pod.pod_spec: "), "k8s_pod.pod_spec ")
+			errs = append(errs, field.Invalid(root.Child("k8sPod", "podSpec"), nil, msg))
 		}
 		if c := tt.GetContainer(); c != nil {
+			img := root.Child("container", "image")
 			switch {
 			case c.GetImage() == "":
-				p = append(p, "template.container.image is empty")
+				errs = append(errs, field.Required(img, "the container needs an image"))
 			case strings.Contains(c.GetImage(), "{{"):
-				p = append(p, fmt.Sprintf("template.container.image %q contains an unresolved template", c.GetImage()))
+				errs = append(errs, field.Invalid(img, c.GetImage(), "the image contains an unresolved template: nothing on the registration path substitutes images"))
 			}
 		}
 	}
-	if len(p) > 0 {
-		return fmt.Errorf("%w: %s", ErrInvalidSpec, strings.Join(p, "; "))
-	}
-	return nil
+	return errs.Err()
 }
 
 // Problem is the validation failure of one spec.

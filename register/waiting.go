@@ -9,13 +9,13 @@ import (
 )
 
 // DefaultRetryWindow is how long a run's calls are retried when no retry count is configured
-// (Config.MaxRetries 0, no admin.maxRetries key): long enough to ride out a FlyteAdmin restart or
+// (Options.Retry.MaxRetries 0, no admin.maxRetries key): long enough to ride out a FlyteAdmin restart or
 // rolling update (tens of seconds of Unavailable), short enough that a server that is really gone
 // fails the run within about a minute. flytectl's own default (4 retries, about 0.4 s when the
 // server refuses connections) fails on every restart.
 const DefaultRetryWindow = 60 * time.Second
 
-// RetryEvent describes a failed attempt that is about to be retried; see [Client.OnRetry].
+// RetryEvent describes a failed attempt that is about to be retried; see [Options].OnRetry.
 type RetryEvent struct {
 	// Code and Err are the failed attempt's gRPC code and error.
 	Code codes.Code
@@ -32,25 +32,27 @@ type RetryEvent struct {
 	RetriesLeft int
 }
 
-// OnRetry sets fn to be called (from the goroutine of the call, possibly concurrently for
-// concurrent calls) before every retry wait, so a command line can say that it is waiting for
-// FlyteAdmin and why. Call it before using the client; nil removes the callback.
-func (c *Client) OnRetry(fn func(RetryEvent)) { c.onRetry = fn }
-
-// retryRunKey carries, in a context, the start of the run whose calls share one retry window.
+// retryRunKey carries, in a context, the *retryRun its calls belong to.
 type retryRunKey struct{}
+
+// retryRun is a run: calls that share one retry window and one memory of authentication refusals.
+type retryRun struct{ start time.Time }
 
 // WithRetryRun returns a context under which every call of a Client shares one retry window
 // (RetryPolicy.Window, when no retry count is configured) that begins now, instead of each call
 // having its own: against a FlyteAdmin that is down, a run of many calls then gives up after about
-// one window, not one window per call (or per group of concurrent calls). [Client.Register] does
-// this itself; use it around a loop of [Client.Diff] calls. When ctx already carries a run, it is
-// returned unchanged. An explicit retry count (RetryPolicy.MaxRetries) is per call, as in flytectl.
+// one window, not one window per call (or per group of concurrent calls). A run also scopes the
+// memory of an authentication refusal (a wrong client secret): within a run it fails the following
+// calls at once, instead of asking the token endpoint again per task; a new run asks again.
+// [Client.Register] does this itself; use it around a loop of [Client.Diff] calls (a Diff outside
+// a run is a run of its own). When ctx already carries a run, it is returned unchanged, so keep a
+// context made by WithRetryRun to the run it is meant for: a Register under a run that began more
+// than a window ago is not retried at all.
 func WithRetryRun(ctx context.Context) context.Context {
-	if _, ok := ctx.Value(retryRunKey{}).(time.Time); ok {
+	if _, ok := ctx.Value(retryRunKey{}).(*retryRun); ok {
 		return ctx
 	}
-	return context.WithValue(ctx, retryRunKey{}, time.Now())
+	return context.WithValue(ctx, retryRunKey{}, &retryRun{start: time.Now()})
 }
 
 // shouldRetry decides whether attempt (0-based, just failed with err) of a call that began at

@@ -29,14 +29,14 @@ func TestRetryWindowWithoutMaxRetries(t *testing.T) {
 		return status.Error(codes.Unavailable, "connection refused")
 	}}
 	window := 300 * time.Millisecond
-	c := register.NewClient(fake, func(o *register.Options) {
-		o.Retry = register.RetryPolicy{Window: window, BaseBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond}
-	})
 	var events []register.RetryEvent
-	c.OnRetry(func(ev register.RetryEvent) {
-		mu.Lock()
-		defer mu.Unlock()
-		events = append(events, ev)
+	c := register.NewClient(fake, register.ClientOptions{
+		Retry: register.RetryPolicy{Window: window, BaseBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond},
+		OnRetry: func(ev register.RetryEvent) {
+			mu.Lock()
+			defer mu.Unlock()
+			events = append(events, ev)
+		},
 	})
 	start := time.Now()
 	res, err := c.Register(context.Background(), []*admin.TaskSpec{daskSpec(t, "a.b", 1)}, target)
@@ -64,11 +64,11 @@ func TestRetryCountWhenConfigured(t *testing.T) {
 		calls++
 		return status.Error(codes.Unavailable, "down")
 	}}
-	c := register.NewClient(fake, func(o *register.Options) {
-		o.Retry = register.RetryPolicy{MaxRetries: 2, Window: time.Hour, BaseBackoff: time.Microsecond, MaxBackoff: time.Millisecond}
-	})
 	var left []int
-	c.OnRetry(func(ev register.RetryEvent) { left = append(left, ev.RetriesLeft) })
+	c := register.NewClient(fake, register.ClientOptions{
+		Retry:   register.RetryPolicy{MaxRetries: 2, Window: time.Hour, BaseBackoff: time.Microsecond, MaxBackoff: time.Millisecond},
+		OnRetry: func(ev register.RetryEvent) { left = append(left, ev.RetriesLeft) },
+	})
 	res, err := c.Register(context.Background(), []*admin.TaskSpec{daskSpec(t, "a.b", 1)}, target)
 	require.Error(t, err)
 	assert.Equal(t, 3, res[0].Attempts)
@@ -99,10 +99,12 @@ func TestRegisterDefaultPolicyRidesOutOutage(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 		s.start()
 	}()
-	c := dialFast(t, s, func(o *register.Options) { o.Retry.MaxBackoff = 20 * time.Millisecond })
 	var n int
 	var mu sync.Mutex
-	c.OnRetry(func(register.RetryEvent) { mu.Lock(); n++; mu.Unlock() })
+	c := dialFast(t, s, func(o *register.Options) {
+		o.Retry.MaxBackoff = 20 * time.Millisecond
+		o.OnRetry = func(register.RetryEvent) { mu.Lock(); n++; mu.Unlock() }
+	})
 	in := manySpecs(t, 4)
 	res, err := c.Register(context.Background(), in, target)
 	require.NoError(t, err)
@@ -123,9 +125,7 @@ func newDownClient(window, maxBackoff time.Duration) *register.Client {
 	fake := &downAdmin{stubAdmin{create: func(context.Context, *admin.TaskCreateRequest) error {
 		return status.Error(codes.Unavailable, "down")
 	}}}
-	return register.NewClient(fake, func(o *register.Options) {
-		o.Retry = register.RetryPolicy{Window: window, BaseBackoff: time.Millisecond, MaxBackoff: maxBackoff}
-	})
+	return register.NewClient(fake, register.ClientOptions{Retry: register.RetryPolicy{Window: window, BaseBackoff: time.Millisecond, MaxBackoff: maxBackoff}})
 }
 
 // The retry window is the run's, not each call's: against a down server, a --continue-on-error run
@@ -173,9 +173,7 @@ func TestRetryWaitClippedToWindow(t *testing.T) {
 	fake := &stubAdmin{create: func(context.Context, *admin.TaskCreateRequest) error {
 		return status.Error(codes.Unavailable, "down")
 	}}
-	c := register.NewClient(fake, func(o *register.Options) {
-		o.Retry = register.RetryPolicy{Window: window, BaseBackoff: time.Second, MaxBackoff: time.Second}
-	})
+	c := register.NewClient(fake, register.ClientOptions{Retry: register.RetryPolicy{Window: window, BaseBackoff: time.Second, MaxBackoff: time.Second}})
 	start := time.Now()
 	res, err := c.Register(context.Background(), manySpecs(t, 1), target)
 	took := time.Since(start)
@@ -198,9 +196,7 @@ func TestCancelDuringBackoffCodes(t *testing.T) {
 		return status.Error(codes.Unavailable, "down")
 	}}
 	go func() { <-attempted; cancel() }()
-	c := register.NewClient(fake, func(o *register.Options) {
-		o.Retry = register.RetryPolicy{MaxRetries: 3, BaseBackoff: time.Hour, MaxBackoff: time.Hour}
-	})
+	c := register.NewClient(fake, register.ClientOptions{Retry: register.RetryPolicy{MaxRetries: 3, BaseBackoff: time.Hour, MaxBackoff: time.Hour}})
 	res, err := c.Register(ctx, manySpecs(t, 1), target)
 	require.Error(t, err)
 	assert.Equal(t, codes.Canceled, res[0].Code)

@@ -16,6 +16,7 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/flytedask/flytedask/field"
+	"github.com/flytedask/flytedask/launchplan"
 	"github.com/flytedask/flytedask/task"
 )
 
@@ -54,7 +55,11 @@ type Spec struct {
 	// A Spec built by hand may leave it short or nil: problems about a task
 	// without an Origin carry only its tasks[i] path.
 	Origins []Origin
+	// LaunchPlans are the launch plans of all files, in order, each with
+	// the task it names (launchplan.LaunchPlan.Task) resolved from Tasks.
+	LaunchPlans []launchplan.LaunchPlan
 
+	lpOrigins []lpOrigin
 	withFiles bool
 	lines     map[string]map[string]int // file -> path -> line
 }
@@ -170,6 +175,7 @@ type fileResult struct {
 	project, domain, version *setting
 	defaults                 problems
 	tasks                    []taskResult
+	lps                      []lpResult
 	lines                    map[string]int
 }
 
@@ -234,12 +240,12 @@ func decodeFile(src Source) (res *fileResult) {
 		return res
 	}
 	root := w.resolve(doc.Content[0])
-	var defaultsNode, tasksNode *yaml.Node
+	var defaultsNode, tasksNode, lpsNode *yaml.Node
 	if root.Kind != yaml.MappingNode {
-		w.fail(root, nil, ErrorTypeWrongType, true, "a spec file must be a mapping with the keys project, domain, version, defaults and tasks, got %s", describe(root))
+		w.fail(root, nil, ErrorTypeWrongType, true, "a spec file must be a mapping with the keys project, domain, version, defaults, tasks and launch_plans, got %s", describe(root))
 		return res
 	}
-	w.fields(root, nil, []string{"project", "domain", "version", "defaults", "tasks"}, nil, func(key string, v *yaml.Node, kp *field.Path) {
+	w.fields(root, nil, []string{"project", "domain", "version", "defaults", "tasks", "launch_plans"}, nil, func(key string, v *yaml.Node, kp *field.Path) {
 		switch key {
 		case "project", "domain", "version":
 			if s, ok := w.str(v, kp); ok {
@@ -257,8 +263,14 @@ func decodeFile(src Source) (res *fileResult) {
 			defaultsNode = v
 		case "tasks":
 			tasksNode = v
+		case "launch_plans":
+			lpsNode = v
 		}
 	})
+	if lpsNode != nil {
+		w.out = &res.top
+		res.lps = w.launchPlans(lpsNode, src.Name)
+	}
 
 	var defaults *taskDoc
 	if defaultsNode != nil {
@@ -433,6 +445,7 @@ func Decode(sources []Source, opts Options) (*Spec, error) {
 			s.Origins = append(s.Origins, tr.origin)
 		}
 	}
+	s.resolveLaunchPlans(files, opts, &all)
 	if len(all) > 0 {
 		return nil, &Error{Problems: all, WithFiles: withFiles}
 	}

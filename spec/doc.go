@@ -19,6 +19,7 @@
 //	version: v1               # optional, may be empty (flytectl --version fills it); --version replaces it
 //	defaults: {...}           # optional: task keys (except name) merged under every task of this file
 //	tasks: [...]              # required: at least one task
+//	launch_plans: [...]       # optional: launch plans (schedules, fixed and default inputs) over the tasks
 //
 // Task keys (all optional unless marked):
 //
@@ -55,6 +56,35 @@
 //	                   images and resources inherited from the task).
 //	  scheduler        {image, requests, limits}
 //	  workers          {number_of_workers (default 1; 0 or negative is an error), image, requests, limits}
+//
+// Launch plan keys (see package launchplan; Spec.BuildEntities builds them):
+//
+//	name               string, required. URL-safe; not the name of a generated workflow (TASK_wf).
+//	task               string, required: the name of a task of the spec (of any file).
+//	schedule           {cron | fixed_rate, kickoff_time_input}: exactly one of
+//	  cron             standard cron as FlyteAdmin's native scheduler parses it (robfig/cron
+//	                   ParseStandard): five fields ("30 2 * * *"), @hourly, @daily, @weekly, @monthly,
+//	                   @yearly, @every 90m, optionally after CRON_TZ=Zone. flytekit's aliases without '@'
+//	                   (daily) and the AWS six-field form are errors, with the reason.
+//	  fixed_rate       whole minutes, hours or days: 10m, 2h, 1d, 1h30m (not 90s, 1.5h or 0).
+//	  kickoff_time_input  a datetime input of the task the scheduler sets to the scheduled time (cron
+//	                   only: under fixed_rate it needs a value in default_inputs); never fixed.
+//	fixed_inputs       mapping of input names to values every execution gets (cannot be overridden).
+//	default_inputs     mapping of input names to values an execution gets unless it sets its own.
+//	                   With a schedule, every input must be fixed or defaulted (except a cron kickoff).
+//	notifications      list of {phases: [succeeded|failed|aborted|timed_out], and one of email, slack,
+//	                   pagerduty: [recipients]}.
+//	labels, annotations  mappings of strings put on the executions (labels: at most 16, Kubernetes rules).
+//	service_account    string: the Kubernetes service account the executions run as.
+//	raw_output_data_prefix  string: a storage URI such as s3://bucket/raw for offloaded data.
+//	max_parallelism    integer >= 0.
+//	overwrite_cache    boolean.
+//
+// Input values are YAML values read by the task's declared input type:
+// integers, floats, strings (quote numbers meant as strings), booleans,
+// datetimes as RFC 3339 with a zone (2026-01-02T03:04:05Z), durations in Go
+// syntax (1h30m), files and directories as URIs (s3://bucket/key), lists and
+// mappings (see package literal).
 //
 // # Values
 //
@@ -119,6 +149,11 @@
 // every other problem is reported at once. A file whose top level or
 // defaults block cannot be decoded is not validated task by task.
 //
-// Warnings (Spec.Warnings) are task.Task.Warnings with the same paths; they
-// never make Decode fail.
+// Warnings (Spec.Warnings) are task.Task.Warnings with the same paths,
+// then launchplan.LaunchPlan.Warnings with launch_plans[i] paths; they never
+// make Decode fail.
+//
+// Launch plans are checked after all tasks of all files (a launch plan may
+// run a task of another file): their problems follow the tasks', with paths
+// such as launch_plans[1].schedule.cron or launch_plans[0].fixed_inputs[n].
 package spec

@@ -103,3 +103,65 @@ func ExampleReadSource() {
 	// <stdin> wf.extra
 	// read ../examples/specs: is a directory, not a spec file
 }
+
+// A spec with launch plans builds tasks, then the workflow generated for each scheduled task, then
+// each workflow's default launch plan followed by its named launch plans: registration order.
+func ExampleSpec_BuildEntities() {
+	s, err := spec.ReadFiles(spec.Options{}, "../examples/specs/nightly.yaml")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ents, err := s.BuildEntities()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, t := range ents.Tasks {
+		fmt.Println("task    ", t.GetTemplate().GetId().GetName())
+	}
+	for _, wf := range ents.Workflows {
+		fmt.Println("workflow", wf.GetTemplate().GetId().GetName())
+	}
+	for _, lp := range ents.LaunchPlans {
+		fmt.Println("lp      ", lp.GetId().GetName())
+	}
+	// Output:
+	// task     workflows.etl.nightly_dask
+	// workflow workflows.etl.nightly_dask_wf
+	// lp       workflows.etl.nightly_dask_wf
+	// lp       nightly_etl
+	// lp       every_minute
+}
+
+// Launch plan problems come with their paths, after the tasks' problems.
+func ExampleDecode_launchPlans() {
+	src := spec.Source{Name: "nightly.yaml", Data: []byte(`
+tasks:
+  - name: etl.nightly
+    image: ghcr.io/acme/dask-app:1.4.2
+    python: {module: etl, function: nightly}
+    inputs: {run_at: datetime, n: integer}
+    dask: {}
+launch_plans:
+  - name: nightly
+    task: etl.nightly
+    schedule: {cron: daily, kickoff_time_input: run_at}
+  - name: often
+    task: etl.nightly
+    schedule: {fixed_rate: 90s}
+    fixed_inputs: {n: "3"}
+`)}
+	_, err := spec.Decode([]spec.Source{src}, spec.Options{})
+	var serr *spec.Error
+	if errors.As(err, &serr) {
+		for _, line := range serr.Lines() {
+			fmt.Println(line)
+		}
+	}
+	// Output:
+	// launch_plans[0].schedule.cron: "daily" is one of flytekit's aliases, but FlyteAdmin's native scheduler parses schedules with robfig/cron, which knows only descriptors with '@': write @daily
+	// launch_plans[0].schedule: input n (integer) is required, but a scheduled run has nobody to give it: set it in fixed_inputs or default_inputs
+	// launch_plans[1].schedule.fixed_rate: invalid fixed rate "90s": FlyteAdmin's fixed rates are whole minutes, hours or days (no seconds); write a whole number of minutes, hours or days, e.g. 10m, 2h, 1d or 1h30m
+	// launch_plans[1].fixed_inputs[n]: want integer, got the string "3"
+}

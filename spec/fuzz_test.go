@@ -15,8 +15,20 @@ func FuzzDecode(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	nightly, err := os.ReadFile("../examples/specs/nightly.yaml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	invalidLPs, err := os.ReadFile("testdata/invalid/launch_plans.yaml")
+	if err != nil {
+		f.Fatal(err)
+	}
 	for _, seed := range []string{
 		string(example),
+		string(nightly),
+		string(invalidLPs),
+		"tasks: [{name: t, image: x.io/a:1, command: [a], inputs: {d: datetime}, dask: {}}]\nlaunch_plans: [{name: l, task: t, schedule: {fixed_rate: 1d2h3m, kickoff_time_input: d}, default_inputs: {d: 2026-01-01T00:00:00Z}}]",
+		"launch_plans: [{task: x, schedule: {cron: 'TZ='}, fixed_inputs: {a: [&a {b: *a}]}}]",
 		fullSpec,
 		"",
 		"tasks: []",
@@ -52,7 +64,7 @@ func FuzzDecode(f *testing.F) {
 			return
 		}
 		_ = s.Warnings()
-		if _, err := s.Build(); err != nil {
+		if _, err := s.BuildEntities(); err != nil {
 			t.Fatalf("Decode accepted a spec that does not build: %v", err)
 		}
 	})

@@ -12,7 +12,8 @@ import (
 // Warnings returns what is legal in the tasks but against Dask or Flyte
 // best practice (task.Task.Warnings), with paths prefixed by tasks[i] and
 // the file of each task, task by task and in spec (line) order within a
-// task.
+// task, then what is legal in the launch plans but has no effect
+// (launchplan.LaunchPlan.Warnings), with launch_plans[i] paths.
 func (s *Spec) Warnings() []Problem {
 	var out []Problem
 	for i, t := range s.Tasks {
@@ -25,7 +26,7 @@ func (s *Spec) Warnings() []Problem {
 		sort.SliceStable(ws, func(i, j int) bool { return ws[i].Line < ws[j].Line })
 		out = append(out, ws...)
 	}
-	return out
+	return append(out, s.launchPlanWarnings()...)
 }
 
 // origin returns where task i was written: Origins[i], or, for a Spec built

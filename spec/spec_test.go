@@ -405,7 +405,7 @@ func TestDecodeErrors(t *testing.T) {
 		{
 			name:  "merge keys",
 			files: []string{"base: &b {image: x}\ntasks:\n  - <<: *b\n    name: a\n"},
-			want:  []string{`base: unknown key "base": valid keys are project, domain, version, defaults, tasks`, `tasks[0]: YAML merge keys (<<) are not supported: use the defaults block to share values between tasks`},
+			want:  []string{`base: unknown key "base": valid keys are project, domain, version, defaults, tasks, launch_plans`, `tasks[0]: YAML merge keys (<<) are not supported: use the defaults block to share values between tasks`},
 		},
 		{
 			name:  "strict pod spec",

@@ -397,9 +397,17 @@ var keyHomes = map[string]string{
 	"scheduler": "dask", "workers": "dask", "number_of_workers": "dask.workers",
 	"group": "an entry of secrets", "group_version": "an entry of secrets", "mount_requirement": "an entry of secrets",
 	"serialize": "cache", "ignored_inputs": "cache", "ignore_input_vars": "cache", "cache_ignore_input_vars": "cache",
-	"primary_container_name": "pod_template", "labels": "the task or pod_template", "annotations": "the task or pod_template",
+	"primary_container_name": "pod_template", "labels": "a task, pod_template or a launch plan", "annotations": "a task, pod_template or a launch plan",
 	"device": "accelerator", "partition_size": "accelerator", "unpartitioned": "accelerator", "size_limit": "shared_memory (write the size itself: shared_memory: 2Gi)",
 	"spec": "pod_template", "containers": "pod_template.spec",
+	"launch_plans": "the top level of the file", "task": "an entry of launch_plans",
+	"schedule": "an entry of launch_plans", "fixed_inputs": "an entry of launch_plans", "default_inputs": "an entry of launch_plans",
+	"notifications": "an entry of launch_plans", "service_account": "an entry of launch_plans",
+	"raw_output_data_prefix": "an entry of launch_plans", "max_parallelism": "an entry of launch_plans",
+	"overwrite_cache": "an entry of launch_plans", "cron": "a launch plan's schedule", "fixed_rate": "a launch plan's schedule",
+	"kickoff_time_input": "a launch plan's schedule", "phases": "an entry of a launch plan's notifications",
+	"email": "an entry of a launch plan's notifications", "slack": "an entry of a launch plan's notifications",
+	"pagerduty": "an entry of a launch plan's notifications",
 }
 
 var resourceKeys = []string{"cpu", "mem", "gpu", "ephemeral_storage"}
@@ -592,7 +600,7 @@ func (w *walker) podSpec(n *yaml.Node, p *field.Path) *corev1.PodSpec {
 		return nil
 	}
 	before := len(w.out.list)
-	v := w.generic(n, p)
+	v := w.generic(n, p, 0)
 	if len(w.out.list) > before {
 		return nil
 	}
@@ -627,22 +635,31 @@ func (w *walker) podSpec(n *yaml.Node, p *field.Path) *corev1.PodSpec {
 	return &spec
 }
 
+// maxGenericDepth bounds the nesting generic follows: far deeper than any
+// PodSpec, and a self-referencing alias (spec: &a {containers: [*a]}) stops
+// here instead of walking ever longer paths until the node budget runs out.
+const maxGenericDepth = 64
+
 // generic converts a node to the value encoding/json would produce from
 // the equivalent JSON.
-func (w *walker) generic(n *yaml.Node, p *field.Path) any {
+func (w *walker) generic(n *yaml.Node, p *field.Path, depth int) any {
 	n = w.resolve(n)
+	if depth > maxGenericDepth && (n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode) {
+		w.fail(n, p, field.ErrorTypeInvalid, true, "nested deeper than %d levels (a YAML alias that contains itself?)", maxGenericDepth)
+		return nil
+	}
 	switch n.Kind {
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
 		w.entries(n, p, func(key string) *field.Path { return p.Child(key) }, func(key string, v *yaml.Node, kp *field.Path) {
-			m[key] = w.generic(v, kp)
+			m[key] = w.generic(v, kp, depth+1)
 		})
 		return m
 	case yaml.SequenceNode:
 		s := make([]any, len(n.Content))
 		for i, item := range n.Content {
 			w.mark(p.Index(i), item.Line)
-			s[i] = w.generic(item, p.Index(i))
+			s[i] = w.generic(item, p.Index(i), depth+1)
 		}
 		return s
 	case yaml.ScalarNode:

@@ -75,7 +75,7 @@ func (t Task) build(s Settings) (*admin.TaskSpec, error) {
 		},
 		Type:      TaskType,
 		Metadata:  t.metadata(),
-		Interface: &core.TypedInterface{Inputs: variableMap(t.Inputs), Outputs: variableMap(t.Outputs)},
+		Interface: t.Interface(),
 		Custom:    custom,
 		Config:    map[string]string{},
 	}
@@ -189,6 +189,14 @@ func (t Task) metadata() *core.TaskMetadata {
 		md.CacheIgnoreInputVars = slices.Clone(t.Cache.IgnoredInputs)
 	}
 	return md
+}
+
+// Interface returns the task's typed interface exactly as Build writes it
+// into template.interface (a description defaults to the variable's name).
+// Launch plans and executions convert their inputs by it (package literal);
+// it is built fresh on every call.
+func (t Task) Interface() *core.TypedInterface {
+	return &core.TypedInterface{Inputs: variableMap(t.Inputs), Outputs: variableMap(t.Outputs)}
 }
 
 func variableMap(vars []Variable) *core.VariableMap {

@@ -45,7 +45,7 @@ func TestDiff(t *testing.T) {
 	assert.Equal(t, ExitFailure, code, stderr)
 	assert.Equal(t, helloTask+": changed\n"+
 		"  1 field differ (registered -> local):\n"+
-		"    custom.workers.numberOfWorkers: 4 -> 5\n"+
+		"    template.custom.workers.numberOfWorkers: 4 -> 5\n"+
 		scoreTask+": same\n", stdout)
 	assert.Contains(t, stderr, "flytedask: 1 of 2 tasks are not the same as registered\n")
 
@@ -116,9 +116,7 @@ func TestDiffAllStopsAfterTheWindow(t *testing.T) {
 	}
 	window := 200 * time.Millisecond
 	stub := &downTasks{}
-	client := register.NewClient(stub, func(o *register.Options) {
-		o.Retry = register.RetryPolicy{Window: window, BaseBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond}
-	})
+	client := register.NewClient(stub, register.ClientOptions{Retry: register.RetryPolicy{Window: window, BaseBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond}})
 	start := time.Now()
 	_, errs := diffAll(context.Background(), client, specs, register.Target{Project: "p", Domain: "d", Version: "v1"}, 2, true)
 	took := time.Since(start)

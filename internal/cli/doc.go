@@ -4,7 +4,8 @@
 // # Commands
 //
 // One file per command: package.go, validate.go, render.go, inspect.go,
-// explain.go, register.go, diff.go, version.go. A new command is a file with a constructor func newXCmd(e *Env) *cobra.Command plus one line
+// explain.go, register.go, diff.go, version.go, run.go (run; wait.go
+// follows an execution for run and status), status.go (status, abort). A new command is a file with a constructor func newXCmd(e *Env) *cobra.Command plus one line
 // in newRoot (root.go).
 //
 // # Shared pieces for commands

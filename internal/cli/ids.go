@@ -2,16 +2,18 @@ package cli
 
 import (
 	"fmt"
-	"google.golang.org/protobuf/proto"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 	"github.com/spf13/cobra"
 
 	"github.com/flytedask/flytedask/bundle"
+	"github.com/flytedask/flytedask/internal/fastregister"
 	"github.com/flytedask/flytedask/register"
 	"github.com/flytedask/flytedask/task"
 )
@@ -111,7 +113,7 @@ func bundleChecks(e *Env, b *bundle.Bundle, path string) error {
 	}
 	var users []string
 	for _, s := range b.Specs() {
-		if register.UsesRemotePackagePath(s) {
+		if fastregister.UsesRemotePackagePath(s) {
 			users = append(users, s.GetTemplate().GetId().GetName())
 		}
 	}
@@ -121,7 +123,7 @@ func bundleChecks(e *Env, b *bundle.Bundle, path string) error {
 	case len(fast) > 0:
 		return failf("%s is fast-registered: flytectl register files uploads %s and writes its location into the arguments of %s; flytedask does not upload source code: register this bundle with flytectl", path, strings.Join(fast, ", "), plural(len(users), "task"))
 	default:
-		fmt.Fprintf(e.Stderr, "warning: %s pass %q but the bundle has no fast-register source archive: it becomes \"\", as flytectl register files does\n", plural(len(users), "task"), register.RemotePackagePathPlaceholder)
+		fmt.Fprintf(e.Stderr, "warning: %s pass %q but the bundle has no fast-register source archive: it becomes \"\", as flytectl register files does\n", plural(len(users), "task"), fastregister.RemotePackagePath)
 		return nil
 	}
 }

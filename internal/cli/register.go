@@ -69,7 +69,7 @@ not registered or a configuration problem, 2 usage error (e.g. a missing
 			if err != nil {
 				return err
 			}
-			opts := []register.Option{register.WithConcurrency(concurrency)}
+			opts := []register.CallOption{register.WithConcurrency(concurrency)}
 			if in.validate != nil {
 				opts = append(opts, register.WithValidator(in.validate))
 			}
@@ -170,11 +170,13 @@ func (c *connFlags) dial(e *Env) (*register.Client, register.Options, error) {
 // dialConfig dials FlyteAdmin with a resolved config; the client reports
 // its retries on stderr.
 func (c *connFlags) dialConfig(e *Env, cfg register.Options) (*register.Client, error) {
-	client, err := register.New(e.Ctx, cfg, func(o *register.Options) { o.Auth.Prompt = e.Stderr })
+	client, err := register.New(cfg, func(o *register.Options) {
+		o.Auth.Prompt = e.Stderr
+		o.OnRetry = (&retryReporter{e: e, endpoint: cfg.Endpoint}).report
+	})
 	if err != nil {
 		return nil, fail(err)
 	}
-	client.OnRetry((&retryReporter{e: e, endpoint: cfg.Endpoint}).report)
 	return client, nil
 }
 
@@ -306,14 +308,32 @@ func plural(n int, word string) string {
 	return fmt.Sprintf("%d %ss", n, word)
 }
 
+// resultHeader returns the column names matching resultRow.
+func resultHeader() []string { return []string{"NAME", "VERSION", "OUTCOME", "ATTEMPTS", "INFO"} }
+
+// resultRow renders a result as table cells: the reason, after the gRPC code
+// of a failure. (A structure conflict's field differences are printed under
+// the row, see writeResults.)
+func resultRow(r register.Result) []string {
+	info := r.Reason
+	if r.Code != codes.OK && r.Outcome != register.Invalid {
+		info = r.Code.String() + ": " + info
+	}
+	name := r.Name()
+	if name == "" {
+		name = "<unnamed>"
+	}
+	return []string{name, r.ID.GetVersion(), r.Outcome.String(), fmt.Sprint(r.Attempts), info}
+}
+
 // writeResults prints the results as an aligned table in input order. A
 // multi-line detail keeps its first line in the row and the others under
 // it; a structure conflict lists its field differences under the row.
 func writeResults(w io.Writer, results []register.Result) {
-	rows := [][]string{register.ResultHeader()}
+	rows := [][]string{resultHeader()}
 	under := [][]string{nil}
 	for _, r := range results {
-		row := r.Row()
+		row := resultRow(r)
 		last := len(row) - 1
 		for i := range row[:last] {
 			row[i] = oneLine(row[i])

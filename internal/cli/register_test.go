@@ -179,9 +179,9 @@ func TestRegisterSpecFiles(t *testing.T) {
 	require.Equal(t, ExitFailure, code, stderr)
 	assert.Equal(t, ""+
 		"NAME                               VERSION  OUTCOME         ATTEMPTS  INFO\n"+
-		"workflows.dask_example.hello_dask  v1       Failed          1         InvalidArgument: task with different structure already exists with id flytesnacks/development/workflows.dask_example.hello_dask/v1 [1 field differ: custom.workers.numberOfWorkers]\n"+
+		"workflows.dask_example.hello_dask  v1       Failed          1         InvalidArgument: task with different structure already exists with id flytesnacks/development/workflows.dask_example.hello_dask/v1\n"+
 		"    1 field differ (registered -> local):\n"+
-		"      custom.workers.numberOfWorkers: 4 -> 5\n"+
+		"      template.custom.workers.numberOfWorkers: 4 -> 5\n"+
 		"workflows.dask_example.score       v1       AlreadyExisted  1         AlreadyExists: identical task already registered\n", stdout)
 	assert.Contains(t, stderr, "\nflytedask: 1 of 2 tasks failed, 0 not attempted\n")
 	after, _, _ := srv.stats()

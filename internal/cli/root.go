@@ -53,11 +53,12 @@ func newRoot(e *Env) *cobra.Command {
 		Short: "Validate, package, explain and register Flyte Dask tasks described in YAML",
 		Long: `flytedask turns a YAML spec of Flyte Dask tasks into a validated bundle that
 "flytectl register files --archive" registers, shows what a bundle holds and
-what Flyte's backend will build from it, and registers tasks with FlyteAdmin
-(register, diff).
+what Flyte's backend will build from it, registers tasks with FlyteAdmin
+(register, diff), and runs them (run, status, abort).
 
 Exit codes: 0 success, 1 invalid spec or bundle (every problem is printed,
-one per line, as PATH: MESSAGE), 2 usage error.`,
+one per line, as PATH: MESSAGE) or a failed execution, 2 usage error;
+run/status --wait: 3 the --timeout ended the wait, 130 interrupted.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
@@ -80,6 +81,9 @@ one per line, as PATH: MESSAGE), 2 usage error.`,
 		newRegisterCmd(e),
 		newDiffCmd(e),
 		newExplainCmd(e),
+		newRunCmd(e),
+		newStatusCmd(e),
+		newAbortCmd(e),
 	)
 
 	wrapRunE(root)

@@ -17,7 +17,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
 	"github.com/flytedask/flytedask/internal/e2e/harness"
@@ -152,13 +151,21 @@ func (o *tokenObserver) intercept(ctx context.Context, method string, req, reply
 	if d := time.Duration(o.delay.Load()); strings.HasSuffix(method, "/CreateTask") && d > 0 {
 		time.Sleep(d) // a slow registration
 	}
-	md, _ := metadata.FromOutgoingContext(ctx)
-	if v := md.Get("flyte-authorization"); len(v) == 1 {
-		o.mu.Lock()
-		if len(o.tokens) == 0 || o.tokens[len(o.tokens)-1] != v[0] {
-			o.tokens = append(o.tokens, v[0])
+	// The client sends its token as per-RPC credentials (gRPC adds them to the headers only
+	// over a secure connection).
+	for _, co := range opts {
+		pc, ok := co.(grpc.PerRPCCredsCallOption)
+		if !ok {
+			continue
 		}
-		o.mu.Unlock()
+		md, err := pc.Creds.GetRequestMetadata(ctx)
+		if v := md["flyte-authorization"]; err == nil && v != "" {
+			o.mu.Lock()
+			if len(o.tokens) == 0 || o.tokens[len(o.tokens)-1] != v {
+				o.tokens = append(o.tokens, v)
+			}
+			o.mu.Unlock()
+		}
 	}
 	err := invoker(ctx, method, req, reply, cc, opts...)
 	if status.Code(err) == codes.Unauthenticated {
@@ -178,7 +185,7 @@ func TestAuthTokenRefreshedDuringLongRegistration(t *testing.T) {
 	obs := &tokenObserver{}
 	obs.delay.Store(int64(2 * time.Second))
 	const n = 30 // 30 tasks, one at a time, 2 s each: about 60 s
-	c, err := register.New(context.Background(), opts, func(o *register.Options) {
+	c, err := register.New(opts, func(o *register.Options) {
 		o.DialOptions = append(o.DialOptions, grpc.WithChainUnaryInterceptor(obs.intercept))
 	})
 	require.NoError(t, err)

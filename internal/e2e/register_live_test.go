@@ -48,7 +48,7 @@ func dialLibrary(t *testing.T, endpoint string, cfg register.Options) *register.
 	t.Helper()
 	cfg.Endpoint = "dns:///" + endpoint
 	cfg.Insecure = true
-	c, err := register.New(context.Background(), cfg)
+	c, err := register.New(cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Close() })
 	return c
@@ -92,8 +92,8 @@ func TestRegisterLive(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, register.Changed, d.Status)
 	want := []register.Difference{
-		{Path: "custom.workers.numberOfWorkers", Old: "1", New: "4"},
-		{Path: "container.image", Old: `"ghcr.io/example/dask:1"`, New: `"ghcr.io/example/dask:2"`},
+		{Path: "template.custom.workers.numberOfWorkers", Old: "1", New: "4"},
+		{Path: "template.container.image", Old: `"ghcr.io/example/dask:1"`, New: `"ghcr.io/example/dask:2"`},
 	}
 	assert.Equal(t, want, d.Differences)
 

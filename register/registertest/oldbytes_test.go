@@ -42,7 +42,7 @@ func TestUnknownFieldsSurvive(t *testing.T) {
 	require.NoError(t, task.ValidateSpec(b.Tasks[0].Spec))
 
 	fake := registertest.New()
-	_, err = register.NewClient(fake.Client()).Register(context.Background(), b.Specs(),
+	_, err = register.NewClient(fake.Client(), register.ClientOptions{}).Register(context.Background(), b.Specs(),
 		register.Target{Project: "p", Domain: "d", Version: "v1"})
 	require.NoError(t, err)
 	stored := fake.Templates()[0]

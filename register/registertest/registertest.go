@@ -32,14 +32,17 @@ import (
 )
 
 // Admin is an in-memory FlyteAdmin task store. The zero value is not usable; create it with [New].
-// It is safe for concurrent use. Set Hook and Latency before the first call.
+// It is safe for concurrent use. Set Hook and Latency before the first call. Besides CreateTask and
+// GetTask it has every method of service.AdminServiceServer, promoted from the generated
+// UnimplementedAdminServiceServer (they answer codes.Unimplemented); that set grows with the IDL.
 type Admin struct {
 	service.UnimplementedAdminServiceServer
 
 	// Hook, if set, runs first on every CreateTask; a non-nil error is returned to the caller and
 	// nothing is stored. n is the 1-based number of this call for the request's task name.
 	Hook func(ctx context.Context, req *admin.TaskCreateRequest, n int) error
-	// Latency is slept on every CreateTask after Hook (benchmarks, concurrency tests).
+	// Latency is waited on every CreateTask after Hook (benchmarks, concurrency tests), or until
+	// the call's context ends.
 	Latency time.Duration
 
 	mu           sync.Mutex
@@ -50,6 +53,7 @@ type Admin struct {
 	created      []string
 	getTaskCalls int
 	mismatched   []string
+	exec         execStore // executions and launch plans (executions.go)
 }
 
 // New returns an empty Admin.
@@ -84,7 +88,17 @@ func (a *Admin) CreateTask(ctx context.Context, req *admin.TaskCreateRequest) (*
 		}
 	}
 	if a.Latency > 0 {
-		time.Sleep(a.Latency)
+		t := time.NewTimer(a.Latency)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		// What a gRPC client sees when its deadline passes or it cancels (the server may still
+		// finish the call; this fake does not store the task).
+		return nil, status.FromContextError(err).Err()
 	}
 	id := req.GetId()
 	switch {
@@ -119,7 +133,10 @@ func (a *Admin) CreateTask(ctx context.Context, req *admin.TaskCreateRequest) (*
 }
 
 // GetTask returns the stored task with the request id, or codes.NotFound.
-func (a *Admin) GetTask(_ context.Context, req *admin.ObjectGetRequest) (*admin.Task, error) {
+func (a *Admin) GetTask(ctx context.Context, req *admin.ObjectGetRequest) (*admin.Task, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, status.FromContextError(err).Err()
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.getTaskCalls++
@@ -131,8 +148,12 @@ func (a *Admin) GetTask(_ context.Context, req *admin.ObjectGetRequest) (*admin.
 	return &admin.Task{Id: c.GetId(), Closure: &admin.TaskClosure{CompiledTask: &core.CompiledTask{Template: c}}}, nil
 }
 
-// Put stores a copy of tt under tt's id, as if it had been registered earlier.
+// Put stores a copy of tt under tt's id, as if it had been registered earlier. A nil template is
+// ignored.
 func (a *Admin) Put(tt *core.TaskTemplate) {
+	if tt == nil {
+		return
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.tasks[key(tt.GetId())] = proto.Clone(tt).(*core.TaskTemplate)
@@ -163,6 +184,7 @@ func (a *Admin) Reset() {
 	clear(a.answered)
 	clear(a.afterSuccess)
 	a.created, a.getTaskCalls, a.mismatched = nil, 0, nil
+	a.exec = execStore{} // executions, launch plans, scripts and hooks (executions.go)
 }
 
 // Stats is what an Admin has seen.
@@ -195,11 +217,15 @@ func (a *Admin) Stats() Stats {
 	return s
 }
 
-// Client returns a in-process [register.TaskService] backed by a, with no gRPC in between (call
-// options are ignored).
-func (a *Admin) Client() register.TaskService { return client{a} }
+// Client returns an in-process [register.TaskService] backed by a, with no gRPC in between (call
+// options are ignored). Contexts behave as over gRPC: a call whose context has ended, or ends
+// during Latency, fails with codes.Canceled or codes.DeadlineExceeded.
+func (a *Admin) Client() register.TaskService { return client{a: a} }
 
-type client struct{ a *Admin }
+type client struct {
+	service.AdminServiceClient // nil: the methods not implemented here (see AdminClient)
+	a                          *Admin
+}
 
 func (c client) CreateTask(ctx context.Context, req *admin.TaskCreateRequest, _ ...grpc.CallOption) (*admin.TaskCreateResponse, error) {
 	return c.a.CreateTask(ctx, req)

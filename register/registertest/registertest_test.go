@@ -58,7 +58,7 @@ func TestFlyteIDLInterop(t *testing.T) {
 	assert.True(t, proto.Equal(spec.GetTemplate(), got.GetClosure().GetCompiledTask().GetTemplate()))
 
 	// The same connection serves register.Client, through the generated client.
-	res, err := register.NewClient(svc).Register(context.Background(), []*admin.TaskSpec{spec},
+	res, err := register.NewClient(svc, register.ClientOptions{}).Register(context.Background(), []*admin.TaskSpec{spec},
 		register.Target{Project: "flytesnacks", Domain: "development", Version: "v1"})
 	require.NoError(t, err)
 	assert.Equal(t, register.AlreadyExisted, res[0].Outcome)
@@ -113,7 +113,7 @@ func Example() {
 		panic(err)
 	}
 	fake := registertest.New()
-	client := register.NewClient(fake.Client())
+	client := register.NewClient(fake.Client(), register.ClientOptions{})
 	res, err := client.Register(context.Background(), []*admin.TaskSpec{spec},
 		register.Target{Project: "flytesnacks", Domain: "development", Version: "v1"})
 	fmt.Println(res[0].Outcome, err)
