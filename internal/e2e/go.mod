@@ -13,7 +13,10 @@ require (
 	google.golang.org/protobuf v1.36.12
 )
 
-require github.com/grpc-ecosystem/grpc-gateway/v2 v2.28.0 // indirect
+require (
+	github.com/grpc-ecosystem/grpc-gateway/v2 v2.28.0 // indirect
+	github.com/robfig/cron/v3 v3.0.1 // indirect
+)
 
 require (
 	github.com/distribution/reference v0.6.0 // indirect
