@@ -204,6 +204,8 @@ tasks:
     default-for-task-types: {container: container, sidecar: sidecar, container_array: k8s-array}
 plugins:
   logs:
+    # Off: its default would add a link to http://localhost:30082 (no dashboard here).
+    kubernetes-enabled: false
     templates:
       - displayName: Dask runner log
         templateUris: ["file://$dask/logs/{{ .namespace }}/{{ .podName }}.log"]

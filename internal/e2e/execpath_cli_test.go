@@ -55,11 +55,14 @@ func TestExecCLIRunWait(t *testing.T) {
 		res := runCLI(t, append([]string{"run", sum.GetId().GetName()},
 			execCLIArgs(ep, sum.GetId().GetVersion(), "--name", name, "--wait", "--poll-interval", "500ms")...)...)
 		require.Equal(t, 0, res.Code, "%s", res)
-		out := res.Stdout
-		running := strings.Index(out, "RUNNING")
-		succeeded := strings.LastIndex(out, "SUCCEEDED")
+		// Progress (one line per change, not a terminal) on stderr, the result on stdout.
+		id := harness.Project + "/" + harness.Domain + "/" + name
+		running := strings.Index(res.Stderr, "execution "+id+": RUNNING")
+		succeeded := strings.Index(res.Stderr, "execution "+id+": SUCCEEDED")
 		assert.True(t, running >= 0 && succeeded > running, "RUNNING then SUCCEEDED:\n%s", res)
+		assert.Contains(t, res.Stdout, id+" SUCCEEDED")
 		rec := daskJobRecord(t, ep, name, true)
+		assert.Contains(t, res.Stderr, "file://"+rec.Log, "the runner's log link is shown")
 		assert.Len(t, rec.Workers, 2)
 		assert.Equal(t, "Successful", rec.JobStatus)
 	})
