@@ -22,6 +22,11 @@
 // give byte-identical archives (deterministic proto encoding, fixed tar and gzip headers; see
 // WriteArchive for the exact header values and the limits of that promise).
 //
+// Ids: by default every template id is written with empty project, domain and version, as today's
+// `pyflyte package` writes them, for the registering command (`flytectl register files -p -d
+// --version`) to fill; WithPinnedIDs keeps them. Bundles of flytekit before 1.0 carry
+// "{{ registration.* }}" placeholders there instead, which readers and flytectl treat alike.
+//
 // Write functions check only what the file layout needs (non-nil spec/template/id, a usable and
 // unique name); whether a task is valid for FlyteAdmin is for the caller to check before.
 //

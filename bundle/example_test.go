@@ -131,3 +131,31 @@ func ExampleWriteDir() {
 	}
 	// Output: 0_mypkg.prepare_1.pb
 }
+
+func ExampleWriteFileFunc() {
+	dir, err := os.MkdirTemp("", "bundle-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+
+	// Each spec is built when the writer asks for it and dropped after it is written.
+	path := filepath.Join(dir, bundle.DefaultArchiveName)
+	err = bundle.WriteFileFunc(path, 3, func(i int) (*admin.TaskSpec, error) {
+		return exampleSpec(fmt.Sprintf("mypkg.step_%d", i)), nil
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	b, err := bundle.ReadFile(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, t := range b.Tasks {
+		fmt.Println(t.Path)
+	}
+	// Output:
+	// 0_mypkg.step_0_1.pb
+	// 1_mypkg.step_1_1.pb
+	// 2_mypkg.step_2_1.pb
+}

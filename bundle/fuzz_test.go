@@ -63,7 +63,7 @@ func FuzzRead(f *testing.F) {
 			t.Fatalf("skipped entries not sorted")
 		}
 		var out bytes.Buffer
-		if err := bundle.WriteArchive(&out, unique); err != nil {
+		if err := bundle.WriteArchive(&out, unique, bundle.WithPinnedIDs()); err != nil {
 			if errors.Is(err, bundle.ErrInvalidSpec) {
 				return // e.g. a name with '/' or invalid UTF-8 that a hostile file carried
 			}

@@ -13,10 +13,10 @@ import (
 	"github.com/flytedask/flytedask/bundle"
 )
 
-// By default every writer puts flytekit's registration placeholders into the template ids (what
-// pyflyte bundles carry), so `flytectl register files -p P -d D --version V` decides where the
-// tasks go; the rest of the spec is unchanged and the caller's specs are not modified.
-func TestWritersUsePlaceholdersByDefault(t *testing.T) {
+// By default every writer leaves project, domain and version of the template ids empty (what
+// today's pyflyte package writes), so `flytectl register files -p P -d D --version V` decides where
+// the tasks go; the rest of the spec is unchanged and the caller's specs are not modified.
+func TestWritersLeaveIDsEmptyByDefault(t *testing.T) {
 	specs := daskSpecs(3)
 	orig := make([]proto.Message, len(specs))
 	for i, s := range specs {
@@ -32,9 +32,10 @@ func TestWritersUsePlaceholdersByDefault(t *testing.T) {
 		require.Len(t, b.Tasks, len(specs))
 		for i, task := range b.Tasks {
 			id := task.Spec.GetTemplate().GetId()
-			assert.Equal(t, bundle.ProjectPlaceholder, id.GetProject())
-			assert.Equal(t, bundle.DomainPlaceholder, id.GetDomain())
-			assert.Equal(t, bundle.VersionPlaceholder, id.GetVersion())
+			assert.Empty(t, id.GetProject())
+			assert.Empty(t, id.GetDomain())
+			assert.Empty(t, id.GetVersion())
+			assert.Equal(t, specs[i].GetTemplate().GetId().GetOrg(), id.GetOrg())
 			assert.Equal(t, specs[i].GetTemplate().GetId().GetName(), id.GetName())
 			assert.Equal(t, specs[i].GetTemplate().GetId().GetResourceType(), id.GetResourceType())
 			// Apart from the id, the spec is what was given.
@@ -57,7 +58,14 @@ func TestWithPinnedIDs(t *testing.T) {
 		assert.True(t, protoEqual(specs[i], task.Spec))
 		assert.Equal(t, "v1.2.3-abcdef0", task.Spec.GetTemplate().GetId().GetVersion())
 	}
-	assert.True(t, bundle.IsPlaceholder(""))
-	assert.True(t, bundle.IsPlaceholder(bundle.VersionPlaceholder))
-	assert.False(t, bundle.IsPlaceholder("v1"))
+}
+
+// WriteDir ignores the archive-only options (it used to fail on an invalid compression level it
+// does not use).
+func TestWriteDirIgnoresArchiveOptions(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	require.NoError(t, bundle.WriteDir(dir, daskSpecs(1), bundle.WithCompressionLevel(42), bundle.WithFormat(bundle.FormatTar)))
+	b, err := bundle.ReadFile(dir)
+	require.NoError(t, err)
+	assert.Len(t, b.Tasks, 1)
 }

@@ -39,7 +39,7 @@ func (f Format) String() string {
 	}
 }
 
-// WriteOption configures WriteArchive and WriteFile.
+// WriteOption configures WriteArchive, WriteFile and WriteDir.
 type WriteOption func(*writeConfig)
 
 type writeConfig struct {
@@ -57,12 +57,17 @@ func WithFormat(f Format) WriteOption { return func(c *writeConfig) { c.format =
 // Output stays deterministic for any fixed level.
 func WithCompressionLevel(level int) WriteOption { return func(c *writeConfig) { c.level = level } }
 
-func newWriteConfig(opts []WriteOption) (writeConfig, error) {
+// newWriteConfig applies opts; archive says whether the format and compression options apply (they
+// are checked only then: WriteDir ignores them).
+func newWriteConfig(opts []WriteOption, archive bool) (writeConfig, error) {
 	c := writeConfig{level: gzip.DefaultCompression}
 	for _, o := range opts {
 		if o != nil {
 			o(&c)
 		}
+	}
+	if !archive {
+		return c, nil
 	}
 	if c.format != 0 && c.format != FormatTarGzip && c.format != FormatTar {
 		return c, fmt.Errorf("unknown %v; use FormatTarGzip or FormatTar", c.format)
@@ -87,38 +92,54 @@ const (
 // planFiles validates specs and returns the bundle file name of each, in order.
 func planFiles(specs []*admin.TaskSpec) ([]string, error) {
 	names := make([]string, len(specs))
-	seen := make(map[string]int, len(specs))
+	p := newPlanner(len(specs))
 	for i, s := range specs {
-		switch {
-		case s == nil:
-			return nil, specErr(i, "", "spec is nil; pass a non-nil *admin.TaskSpec")
-		case s.Template == nil:
-			return nil, specErr(i, "", "spec.template is nil; a TaskSpec file must carry the task's core.TaskTemplate")
-		case s.Template.Id == nil:
-			return nil, specErr(i, "", "spec.template.id is nil; set it (resource_type TASK, name, and version or leave version empty for flytectl --version)")
+		var err error
+		if names[i], err = p.plan(i, s); err != nil {
+			return nil, err
 		}
-		name := s.Template.Id.Name
-		if err := checkName(name); err != nil {
-			return nil, specErr(i, name, "%v", err)
-		}
-		if j, dup := seen[name]; dup {
-			return nil, specErr(i, name, "duplicate task name, task %d has the same template.id.name; every task in a bundle needs a unique name", j)
-		}
-		seen[name] = i
-		fn := FileName(i, len(specs), name)
-		if len(fn) > maxFileNameBytes {
-			return nil, specErr(i, name, "file name %q is %d bytes, over the %d-byte file name limit of common file systems (flytectl extracts bundles to disk); shorten the task name", fn, len(fn), maxFileNameBytes)
-		}
-		names[i] = fn
 	}
 	return names, nil
 }
 
-// marshalSpec appends the deterministic wire encoding of s to buf, with the registration
-// placeholders in its template id unless cfg.pinned.
+// planner checks the specs of an n-spec bundle one by one and names their files.
+type planner struct {
+	n    int
+	seen map[string]int
+}
+
+func newPlanner(n int) *planner { return &planner{n: n, seen: make(map[string]int, n)} }
+
+// plan validates the i-th spec s and returns its bundle file name.
+func (p *planner) plan(i int, s *admin.TaskSpec) (string, error) {
+	switch {
+	case s == nil:
+		return "", specErr(i, "", "spec is nil; pass a non-nil *admin.TaskSpec")
+	case s.Template == nil:
+		return "", specErr(i, "", "spec.template is nil; a TaskSpec file must carry the task's core.TaskTemplate")
+	case s.Template.Id == nil:
+		return "", specErr(i, "", "spec.template.id is nil; set it (resource_type TASK, name, and version or leave version empty for flytectl --version)")
+	}
+	name := s.Template.Id.Name
+	if err := checkName(name); err != nil {
+		return "", specErr(i, name, "%v", err)
+	}
+	if j, dup := p.seen[name]; dup {
+		return "", specErr(i, name, "duplicate task name, task %d has the same template.id.name; every task in a bundle needs a unique name", j)
+	}
+	p.seen[name] = i
+	fn := FileName(i, p.n, name)
+	if len(fn) > maxFileNameBytes {
+		return "", specErr(i, name, "file name %q is %d bytes, over the %d-byte file name limit of common file systems (flytectl extracts bundles to disk); shorten the task name", fn, len(fn), maxFileNameBytes)
+	}
+	return fn, nil
+}
+
+// marshalSpec appends the deterministic wire encoding of s to buf, with empty project, domain and
+// version in its template id unless cfg.pinned.
 func marshalSpec(buf []byte, i int, s *admin.TaskSpec, cfg writeConfig) ([]byte, error) {
 	if !cfg.pinned {
-		s = withPlaceholders(s)
+		s = unpinned(s)
 	}
 	out, err := proto.MarshalOptions{Deterministic: true}.MarshalAppend(buf, s)
 	if err != nil {
@@ -132,10 +153,10 @@ func marshalSpec(buf []byte, i int, s *admin.TaskSpec, cfg writeConfig) ([]byte,
 // binary admin.TaskSpec, at the archive root, in slice order, which is also file-name order and so
 // the order flytectl registers them in. Put tasks before anything that depends on them.
 //
-// Template ids: by default project, domain and version are written as flytekit's registration
-// placeholders ("{{ registration.version }}" ...), like pyflyte's bundles, whatever the specs hold,
-// so `flytectl register files -p P -d D --version V` registers the tasks as P/D/V. WithPinnedIDs
-// writes the ids as given (see there for what flytectl then does).
+// Template ids: by default project, domain and version are written empty, whatever the specs hold,
+// as today's `pyflyte package` writes them, so `flytectl register files -p P -d D --version V`
+// registers the tasks as P/D/V. WithPinnedIDs writes the ids as given (see there for what flytectl
+// then does).
 //
 // Validation, done before the first byte is written: no spec, template or template id may be nil;
 // every template.id.name must be non-empty UTF-8 without '/', '\' or NUL, unique in the slice, and
@@ -157,7 +178,7 @@ func marshalSpec(buf []byte, i int, s *admin.TaskSpec, cfg writeConfig) ([]byte,
 //
 // An empty specs slice produces a valid, empty archive.
 func WriteArchive(w io.Writer, specs []*admin.TaskSpec, opts ...WriteOption) error {
-	cfg, err := newWriteConfig(opts)
+	cfg, err := newWriteConfig(opts, true)
 	if err != nil {
 		return fmt.Errorf("bundle: write archive: %w", err)
 	}
@@ -172,6 +193,12 @@ func WriteArchive(w io.Writer, specs []*admin.TaskSpec, opts ...WriteOption) err
 }
 
 func writeArchive(w io.Writer, specs []*admin.TaskSpec, names []string, cfg writeConfig) error {
+	return writeArchiveFrom(w, len(specs), func(i int) (*admin.TaskSpec, string, error) { return specs[i], names[i], nil }, cfg)
+}
+
+// writeArchiveFrom writes the archive of n specs, asking next for each spec and its file name in
+// turn; a spec is marshalled and written before the next one is asked for.
+func writeArchiveFrom(w io.Writer, n int, next func(i int) (*admin.TaskSpec, string, error), cfg writeConfig) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var out io.Writer = bw
 	var zw *gzip.Writer
@@ -185,14 +212,17 @@ func writeArchive(w io.Writer, specs []*admin.TaskSpec, names []string, cfg writ
 	}
 	tw := tar.NewWriter(out)
 	var buf []byte
-	for i, s := range specs {
-		var err error
+	for i := 0; i < n; i++ {
+		s, name, err := next(i)
+		if err != nil {
+			return err
+		}
 		if buf, err = marshalSpec(buf[:0], i, s, cfg); err != nil {
 			return err
 		}
 		hdr := tar.Header{
 			Typeflag: tar.TypeReg,
-			Name:     names[i],
+			Name:     name,
 			Size:     int64(len(buf)),
 			Mode:     entryMode,
 			ModTime:  entryModTime,
@@ -245,22 +275,70 @@ func WriteFile(path string, specs []*admin.TaskSpec, opts ...WriteOption) (err e
 			err = fmt.Errorf("bundle: write %s: %w", path, err)
 		}
 	}()
-	format, err := FormatForPath(path)
+	cfg, err := fileConfig(path, opts)
 	if err != nil {
 		return err
 	}
-	cfg, err := newWriteConfig(opts)
-	if err != nil {
-		return err
-	}
-	if cfg.format != 0 && cfg.format != format {
-		return fmt.Errorf("option WithFormat(%v) conflicts with the file extension, which means %v; change one of them", cfg.format, format)
-	}
-	cfg.format = format
 	names, err := planFiles(specs)
 	if err != nil {
 		return err
 	}
+	return writeFileAtomic(path, func(f *os.File) error { return writeArchive(f, specs, names, cfg) })
+}
+
+// WriteFileFunc is WriteFile for n specs produced one at a time, for bundles too large to hold as
+// specs in memory: spec(i) is called for i = 0, 1, ..., n-1 in order, and each spec is checked (as
+// WriteArchive checks them), marshalled and written before the next call, so the caller need keep
+// only one. The file is byte-identical to WriteFile's for the same specs. An error from spec, or a
+// spec that fails the checks, ends the write: the error is returned (wrapped) and nothing is
+// created or changed at path.
+func WriteFileFunc(path string, n int, spec func(i int) (*admin.TaskSpec, error), opts ...WriteOption) (err error) {
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("bundle: write %s: %w", path, err)
+		}
+	}()
+	cfg, err := fileConfig(path, opts)
+	if err != nil {
+		return err
+	}
+	if n < 0 {
+		return fmt.Errorf("negative spec count %d", n)
+	}
+	p := newPlanner(n)
+	next := func(i int) (*admin.TaskSpec, string, error) {
+		s, err := spec(i)
+		if err != nil {
+			return nil, "", err
+		}
+		name, err := p.plan(i, s)
+		return s, name, err
+	}
+	return writeFileAtomic(path, func(f *os.File) error { return writeArchiveFrom(f, n, next, cfg) })
+}
+
+// fileConfig applies opts for an archive file at path, whose extension decides the format; a
+// WithFormat option that disagrees with it is an error.
+func fileConfig(path string, opts []WriteOption) (writeConfig, error) {
+	format, err := FormatForPath(path)
+	if err != nil {
+		return writeConfig{}, err
+	}
+	cfg, err := newWriteConfig(opts, true)
+	if err != nil {
+		return cfg, err
+	}
+	if cfg.format != 0 && cfg.format != format {
+		return cfg, fmt.Errorf("option WithFormat(%v) conflicts with the file extension, which means %v; change one of them", cfg.format, format)
+	}
+	cfg.format = format
+	return cfg, nil
+}
+
+// writeFileAtomic writes a file at path through write: into a temporary file in the same directory,
+// fsynced, set to mode 0644 and renamed over path; on any error the temporary file is removed and
+// path is left untouched.
+func writeFileAtomic(path string, write func(f *os.File) error) (err error) {
 	if fi, serr := os.Stat(path); serr == nil && fi.IsDir() {
 		// Renaming a file over a directory fails with a confusing "file exists" naming the
 		// temporary file; say what is wrong instead.
@@ -277,7 +355,7 @@ func WriteFile(path string, specs []*admin.TaskSpec, opts ...WriteOption) (err e
 			_ = os.Remove(tmp)
 		}
 	}()
-	if err = writeArchive(f, specs, names, cfg); err != nil {
+	if err = write(f); err != nil {
 		return err
 	}
 	if err = f.Chmod(fileMode); err != nil {
@@ -294,9 +372,9 @@ func WriteFile(path string, specs []*admin.TaskSpec, opts ...WriteOption) (err e
 
 // WriteDir writes specs as loose files (the layout `pyflyte serialize` produces and
 // `flytectl register files dir/*` accepts) into dir, which is created (with parents) if missing.
-// File names and contents are those WriteArchive would put in an archive (placeholders in the ids
-// unless WithPinnedIDs; format and compression options do not apply); files get mode 0644, a
-// created dir 0755.
+// File names and contents are those WriteArchive would put in an archive (empty project, domain and
+// version in the ids unless WithPinnedIDs); files get mode 0644, a created dir 0755. WithFormat and
+// WithCompressionLevel do not apply to loose files: WriteDir ignores them.
 //
 // dir must not exist or be empty, otherwise the error wraps ErrDirNotEmpty: stale .pb files from an
 // earlier run would be registered too. Specs are validated before anything is created.
@@ -313,10 +391,7 @@ func WriteDir(dir string, specs []*admin.TaskSpec, opts ...WriteOption) (err err
 			err = fmt.Errorf("bundle: write directory %s: %w", dir, err)
 		}
 	}()
-	cfg, err := newWriteConfig(opts)
-	if err != nil {
-		return err
-	}
+	cfg, _ := newWriteConfig(opts, false)
 	names, err := planFiles(specs)
 	if err != nil {
 		return err

@@ -421,3 +421,56 @@ func dirNames(t testing.TB, dir string) []string {
 	}
 	return names
 }
+
+// WriteFileFunc writes what WriteFile writes, asking for one spec at a time, in order.
+func TestWriteFileFunc(t *testing.T) {
+	specs := daskSpecs(12)
+	dir := t.TempDir()
+	for _, ext := range []string{".tgz", ".tar"} {
+		want, got := filepath.Join(dir, "want"+ext), filepath.Join(dir, "got"+ext)
+		require.NoError(t, bundle.WriteFile(want, specs))
+		var asked []int
+		require.NoError(t, bundle.WriteFileFunc(got, len(specs), func(i int) (*admin.TaskSpec, error) {
+			asked = append(asked, i)
+			return specs[i], nil
+		}))
+		wb, err := os.ReadFile(want)
+		require.NoError(t, err)
+		gb, err := os.ReadFile(got)
+		require.NoError(t, err)
+		assert.Equal(t, wb, gb, ext)
+		assert.Equal(t, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, asked)
+	}
+}
+
+// An error from the producer or a spec the checks refuse ends the write with nothing at path; an
+// existing file is left as it was.
+func TestWriteFileFuncAllOrNothing(t *testing.T) {
+	specs := daskSpecs(5)
+	path := filepath.Join(t.TempDir(), "b.tgz")
+	boom := errors.New("boom")
+	_, err := os.Stat(path)
+	require.ErrorIs(t, err, os.ErrNotExist)
+	err = bundle.WriteFileFunc(path, 5, func(i int) (*admin.TaskSpec, error) {
+		if i == 3 {
+			return nil, boom
+		}
+		return specs[i], nil
+	})
+	require.ErrorIs(t, err, boom)
+	_, err = os.Stat(path)
+	require.ErrorIs(t, err, os.ErrNotExist)
+
+	require.NoError(t, os.WriteFile(path, []byte("old"), 0o600))
+	err = bundle.WriteFileFunc(path, 5, func(i int) (*admin.TaskSpec, error) { return specs[i%2], nil })
+	require.ErrorIs(t, err, bundle.ErrInvalidSpec)
+	assert.ErrorContains(t, err, "duplicate task name")
+	data, rerr := os.ReadFile(path)
+	require.NoError(t, rerr)
+	assert.Equal(t, "old", string(data))
+	entries, rerr := os.ReadDir(filepath.Dir(path))
+	require.NoError(t, rerr)
+	assert.Len(t, entries, 1, "no temporary file left")
+
+	assert.Error(t, bundle.WriteFileFunc(path, -1, nil))
+}

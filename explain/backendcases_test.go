@@ -11,6 +11,7 @@ import (
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/proto"
+	"k8s.io/apimachinery/pkg/api/resource"
 )
 
 // backendCase is one line of testdata/backend_cases.jsonl: a template (deterministic proto bytes,
@@ -220,17 +221,22 @@ func extendedCases(t testing.TB, tp func(custom, req, lim string) *core.TaskTemp
 }
 
 func backendCasePlatforms(t testing.TB) map[string]Platform {
-	parse := func(s string) ResourceList {
-		l, err := ParseResourceList(s)
-		require.NoError(t, err)
+	// list builds a ResourceList from cpu, memory, GPU and ephemeral-storage quantities ("" = unset).
+	list := func(cpu, mem, gpu, eph string) ResourceList {
+		l := ResourceList{}
+		for name, v := range map[string]string{ResourceCPU: cpu, ResourceMemory: mem, ResourceGPU: gpu, ResourceEphemeralStorage: eph} {
+			if v != "" {
+				l[name] = resource.MustParse(v)
+			}
+		}
 		return l
 	}
 	return map[string]Platform{
 		"default": DefaultPlatform(),
 		"empty":   {},
-		"spec":    {DefaultRequests: parse("cpu=4,mem=10G"), Limits: parse("cpu=10,mem=24G")},
-		"gpu":     {DefaultRequests: parse("cpu=2,mem=2Gi,gpu=1,ephemeral_storage=5Gi"), Limits: parse("cpu=4,mem=8Gi,gpu=2,ephemeral_storage=20Gi")},
-		"zero":    {DefaultRequests: parse("cpu=0,mem=0")},
+		"spec":    {DefaultRequests: list("4", "10G", "", ""), Limits: list("10", "24G", "", "")},
+		"gpu":     {DefaultRequests: list("2", "2Gi", "1", "5Gi"), Limits: list("4", "8Gi", "2", "20Gi")},
+		"zero":    {DefaultRequests: list("0", "0", "", "")},
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
 	"google.golang.org/protobuf/types/known/structpb"
+	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/flytedask/flytedask/explain"
 )
@@ -54,6 +55,14 @@ func ExampleExplain() {
 	// [dask-worker --name $(DASK_WORKER_NAME) --nthreads 2 --memory-limit 4Gi]
 }
 
+func ExampleExplain_platformKeys() {
+	// Platform keys are Kubernetes resource names; a spelling from elsewhere is refused, not ignored.
+	_, err := explain.Explain(exampleTemplate(), explain.Platform{Limits: explain.ResourceList{"mem": resource.MustParse("4Gi")}})
+	fmt.Println(err)
+	// Output:
+	// explain: invalid platform: Limits["mem"]: unknown resource name, did you mean "memory"?
+}
+
 func ExampleExplain_error() {
 	tmpl := exampleTemplate()
 	tmpl.Target = nil
@@ -64,14 +73,8 @@ func ExampleExplain_error() {
 }
 
 func ExampleJob_WriteText() {
-	requests, err := explain.ParseResourceList("cpu=500m,mem=2Gi")
-	if err != nil {
-		panic(err)
-	}
-	limits, err := explain.ParseResourceList("cpu=8,mem=16Gi")
-	if err != nil {
-		panic(err)
-	}
+	requests := explain.ResourceList{explain.ResourceCPU: resource.MustParse("500m"), explain.ResourceMemory: resource.MustParse("2Gi")}
+	limits := explain.ResourceList{explain.ResourceCPU: resource.MustParse("8"), explain.ResourceMemory: resource.MustParse("16Gi")}
 	job, err := explain.Explain(exampleTemplate(), explain.Platform{DefaultRequests: requests, Limits: limits})
 	if err != nil {
 		panic(err)
@@ -110,22 +113,9 @@ func ExampleJob_WriteText() {
 	//   - [worker args] workers get 2 threads on a 1500m CPU limit (--nthreads rounds up)
 }
 
-func ExampleParseResourceList() {
-	l, err := explain.ParseResourceList("cpu=1, mem=1024Mi, gpu=1")
-	if err != nil {
-		panic(err)
-	}
-	fmt.Println(l)
-
-	_, err = explain.ParseResourceList("mem=2gi")
-	fmt.Println(err)
-	// Output:
-	// cpu=1,memory=1Gi,nvidia.com/gpu=1
-	// resource list entry "mem=2gi": invalid quantity: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'
-}
-
 func ExampleDefaultPlatform() {
 	p := explain.DefaultPlatform()
-	fmt.Println(p.DefaultRequests, len(p.Limits))
-	// Output: cpu=1,memory=1Gi 0
+	cpu, mem := p.DefaultRequests[explain.ResourceCPU], p.DefaultRequests[explain.ResourceMemory]
+	fmt.Println(cpu.String(), mem.String(), len(p.Limits))
+	// Output: 1 1Gi 0
 }

@@ -190,9 +190,14 @@ type basePod struct {
 // Explain computes what the current Flyte backend (v1 line, ≥ v1.15.1) builds for a Dask task
 // template under the given platform settings: the job runner, scheduler and worker pods, plus
 // notes. It returns a *BuildError when the backend's BuildResource would fail, with the backend's
-// text. It never contacts a cluster, does not modify tmpl, and is safe for concurrent use. See the
-// package documentation for what is modelled.
+// text. A Platform list keyed by a name other than the four Kubernetes resource names (see Platform)
+// is the caller's mistake, reported first as a plain error that names each such key. It never
+// contacts a cluster, does not modify tmpl, and is safe for concurrent use. See the package
+// documentation for what is modelled.
 func Explain(tmpl *core.TaskTemplate, p Platform) (*Job, error) {
+	if err := p.validate(); err != nil {
+		return nil, err
+	}
 	if tmpl == nil {
 		return nil, badSpec("nil task specification")
 	}

@@ -29,7 +29,8 @@ var (
 )
 
 // ResourceList maps Kubernetes resource names (ResourceCPU, ResourceMemory, ResourceGPU,
-// ResourceEphemeralStorage) to quantities.
+// ResourceEphemeralStorage) to quantities. It is the input type of Platform; other names are
+// refused by Explain (a key such as "mem" or "Memory" would otherwise be silently ignored).
 type ResourceList map[string]resource.Quantity
 
 // Platform holds the platform resources the backend resolves task resources against: flyteadmin's
@@ -37,7 +38,10 @@ type ResourceList map[string]resource.Quantity
 //
 // A missing cpu or memory default request falls back to the k8s plugin configuration's
 // default-cpus (1000m) and default-memory (1024Mi), exactly as the backend does. A missing or zero
-// limit means "no cap".
+// limit means "no cap". Keys must be the Kubernetes names ResourceCPU ("cpu"), ResourceMemory
+// ("memory"), ResourceGPU ("nvidia.com/gpu") and ResourceEphemeralStorage ("ephemeral-storage"), the
+// resources flyteadmin's task resource attributes have; Explain returns an error naming any other key
+// and the name meant.
 type Platform struct {
 	// DefaultRequests is used for a request that is set neither as a request nor as a limit.
 	DefaultRequests ResourceList
@@ -58,107 +62,47 @@ func DefaultPlatform() Platform {
 	}
 }
 
-// ResourceListError reports a problem with one entry of a resource list given to ParseResourceList.
-type ResourceListError struct {
-	// Entry is the offending entry as written (trimmed), e.g. "mem=1gi".
-	Entry string
-	// Reason says what is wrong with it.
-	Reason string
-	// Err is the underlying cause (a k8s quantity parse error), if any.
-	Err error
+// platformNames are the keys a Platform's lists may hold, and the spellings users reach for
+// instead (flytedask's spec names, flyteidl's enum names, any case) mapped to the key meant.
+var (
+	platformNames = map[string]bool{ResourceCPU: true, ResourceMemory: true, ResourceGPU: true, ResourceEphemeralStorage: true}
+	platformAlias = map[string]string{
+		"mem": ResourceMemory, "gpu": ResourceGPU, "ephemeral_storage": ResourceEphemeralStorage,
+		"ephemeralstorage": ResourceEphemeralStorage, "storage": ResourceEphemeralStorage,
+	}
+)
+
+// validate reports every key of p's lists that is not a Kubernetes resource name Explain models.
+func (p Platform) validate() error {
+	var problems []string
+	for _, l := range []struct {
+		field string
+		list  ResourceList
+	}{{"DefaultRequests", p.DefaultRequests}, {"Limits", p.Limits}} {
+		for _, k := range sortedKeys(l.list) {
+			if platformNames[k] {
+				continue
+			}
+			hint := "use " + ResourceCPU + ", " + ResourceMemory + ", " + ResourceGPU + " or " + ResourceEphemeralStorage
+			low := strings.ToLower(k)
+			if meant, ok := platformAlias[low]; ok {
+				hint = fmt.Sprintf("did you mean %q?", meant)
+			} else if platformNames[low] {
+				hint = fmt.Sprintf("did you mean %q? (names are lower case)", low)
+			}
+			problems = append(problems, fmt.Sprintf("%s[%q]: unknown resource name, %s", l.field, k, hint))
+		}
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	return fmt.Errorf("explain: invalid platform: %s", strings.Join(problems, "; "))
 }
 
-// Error implements error.
-func (e *ResourceListError) Error() string {
-	msg := fmt.Sprintf("resource list entry %q: %s", e.Entry, e.Reason)
-	if e.Err != nil {
-		msg += ": " + e.Err.Error()
-	}
-	return msg
-}
-
-// Unwrap returns the underlying cause.
-func (e *ResourceListError) Unwrap() error { return e.Err }
-
-// resourceAliases maps the accepted user-facing names to Kubernetes resource names.
-var resourceAliases = map[string]string{
-	"cpu":               ResourceCPU,
-	"mem":               ResourceMemory,
-	"memory":            ResourceMemory,
-	"gpu":               ResourceGPU,
-	"nvidia.com/gpu":    ResourceGPU,
-	"ephemeral_storage": ResourceEphemeralStorage,
-	"ephemeral-storage": ResourceEphemeralStorage,
-}
-
-// acceptedNames lists the accepted names for error messages, sorted.
-func acceptedNames() string {
-	names := make([]string, 0, len(resourceAliases))
-	for n := range resourceAliases {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return strings.Join(names, ", ")
-}
-
-// ParseResourceList parses the command-line form of a resource list, such as
-// "cpu=1,mem=1Gi,gpu=1,ephemeral_storage=10Gi". Names are case-insensitive: cpu, mem or memory, gpu
-// or nvidia.com/gpu, ephemeral_storage or ephemeral-storage. Values are Kubernetes quantities, parsed with the
-// backend's parser (resource.ParseQuantity); negative values and repeated names are rejected.
-// Spaces around entries, names and values are ignored. An empty or blank string gives an empty
-// list. Errors are *ResourceListError.
-func ParseResourceList(s string) (ResourceList, error) {
-	out := ResourceList{}
-	if strings.TrimSpace(s) == "" {
-		return out, nil
-	}
-	seen := map[string]string{}
-	for _, raw := range strings.Split(s, ",") {
-		entry := strings.TrimSpace(raw)
-		if entry == "" {
-			return nil, &ResourceListError{Entry: entry, Reason: "empty entry (stray comma?)"}
-		}
-		name, value, ok := strings.Cut(entry, "=")
-		if !ok {
-			return nil, &ResourceListError{Entry: entry, Reason: "want name=quantity, e.g. cpu=1 or mem=1Gi"}
-		}
-		name = strings.ToLower(strings.TrimSpace(name))
-		value = strings.TrimSpace(value)
-		k8sName, known := resourceAliases[name]
-		if !known {
-			return nil, &ResourceListError{Entry: entry,
-				Reason: fmt.Sprintf("unknown resource %q (accepted: %s)", name, acceptedNames())}
-		}
-		if prev, dup := seen[k8sName]; dup {
-			return nil, &ResourceListError{Entry: entry,
-				Reason: fmt.Sprintf("%s given twice (also as %q)", k8sName, prev)}
-		}
-		if value == "" {
-			return nil, &ResourceListError{Entry: entry, Reason: "missing quantity"}
-		}
-		q, err := resource.ParseQuantity(value)
-		if err != nil {
-			return nil, &ResourceListError{Entry: entry, Reason: "invalid quantity", Err: err}
-		}
-		if q.Sign() < 0 {
-			return nil, &ResourceListError{Entry: entry, Reason: "negative quantity"}
-		}
-		seen[k8sName] = entry
-		out[k8sName] = q
-	}
-	return out, nil
-}
-
-// String renders the list in the form ParseResourceList accepts, using Kubernetes names in the
-// order cpu, memory, nvidia.com/gpu, ephemeral-storage, then any others sorted, with canonical
-// quantities. ParseResourceList reads the result back when all names are ones it accepts.
-func (l ResourceList) String() string {
-	parts := make([]string, 0, len(l))
-	for _, name := range orderedNames(keysOf(l)) {
-		q := l[name]
-		parts = append(parts, name+"="+q.String())
-	}
-	return strings.Join(parts, ",")
+func sortedKeys[V any](m map[string]V) []string {
+	keys := keysOf(m)
+	sort.Strings(keys)
+	return keys
 }
 
 func keysOf[V any](m map[string]V) []string {

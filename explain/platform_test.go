@@ -17,69 +17,6 @@ func canonical(l ResourceList) map[string]string {
 	return out
 }
 
-func TestParseResourceList(t *testing.T) {
-	cases := []struct {
-		in   string
-		want map[string]string
-	}{
-		{"", map[string]string{}},
-		{"   ", map[string]string{}},
-		{"cpu=1,mem=1Gi", rl("cpu", "1", "memory", "1Gi")},
-		{"cpu=1000m, memory=1024Mi", rl("cpu", "1", "memory", "1Gi")},
-		{" CPU = 0.5 , Mem = 1.5Gi ", rl("cpu", "500m", "memory", "1536Mi")},
-		{"gpu=1,ephemeral_storage=10Gi", rl("nvidia.com/gpu", "1", "ephemeral-storage", "10Gi")},
-		{"nvidia.com/gpu=2,ephemeral-storage=1G", rl("nvidia.com/gpu", "2", "ephemeral-storage", "1G")},
-		{"cpu=0", rl("cpu", "0")},
-	}
-	for _, tc := range cases {
-		t.Run(tc.in, func(t *testing.T) {
-			got, err := ParseResourceList(tc.in)
-			require.NoError(t, err)
-			assert.Equal(t, tc.want, canonical(got))
-		})
-	}
-}
-
-func TestParseResourceListErrors(t *testing.T) {
-	cases := []struct {
-		in, entry, reason string
-		cause             error
-	}{
-		{"cpu", "cpu", "want name=quantity", nil},
-		{"cpu=1,", "", "empty entry", nil},
-		{",cpu=1", "", "empty entry", nil},
-		{"disk=1", "disk=1", `unknown resource "disk" (accepted: cpu, ephemeral-storage, ephemeral_storage, gpu, mem, memory, nvidia.com/gpu)`, nil},
-		{"cpu=1,cpu=2", "cpu=2", `cpu given twice (also as "cpu=1")`, nil},
-		{"mem=1Gi,memory=2Gi", "memory=2Gi", "memory given twice", nil},
-		{"cpu=", "cpu=", "missing quantity", nil},
-		{"mem=2gi", "mem=2gi", "invalid quantity", resource.ErrFormatWrong},
-		{"mem=1 Gi", "mem=1 Gi", "invalid quantity", resource.ErrFormatWrong},
-		{"cpu=-1", "cpu=-1", "negative quantity", nil},
-	}
-	for _, tc := range cases {
-		t.Run(tc.in, func(t *testing.T) {
-			got, err := ParseResourceList(tc.in)
-			require.Error(t, err)
-			assert.Nil(t, got)
-			var le *ResourceListError
-			require.True(t, errors.As(err, &le))
-			assert.Equal(t, tc.entry, le.Entry)
-			assert.Contains(t, le.Reason, tc.reason)
-			assert.Contains(t, err.Error(), tc.reason)
-			if tc.cause != nil {
-				assert.ErrorIs(t, err, tc.cause)
-			}
-		})
-	}
-}
-
-func TestResourceListString(t *testing.T) {
-	l, err := ParseResourceList("ephemeral_storage=1Gi,gpu=1,mem=1024Mi,cpu=1000m")
-	require.NoError(t, err)
-	assert.Equal(t, "cpu=1,memory=1Gi,nvidia.com/gpu=1,ephemeral-storage=1Gi", l.String())
-	assert.Equal(t, "", ResourceList{}.String())
-}
-
 func TestDefaultPlatform(t *testing.T) {
 	p := DefaultPlatform()
 	assert.Equal(t, rl("cpu", "1", "memory", "1Gi"), canonical(p.DefaultRequests))
@@ -89,37 +26,15 @@ func TestDefaultPlatform(t *testing.T) {
 	assert.Equal(t, "1", canonical(DefaultPlatform().DefaultRequests)["cpu"])
 }
 
-func FuzzParseResourceList(f *testing.F) {
-	for _, seed := range []string{
-		"", "cpu=1,mem=1Gi", "cpu=500m", "gpu=1,ephemeral_storage=10Gi", "memory=1.5Gi", "mem=2gi", "cpu=",
-		"cpu", ",", "cpu=1,cpu=2", "CPU = 1e3", "nvidia.com/gpu=1", "cpu=-1", "cpu=1e400", "mem=0.000001Ki",
-	} {
-		f.Add(seed)
-	}
-	f.Fuzz(func(t *testing.T, in string) {
-		l, err := ParseResourceList(in)
-		if err != nil {
-			var le *ResourceListError
-			if !errors.As(err, &le) {
-				t.Fatalf("error %T is not a *ResourceListError: %v", err, err)
-			}
-			if l != nil {
-				t.Fatalf("non-nil list with error")
-			}
-			return
-		}
-		// A parsed list renders to a string that parses back to equal quantities.
-		back, err := ParseResourceList(l.String())
-		if err != nil {
-			t.Fatalf("round trip of %q via %q: %v", in, l.String(), err)
-		}
-		if len(back) != len(l) {
-			t.Fatalf("round trip of %q changed names: %v vs %v", in, l, back)
-		}
-		for k, v := range l {
-			if w, ok := back[k]; !ok || w.Cmp(v) != 0 {
-				t.Fatalf("round trip of %q changed %s: %s vs %s", in, k, v.String(), w.String())
-			}
-		}
-	})
+// C6 of the API review: a key that is not a Kubernetes resource name was silently ignored; it is now
+// an error naming every such key and the name meant.
+func TestExplainRefusesUnknownPlatformKeys(t *testing.T) {
+	q := resource.MustParse("3Gi")
+	_, err := Explain(nil, Platform{DefaultRequests: ResourceList{"mem": q, ResourceCPU: q}, Limits: ResourceList{"Memory": q, "disk": q}})
+	require.Error(t, err)
+	assert.Equal(t, `explain: invalid platform: DefaultRequests["mem"]: unknown resource name, did you mean "memory"?; `+
+		`Limits["Memory"]: unknown resource name, did you mean "memory"? (names are lower case); `+
+		`Limits["disk"]: unknown resource name, use cpu, memory, nvidia.com/gpu or ephemeral-storage`, err.Error())
+	var be *BuildError
+	assert.False(t, errors.As(err, &be), "a caller's mistake, not a backend failure")
 }

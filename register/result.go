@@ -16,8 +16,8 @@ const Unset = "<unset>"
 // Difference is one differing field between a registered task template (Old) and the local one
 // (New), e.g. {Path: "template.custom.workers.numberOfWorkers", Old: "2", New: "3"}. Path is the
 // field's protojson path from the TaskSpec (the root Preflight and task.ValidateSpec use, and the
-// names `flytedask inspect -o json` shows): camelCase field names, [i] for list elements, [key]
-// for map entries. Old and New are the values rendered as compact JSON, or [Unset].
+// names `flytedask inspect -o json` shows): camelCase field names, [i] for list elements, .key for
+// map and Struct keys that are identifiers and ["key"] for others (jq's syntax). Old and New are the values rendered as compact JSON, or [Unset].
 type Difference struct {
 	// Path locates the field, e.g. template.container.args[3].
 	Path string

@@ -45,13 +45,3 @@ func ExampleFromProto() {
 	fmt.Println(req.CPU, lim.CPU, len(errs))
 	// Output: 1 2 0
 }
-
-func ExampleParseQuantity() {
-	_, err := resources.ParseQuantity("2gi")
-	fmt.Println(err != nil)
-	q, _ := resources.ParseQuantity("1.5Gi")
-	fmt.Println(q.String())
-	// Output:
-	// true
-	// 1536Mi
-}

@@ -17,7 +17,6 @@ import (
 	"fmt"
 
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
-	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/flytedask/flytedask/field"
 )
@@ -178,14 +177,4 @@ func nameOf(n core.Resources_ResourceName) Name {
 		return EphemeralStorage
 	}
 	return ""
-}
-
-// ParseQuantity parses a quantity exactly as the backend will. Its errors
-// name the value and the expected syntax.
-func ParseQuantity(s string) (resource.Quantity, error) {
-	q, err := resource.ParseQuantity(s)
-	if err != nil {
-		return q, fmt.Errorf("invalid quantity %q: %w", s, err)
-	}
-	return q, nil
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/flytedask/flytedask/field"
 	"github.com/flytedask/flytedask/resources"
@@ -106,7 +107,7 @@ func FuzzValidate(f *testing.F) {
 		}
 		for _, c := range []struct{ path, v string }{{"requests.cpu", req}, {"limits.cpu", lim}} {
 			if c.v != "" && !bad[c.path] {
-				if _, err := resources.ParseQuantity(c.v); err != nil {
+				if _, err := resource.ParseQuantity(c.v); err != nil {
 					t.Fatalf("%s %q accepted by Validate but rejected by ParseQuantity: %v", c.path, c.v, err)
 				}
 			}

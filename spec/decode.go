@@ -16,12 +16,10 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/flytedask/flytedask/field"
+	"github.com/flytedask/flytedask/internal/specfile"
 	"github.com/flytedask/flytedask/launchplan"
 	"github.com/flytedask/flytedask/task"
 )
-
-// MaxFileSize is the largest spec file Decode accepts (8 MiB).
-const MaxFileSize = 8 << 20
 
 // Source is one spec file to decode.
 type Source struct {
@@ -61,7 +59,9 @@ type Spec struct {
 
 	lpOrigins []lpOrigin
 	withFiles bool
-	lines     map[string]map[string]int // file -> path -> line
+	// sources are the files' texts by name: the line of a path is looked up (by decoding the file
+	// again) only when a problem or warning needs it, so a valid spec keeps no per-path line table.
+	sources map[string][]byte
 }
 
 // Origin is where a task was written.
@@ -136,7 +136,7 @@ func indentedWithTab(data []byte, line int) bool {
 	return bytes.IndexByte(indent, '\t') >= 0
 }
 
-// ReadSource reads the spec file at path (at most MaxFileSize+1 bytes:
+// ReadSource reads the spec file at path (at most 8 MiB and one byte:
 // Decode reports larger files) as a Source named path. Errors are
 // *fs.PathError values naming path; a directory is an error too.
 func ReadSource(path string) (Source, error) {
@@ -148,7 +148,7 @@ func ReadSource(path string) (Source, error) {
 	if fi, err := f.Stat(); err == nil && fi.IsDir() {
 		return Source{}, &fs.PathError{Op: "read", Path: path, Err: errIsDir}
 	}
-	data, err := ReadLimited(f)
+	data, err := specfile.ReadLimited(f)
 	if err != nil {
 		var perr *fs.PathError
 		if errors.As(err, &perr) {
@@ -162,12 +162,6 @@ func ReadSource(path string) (Source, error) {
 // errIsDir is the cause of ReadSource's error for a directory.
 var errIsDir = errors.New("is a directory, not a spec file")
 
-// ReadLimited reads r up to MaxFileSize+1 bytes, so that Decode can
-// report a larger file without reading all of it.
-func ReadLimited(r io.Reader) ([]byte, error) {
-	return io.ReadAll(io.LimitReader(r, MaxFileSize+1))
-}
-
 // fileResult is one decoded file.
 type fileResult struct {
 	name                     string
@@ -176,7 +170,39 @@ type fileResult struct {
 	defaults                 problems
 	tasks                    []taskResult
 	lps                      []lpResult
-	lines                    map[string]int
+	lines                    map[string]int // nil until lineMap is called, unless decoded with lines
+	src                      Source
+}
+
+// hasProblems reports whether decoding found any problem in the file.
+func (f *fileResult) hasProblems() bool {
+	if len(f.top.list) > 0 || len(f.defaults.list) > 0 {
+		return true
+	}
+	for _, t := range f.tasks {
+		if len(t.probs.list) > 0 {
+			return true
+		}
+	}
+	for _, l := range f.lps {
+		if len(l.probs.list) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// lineMap returns the line of every path written in the file, decoding it again the first time.
+func (f *fileResult) lineMap() map[string]int {
+	if f.lines == nil {
+		f.lines = fileLines(f.src)
+	}
+	return f.lines
+}
+
+// fileLines decodes src again for the line of every path written in it.
+func fileLines(src Source) map[string]int {
+	return decodeFile(src, true).lines
 }
 
 type setting struct {
@@ -192,15 +218,19 @@ type taskResult struct {
 
 var yamlLineErr = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-// decodeFile decodes one file. It never panics on bad input.
-func decodeFile(src Source) (res *fileResult) {
-	res = &fileResult{name: src.Name, lines: map[string]int{}}
+// decodeFile decodes one file; withLines records the line of every path (see lineMap). It never
+// panics on bad input.
+func decodeFile(src Source, withLines bool) (res *fileResult) {
+	res = &fileResult{name: src.Name, src: src}
+	if withLines {
+		res.lines = map[string]int{}
+	}
 	w := &walker{file: src.Name, budget: maxNodeVisits, out: &res.top, lines: res.lines}
 	fileProblem := func(line int, format string, args ...any) {
 		res.top.add(Problem{File: src.Name, Line: line, Type: ErrorTypeSyntax, Message: fmt.Sprintf(format, args...)}, true)
 	}
-	if len(src.Data) > MaxFileSize {
-		fileProblem(0, "file is larger than %d bytes", MaxFileSize)
+	if len(src.Data) > specfile.MaxSize {
+		fileProblem(0, "file is larger than %d bytes", specfile.MaxSize)
 		return res
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(src.Data))
@@ -229,7 +259,7 @@ func decodeFile(src Source) (res *fileResult) {
 			if _, ok := r.(errTooComplex); !ok {
 				panic(r)
 			}
-			res = &fileResult{name: src.Name}
+			res = &fileResult{name: src.Name, src: src, lines: map[string]int{}}
 			res.top.add(Problem{File: src.Name, Type: ErrorTypeSyntax,
 				Message: fmt.Sprintf("the document is too complex: more than %d YAML nodes to visit (anchors and aliases count each time they are used)", maxNodeVisits)}, true)
 		}
@@ -318,15 +348,24 @@ func decodeFile(src Source) (res *fileResult) {
 // unless Options replaces it). Unless Options.SkipValidation is set, every
 // task is then validated with task.Task.Validate.
 //
-// On any problem Decode returns a nil Spec and an *Error listing every
-// problem of every file that could be found, in spec order. Tasks with
+// A file larger than 8 MiB is a problem, and so is no file at all (as a file
+// without tasks is). On any problem Decode returns a nil Spec and an *Error
+// listing every problem of every file that could be found, in spec order. Tasks with
 // decoding problems (and all tasks of a file whose defaults block has them)
 // are not validated, so a typo does not cause a cascade of follow-up errors.
 func Decode(sources []Source, opts Options) (*Spec, error) {
+	if len(sources) == 0 {
+		return nil, &Error{Problems: []Problem{{Type: field.ErrorTypeRequired,
+			Message: "no spec files: a spec needs at least one file with a tasks list"}}}
+	}
 	withFiles := len(sources) > 1
 	files := make([]*fileResult, len(sources))
 	for i, src := range sources {
-		files[i] = decodeFile(src)
+		// Lines are recorded only for a file with problems (the walk's own problems name the line
+		// of the closest written path); validation problems below look them up lazily.
+		if files[i] = decodeFile(src, false); files[i].hasProblems() {
+			files[i] = decodeFile(src, true)
+		}
 	}
 
 	var top []Problem
@@ -358,9 +397,9 @@ func Decode(sources []Source, opts Options) (*Spec, error) {
 	combine("domain", opts.Domain, func(f *fileResult) *setting { return f.domain }, &settings.Domain)
 	combine("version", opts.Version, func(f *fileResult) *setting { return f.version }, &settings.Version)
 
-	s := &Spec{Settings: settings, withFiles: withFiles, lines: map[string]map[string]int{}}
+	s := &Spec{Settings: settings, withFiles: withFiles, sources: map[string][]byte{}}
 	for _, f := range files {
-		s.lines[f.name] = f.lines
+		s.sources[f.name] = f.src.Data
 	}
 	var all []Problem
 	// The version is checked once, not per task. It is reported with the file's top-level problems, in line order
@@ -399,13 +438,14 @@ func Decode(sources []Source, opts Options) (*Spec, error) {
 			top = rest
 		}
 		all = append(all, f.defaults.list...)
-		for _, tr := range f.tasks {
+		for k, tr := range f.tasks {
 			if tr.doc == nil {
 				all = append(all, tr.probs.list...)
 				continue
 			}
 			taskProbs := append([]Problem(nil), tr.probs.list...)
 			t := tr.doc.toTask()
+			f.tasks[k].doc = nil // converted: let the collector have it
 			p := tr.origin.Path()
 			if t.Name != "" {
 				if prev, dup := seen[t.Name]; dup {
@@ -413,7 +453,7 @@ func Decode(sources []Source, opts Options) (*Spec, error) {
 					if withFiles {
 						where = prev.File + ": " + where
 					}
-					taskProbs = append(taskProbs, Problem{File: f.name, Line: lineOf(f.lines, p.Child("name").String(), tr.origin.Line), Path: p.Child("name").String(), Type: field.ErrorTypeDuplicate,
+					taskProbs = append(taskProbs, Problem{File: f.name, Line: lineOf(f.lineMap(), p.Child("name").String(), tr.origin.Line), Path: p.Child("name").String(), Type: field.ErrorTypeDuplicate,
 						Message: fmt.Sprintf("duplicate task name %q: also defined at %s (line %d)", t.Name, where, prev.Line)})
 				} else {
 					seen[t.Name] = tr.origin
@@ -430,12 +470,12 @@ func Decode(sources []Source, opts Options) (*Spec, error) {
 						continue // a follow-up of a problem already reported for this field
 					}
 					msg := e.Detail
-					if _, inTask := f.lines[path]; !inTask {
-						if l, inDefaults := f.lines[field.NewPath("defaults").Join(rel)]; inDefaults {
+					if _, inTask := f.lineMap()[path]; !inTask {
+						if l, inDefaults := f.lineMap()[field.NewPath("defaults").Join(rel)]; inDefaults {
 							msg += fmt.Sprintf(" (the value comes from defaults, line %d)", l)
 						}
 					}
-					taskProbs = append(taskProbs, Problem{File: f.name, Line: lineOf(f.lines, path, tr.origin.Line), Path: path, Type: e.Type, Message: msg})
+					taskProbs = append(taskProbs, Problem{File: f.name, Line: lineOf(f.lineMap(), path, tr.origin.Line), Path: path, Type: e.Type, Message: msg})
 				}
 			}
 			// Spec order: by line; problems on one line keep the order they were found in.

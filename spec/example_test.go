@@ -3,7 +3,6 @@ package spec_test
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/flytedask/flytedask/spec"
 )
@@ -75,18 +74,14 @@ func ExampleReadFiles() {
 }
 
 // ReadSource reads one file for Decode, e.g. to decode files given on a
-// command line together with a spec read from stdin (with ReadLimited).
+// command line together with a spec held in memory (e.g. read from stdin).
 func ExampleReadSource() {
 	file, err := spec.ReadSource("../examples/specs/hello_dask.yaml")
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	stdin, err := spec.ReadLimited(strings.NewReader("tasks: [{name: wf.extra, image: ghcr.io/acme/dask-app:1.4.2, command: [run], dask: {}}]"))
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
+	stdin := []byte("tasks: [{name: wf.extra, image: ghcr.io/acme/dask-app:1.4.2, command: [run], dask: {}}]")
 	s, err := spec.Decode([]spec.Source{file, {Name: "<stdin>", Data: stdin}}, spec.Options{})
 	if err != nil {
 		fmt.Println(err)

@@ -31,6 +31,8 @@ type lpResult struct {
 	task   string // the task name it refers to ("" when absent or not a string)
 	origin lpOrigin
 	probs  problems
+	// hasName, hasTask: the name and task keys are written (whatever their value).
+	hasName, hasTask bool
 }
 
 // lpOrigin is where a launch plan was written.
@@ -62,10 +64,10 @@ func (w *walker) launchPlans(n *yaml.Node, file string) []lpResult {
 			w.wrongType(item, ip, "a launch plan mapping, e.g. {name: nightly, task: my.task, schedule: {cron: \"30 2 * * *\"}}")
 		} else {
 			w.launchPlan(item, ip, &r)
-			if _, ok := w.lines[ip.Child("name").String()]; !ok && !r.probs.blocking {
+			if !r.hasName && !r.probs.blocking {
 				w.fail(item, ip.Child("name"), field.ErrorTypeRequired, false, "a launch plan needs a name, e.g. nightly_etl")
 			}
-			if _, ok := w.lines[ip.Child("task").String()]; !ok && !r.probs.blocking {
+			if !r.hasTask && !r.probs.blocking {
 				w.fail(item, ip.Child("task"), field.ErrorTypeRequired, false, "a launch plan needs the name of a task of the spec")
 			}
 		}
@@ -79,8 +81,10 @@ func (w *walker) launchPlan(n *yaml.Node, p *field.Path, r *lpResult) {
 	w.fields(n, p, lpKeys, nil, func(key string, v *yaml.Node, kp *field.Path) {
 		switch key {
 		case "name":
+			r.hasName = true
 			lp.Name = deref(w.strPtr(v, kp))
 		case "task":
+			r.hasTask = true
 			r.task = deref(w.strPtr(v, kp))
 		case "schedule":
 			lp.Schedule = w.schedule(v, kp)
@@ -322,7 +326,7 @@ func (s *Spec) resolveLaunchPlans(files []*fileResult, opts Options, all *[]Prob
 			p := o.path()
 			probs := append([]Problem(nil), r.probs.list...)
 			add := func(path string, typ field.ErrorType, msg string) {
-				probs = append(probs, Problem{File: o.file, Line: lineOf(f.lines, path, o.line), Path: path, Type: typ, Message: msg})
+				probs = append(probs, Problem{File: o.file, Line: lineOf(f.lineMap(), path, o.line), Path: path, Type: typ, Message: msg})
 			}
 			lp := r.lp
 			ti, known := byName[r.task]
@@ -430,6 +434,7 @@ func (s *Spec) BuildEntities() (bundle.Entities, error) {
 		return bundle.Entities{}, err
 	}
 	var probs []Problem
+	lines := s.lineTables()
 	index := make(map[string]int, len(s.Tasks))
 	for i, t := range s.Tasks {
 		index[t.Name] = i
@@ -466,7 +471,7 @@ func (s *Spec) BuildEntities() (bundle.Entities, error) {
 				o := s.lpOrigin(i)
 				for _, e := range fieldErrors(err) {
 					path := o.path().Join(e.Field)
-					probs = append(probs, Problem{File: o.file, Line: lineOf(s.lines[o.file], path, o.line), Path: path, Type: e.Type, Message: e.Detail})
+					probs = append(probs, Problem{File: o.file, Line: lineOf(lines(o.file), path, o.line), Path: path, Type: e.Type, Message: e.Detail})
 				}
 				continue
 			}
@@ -483,11 +488,12 @@ func (s *Spec) BuildEntities() (bundle.Entities, error) {
 // plan, with launch_plans[i] paths.
 func (s *Spec) launchPlanWarnings() []Problem {
 	var out []Problem
+	lines := s.lineTables()
 	for i, lp := range s.LaunchPlans {
 		o := s.lpOrigin(i)
 		for _, w := range lp.Warnings() {
 			path := o.path().Join(w.Field)
-			out = append(out, Problem{File: o.file, Line: lineOf(s.lines[o.file], path, o.line), Path: path, Code: w.Code, Message: w.Message})
+			out = append(out, Problem{File: o.file, Line: lineOf(lines(o.file), path, o.line), Path: path, Code: w.Code, Message: w.Message})
 		}
 	}
 	return out

@@ -16,17 +16,37 @@ import (
 // (launchplan.LaunchPlan.Warnings), with launch_plans[i] paths.
 func (s *Spec) Warnings() []Problem {
 	var out []Problem
+	lines := s.lineTables()
 	for i, t := range s.Tasks {
 		o := s.origin(i)
 		var ws []Problem
 		for _, w := range t.Warnings() {
 			path := o.Path().Join(varPath(w.Field, t))
-			ws = append(ws, Problem{File: o.File, Line: lineOf(s.lines[o.File], path, o.Line), Path: path, Code: w.Code, Message: w.Message})
+			ws = append(ws, Problem{File: o.File, Line: lineOf(lines(o.File), path, o.Line), Path: path, Code: w.Code, Message: w.Message})
 		}
 		sort.SliceStable(ws, func(i, j int) bool { return ws[i].Line < ws[j].Line })
 		out = append(out, ws...)
 	}
 	return append(out, s.launchPlanWarnings()...)
+}
+
+// lineTables returns a function giving the line of every path written in a file of s, decoding the
+// file again on first use (once per file and call; nothing is cached in s, so concurrent calls are
+// safe). A Spec built by hand has no sources: its lines are unknown (nil).
+func (s *Spec) lineTables() func(file string) map[string]int {
+	tables := map[string]map[string]int{}
+	return func(file string) map[string]int {
+		data, ok := s.sources[file]
+		if !ok {
+			return nil
+		}
+		t, done := tables[file]
+		if !done {
+			t = fileLines(Source{Name: file, Data: data})
+			tables[file] = t
+		}
+		return t
+	}
 }
 
 // origin returns where task i was written: Origins[i], or, for a Spec built
@@ -38,10 +58,6 @@ func (s *Spec) origin(i int) Origin {
 	}
 	return Origin{Index: i}
 }
-
-// WithFiles reports whether problems about s should name their file
-// (several files were decoded).
-func (s *Spec) WithFiles() bool { return s.withFiles }
 
 // Build returns the admin.TaskSpec of every task, in order, built with
 // s.Settings. The tasks were validated by Decode (unless

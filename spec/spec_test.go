@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/flytedask/flytedask/dask"
 	"github.com/flytedask/flytedask/field"
+	"github.com/flytedask/flytedask/internal/specfile"
 	"github.com/flytedask/flytedask/resources"
 	"github.com/flytedask/flytedask/task"
 )
@@ -509,4 +511,28 @@ func TestErrorIsInvalidSpec(t *testing.T) {
 	assert.ErrorIs(t, err, field.ErrInvalidSpec)
 	var se *Error
 	require.ErrorAs(t, err, &se)
+}
+
+// C10 of the API review: no files at all is an error, as one file without tasks is (it returned an
+// empty Spec and no error).
+func TestDecodeNoSources(t *testing.T) {
+	for _, sources := range [][]Source{nil, {}} {
+		s, err := Decode(sources, Options{})
+		assert.Nil(t, s)
+		require.ErrorIs(t, err, field.ErrInvalidSpec)
+		var se *Error
+		require.ErrorAs(t, err, &se)
+		assert.Equal(t, "no spec files: a spec needs at least one file with a tasks list", err.Error())
+		assert.Equal(t, field.ErrorTypeRequired, se.Problems[0].Type)
+	}
+	_, err := Decode([]Source{{Name: "a.yaml", Data: []byte("tasks: []\n")}}, Options{})
+	require.ErrorIs(t, err, field.ErrInvalidSpec)
+}
+
+// A file over the size limit is reported, not decoded.
+func TestDecodeTooLarge(t *testing.T) {
+	data := append([]byte("tasks: []\n#"), bytes.Repeat([]byte("x"), specfile.MaxSize)...)
+	_, err := Decode([]Source{{Name: "big.yaml", Data: data}}, Options{})
+	require.Error(t, err)
+	assert.Equal(t, "big.yaml: file is larger than 8388608 bytes", err.Error())
 }

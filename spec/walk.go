@@ -15,6 +15,7 @@ import (
 	kjson "sigs.k8s.io/json"
 
 	"github.com/flytedask/flytedask/field"
+	"github.com/flytedask/flytedask/internal/accelerators"
 	"github.com/flytedask/flytedask/resources"
 	"github.com/flytedask/flytedask/task"
 )
@@ -784,13 +785,8 @@ func (w *walker) accelerator(n *yaml.Node, p *field.Path) *task.Accelerator {
 // up to case, '-', '_' and '.' (t4, a100-80gb), the names task.ParseAccelerator
 // answers with "did you mean".
 func nearAcceleratorName(v string) bool {
-	norm := strings.NewReplacer("_", "", "-", "", ".", "").Replace
-	for _, known := range task.AcceleratorNames() {
-		if strings.EqualFold(norm(known), norm(v)) {
-			return true
-		}
-	}
-	return false
+	_, ok := accelerators.Near(v)
+	return ok
 }
 
 // sharedMemory reads flytekit's shared_memory=: true (the pod's memory),

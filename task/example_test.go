@@ -3,7 +3,6 @@ package task_test
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/flytedask/flytedask/dask"
 	"github.com/flytedask/flytedask/field"
@@ -109,7 +108,7 @@ func ExampleValidateSpec() {
 }
 
 func ExampleValidateSettings() {
-	fmt.Println(task.ValidateSettings(task.Settings{Version: task.VersionPlaceholder}))
+	fmt.Println(task.ValidateSettings(task.Settings{})) // empty: filled at registration
 	fmt.Println(task.ValidateSettings(task.Settings{Version: "v1?"}))
 	// Output:
 	// []
@@ -149,20 +148,4 @@ func ExampleParseAccelerator() {
 	// nvidia-tesla-a100 1g.5gb
 	// flyte-shared-memory /dev/shm 2Gi
 	// unknown accelerator "t4": did you mean T4? (names are case-sensitive, as in flytekit)
-}
-
-func ExampleAcceleratorNames() {
-	for _, name := range task.AcceleratorNames() {
-		if strings.HasPrefix(name, "A100.") {
-			a, _ := task.ParseAccelerator(name)
-			fmt.Printf("%-24s %s %q %v\n", name, a.Device, a.PartitionSize, a.Unpartitioned)
-		}
-	}
-	// Output:
-	// A100.partition_1g_5gb    nvidia-tesla-a100 "1g.5gb" false
-	// A100.partition_2g_10gb   nvidia-tesla-a100 "2g.10gb" false
-	// A100.partition_3g_20gb   nvidia-tesla-a100 "3g.20gb" false
-	// A100.partition_4g_20gb   nvidia-tesla-a100 "4g.20gb" false
-	// A100.partition_7g_40gb   nvidia-tesla-a100 "7g.40gb" false
-	// A100.unpartitioned       nvidia-tesla-a100 "" true
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/flytedask/flytedask/dask"
 	"github.com/flytedask/flytedask/explain"
 	"github.com/flytedask/flytedask/field"
+	"github.com/flytedask/flytedask/internal/accelerators"
 	"github.com/flytedask/flytedask/internal/golden"
 	"github.com/flytedask/flytedask/resources"
 	"github.com/flytedask/flytedask/task"
@@ -122,14 +123,14 @@ func TestExtendedResourcesShapes(t *testing.T) {
 }
 
 func TestParseAccelerator(t *testing.T) {
-	for _, name := range task.AcceleratorNames() {
+	for _, name := range accelerators.Names() {
 		a, err := task.ParseAccelerator(name)
 		require.NoError(t, err, name)
 		assert.NotEmpty(t, a.Device, name)
 	}
 	for in, want := range map[string]string{
 		"t4":                  `unknown accelerator "t4": did you mean T4? (names are case-sensitive, as in flytekit)`,
-		"A100.partition_9g":   `unknown accelerator "A100.partition_9g": use one of flytekit's names (T4, A10G, L4, H100, A100, A100.partition_1g_5gb, ...; see AcceleratorNames)`,
+		"A100.partition_9g":   `unknown accelerator "A100.partition_9g": use one of flytekit's names (T4, A10G, L4, H100, A100, A100.partition_1g_5gb, ...; see flytekit.extras.accelerators)`,
 		"T4.partition_1g_5gb": `unknown accelerator "T4.partition_1g_5gb": T4 has no partitions (flytekit's T4 is a whole GPU)`,
 		"A100_80gb":           `did you mean A100_80GB?`,
 	} {

@@ -156,7 +156,7 @@ func TestValidateSpecAcceptsBuild(t *testing.T) {
 		}},
 	}
 	for _, v := range variants {
-		for _, s := range []task.Settings{settings, {}, {Version: task.VersionPlaceholder}} {
+		for _, s := range []task.Settings{settings, {}, {Version: "{{ registration.version }}"}} {
 			tk := minimal()
 			v.mutate(&tk)
 			spec, err := tk.Build(s)

@@ -23,9 +23,14 @@ import (
 // extended resources, and a k8s_pod spec that clashes with the shared
 // memory). It does not check what flytekit, flytectl and the backend accept
 // and Task.Validate refuses (task labels and annotations per Kubernetes
-// rules, ignored cache inputs that are not inputs). Paths
-// use the proto's JSON names: template.metadata.runtime.version,
-// template.custom.workers.limits.mem, ...
+// rules, ignored cache inputs that are not inputs).
+//
+// Paths are protojson paths into spec as `flytedask inspect` prints it, in
+// jq's syntax without the leading dot: template.metadata.runtime.version,
+// template.container.resources.limits[1].value,
+// template.custom.workers.numberOfWorkers,
+// template.config.primary_container_name (register's field differences use
+// the same paths).
 //
 // It returns nil or a *field.ValidationError.
 func ValidateSpec(spec *admin.TaskSpec) error {
@@ -89,7 +94,7 @@ func ValidateSpec(spec *admin.TaskSpec) error {
 			add(field.Required(root.Child("k8sPod", "podSpec"), "a k8s_pod target needs a pod spec"))
 		}
 		if tmpl.GetConfig()[PrimaryContainerNameKey] == "" {
-			add(field.Required(root.Child("config").Key(PrimaryContainerNameKey), fmt.Sprintf("a k8s_pod target needs config[%q]: the backend fails without it", PrimaryContainerNameKey)))
+			add(field.Required(jsonKey(root.Child("config"), PrimaryContainerNameKey), fmt.Sprintf("a k8s_pod target needs config[%q]: the backend fails without it", PrimaryContainerNameKey)))
 		}
 	default:
 		add(field.Required(root.Child("container"), "the template has neither a container nor a k8s_pod target: the backend cannot determine the pod configuration"))
@@ -102,6 +107,7 @@ func ValidateSpec(spec *admin.TaskSpec) error {
 	if len(cerrs) == 0 {
 		errs = append(errs, cfg.Validate(root.Child("custom"))...)
 	}
+	protoPaths(root, tmpl, errs)
 	return errs.Err()
 }
 

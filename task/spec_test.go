@@ -1,6 +1,7 @@
 package task_test
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
@@ -10,6 +11,7 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/flytedask/flytedask/field"
+	"github.com/flytedask/flytedask/internal/jqpath"
 	"github.com/flytedask/flytedask/task"
 )
 
@@ -46,12 +48,18 @@ func TestValidateSpec(t *testing.T) {
 		}},
 		{"container quantity", func(tt *core.TaskTemplate) {
 			tt.GetContainer().Resources.Limits[0].Value = "10gi"
-		}, []fieldErr{{field.ErrorTypeInvalid, "template.container.resources.limits.ephemeral_storage"}}},
+		}, []fieldErr{{field.ErrorTypeInvalid, "template.container.resources.limits[0].value"}}},
+		{"container request above limit", func(tt *core.TaskTemplate) {
+			tt.GetContainer().Resources = &core.Resources{
+				Requests: []*core.Resources_ResourceEntry{{Name: core.Resources_MEMORY, Value: "1Gi"}, {Name: core.Resources_CPU, Value: "3"}},
+				Limits:   []*core.Resources_ResourceEntry{{Name: core.Resources_CPU, Value: "2"}},
+			}
+		}, []fieldErr{{field.ErrorTypeInvalid, "template.container.resources.requests[1].value"}}},
 		{"no target", func(tt *core.TaskTemplate) { tt.Target = nil },
 			[]fieldErr{{field.ErrorTypeRequired, "template.container"}}},
 		{"k8s pod without primary container name", func(tt *core.TaskTemplate) {
 			tt.Target = &core.TaskTemplate_K8SPod{K8SPod: &core.K8SPod{PodSpec: mustStruct(t, map[string]any{})}}
-		}, []fieldErr{{field.ErrorTypeRequired, "template.config[primary_container_name]"}}},
+		}, []fieldErr{{field.ErrorTypeRequired, "template.config.primary_container_name"}}},
 		{"custom missing", func(tt *core.TaskTemplate) { tt.Custom = nil },
 			[]fieldErr{{field.ErrorTypeRequired, "template.custom"}}},
 		{"custom missing scheduler and resources", func(tt *core.TaskTemplate) {
@@ -72,12 +80,33 @@ func TestValidateSpec(t *testing.T) {
 		}, []fieldErr{
 			{field.ErrorTypeDuplicate, "template.custom.workers.resources.limits[1].name"},
 		}},
+		{"custom quantities, snake_case count, enum numbers", func(tt *core.TaskTemplate) {
+			tt.Custom = mustStruct(t, map[string]any{
+				"scheduler": map[string]any{"resources": map[string]any{
+					"requests": []any{map[string]any{"name": "CPU", "value": "3"}},
+					"limits":   []any{map[string]any{"name": 2, "value": "1Gi"}, map[string]any{"name": 1, "value": "2"}}}},
+				"workers": map[string]any{"number_of_workers": 3, "image": "ghcr.io/acme/img:{{.x}}", "resources": map[string]any{
+					"limits": []any{map[string]any{"name": "GPU", "value": "0.5"}}}},
+			})
+		}, []fieldErr{
+			{field.ErrorTypeInvalid, "template.custom.scheduler.resources.requests[0].value"},
+			{field.ErrorTypeInvalid, "template.custom.workers.image"},
+			{field.ErrorTypeInvalid, "template.custom.workers.resources.limits[0].value"},
+		}},
+		{"custom with no workers, snake_case", func(tt *core.TaskTemplate) {
+			tt.Custom = mustStruct(t, map[string]any{"scheduler": map[string]any{"resources": map[string]any{}}, "workers": map[string]any{"number_of_workers": 0, "resources": map[string]any{}}})
+		}, []fieldErr{{field.ErrorTypeInvalid, "template.custom.workers.number_of_workers"}}},
+		{"custom without a worker count", func(tt *core.TaskTemplate) {
+			tt.Custom = mustStruct(t, map[string]any{"scheduler": map[string]any{"resources": map[string]any{}}, "workers": map[string]any{"resources": map[string]any{}}})
+		}, []fieldErr{{field.ErrorTypeInvalid, "template.custom.workers.numberOfWorkers"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := clone(base)
 			tt.mutate(s.Template)
-			assert.Equal(t, tt.want, errorsOf(t, task.ValidateSpec(s)))
+			err := task.ValidateSpec(s)
+			assert.Equal(t, tt.want, errorsOf(t, err))
+			assertPathsResolve(t, s, err)
 		})
 	}
 	// Quantities inside custom are checked once the shape is right.
@@ -86,7 +115,7 @@ func TestValidateSpec(t *testing.T) {
 		"scheduler": map[string]any{"resources": map[string]any{}},
 		"workers":   map[string]any{"numberOfWorkers": 1, "resources": map[string]any{"limits": []any{map[string]any{"name": "MEMORY", "value": "2gi"}}}},
 	})
-	assert.Equal(t, []fieldErr{{field.ErrorTypeInvalid, "template.custom.workers.limits.mem"}}, errorsOf(t, task.ValidateSpec(s)))
+	assert.Equal(t, []fieldErr{{field.ErrorTypeInvalid, "template.custom.workers.resources.limits[0].value"}}, errorsOf(t, task.ValidateSpec(s)))
 	assert.Equal(t, []fieldErr{{field.ErrorTypeRequired, "template"}}, errorsOf(t, task.ValidateSpec(&admin.TaskSpec{})))
 }
 
@@ -177,7 +206,26 @@ func TestValidateSpecExtended(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := clone(base)
 			tt.mutate(s.Template)
-			assert.Equal(t, tt.want, errorsOf(t, task.ValidateSpec(s)))
+			err := task.ValidateSpec(s)
+			assert.Equal(t, tt.want, errorsOf(t, err))
+			assertPathsResolve(t, s, err)
 		})
+	}
+}
+
+// assertPathsResolve checks that every error of err that names a present value (all but Required)
+// has a path that resolves in the protojson form of spec, i.e. in what `flytedask inspect` shows.
+func assertPathsResolve(t *testing.T, spec *admin.TaskSpec, err error) {
+	t.Helper()
+	var verr *field.ValidationError
+	if !errors.As(err, &verr) {
+		return
+	}
+	for _, e := range verr.Errors {
+		if e.Type == field.ErrorTypeRequired || e.Type == field.ErrorTypeForbidden || e.BadValue == 0 {
+			continue // absent (or an implicit zero, which protojson omits)
+		}
+		_, lerr := jqpath.LookupProto(spec, e.Field)
+		assert.NoError(t, lerr, "%s: %v", e.Field, e)
 	}
 }

@@ -235,14 +235,19 @@ type PodTemplate struct {
 }
 
 // Settings are the registration coordinates, flytekit's
-// SerializationSettings. Empty values are allowed: flytectl's
-// -p/-d/--version fill them at registration.
+// SerializationSettings, written into the built template id. Empty values
+// are allowed and mean "filled at registration": register.Target (or
+// flytectl's -p/-d/--version) supplies them. Bundles leave all three empty
+// by default whatever Settings hold, as today's pyflyte package does (see
+// bundle.WithPinnedIDs to keep them).
 type Settings struct {
-	// Project, e.g. flytesnacks.
+	// Project, e.g. flytesnacks. Empty: the registering command's project.
 	Project string
-	// Domain, e.g. development.
+	// Domain, e.g. development. Empty: the registering command's domain.
 	Domain string
-	// Version of the task; it must be URL-safe. "{{ registration.version }}"
-	// is kept for flytectl to fill.
+	// Version of the task; it must be URL-safe. Empty: the registering
+	// command's version (flytectl --version, register.Target.Version).
+	// flytekit's old placeholder "{{ registration.version }}" is accepted
+	// and means the same.
 	Version string
 }

@@ -207,7 +207,7 @@ func TestValidate(t *testing.T) {
 		{"minimal is valid", func(*task.Task) {}, settings, nil},
 		{"full is valid", func(tk *task.Task) { *tk = full() }, settings, nil},
 		{"empty settings are allowed (flytectl fills them)", func(*task.Task) {}, task.Settings{}, nil},
-		{"version placeholder is allowed", func(*task.Task) {}, task.Settings{Version: task.VersionPlaceholder}, nil},
+		{"version placeholder is allowed", func(*task.Task) {}, task.Settings{Version: "{{ registration.version }}"}, nil},
 		{"version not URL-safe", func(*task.Task) {}, task.Settings{Version: "v/1?"},
 			[]fieldErr{{field.ErrorTypeInvalid, "version"}}},
 		{"version with percent", func(*task.Task) {}, task.Settings{Version: "v1%20"},

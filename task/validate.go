@@ -14,12 +14,9 @@ import (
 	"github.com/flytedask/flytedask/field"
 	"github.com/flytedask/flytedask/internal/adminrule"
 	"github.com/flytedask/flytedask/internal/imageref"
+	"github.com/flytedask/flytedask/internal/regid"
 	"github.com/flytedask/flytedask/resources"
 )
-
-// VersionPlaceholder is flytekit's registration placeholder that flytectl
-// replaces with its --version.
-const VersionPlaceholder = "{{ registration.version }}"
 
 // Validate returns nil when t can be built with s, and otherwise a
 // *field.ValidationError with every problem, each with the path of its field
@@ -141,8 +138,9 @@ func (t Task) validate(s Settings) field.ErrorList {
 	return errs
 }
 
-// ValidateSettings checks s alone: the version must be empty, the
-// registration placeholder, or URL-safe. Validate includes this check; use
+// ValidateSettings checks s alone: the version must be empty (filled at
+// registration), flytekit's old placeholder "{{ registration.version }}", or
+// URL-safe. Validate includes this check; use
 // ValidateSettings to report it once for many tasks.
 func ValidateSettings(s Settings) field.ErrorList {
 	if e := validateVersion(s.Version); e != nil {
@@ -165,7 +163,7 @@ func validateName(name string) *field.Error {
 }
 
 func validateVersion(v string) *field.Error {
-	if v == "" || v == VersionPlaceholder {
+	if v == "" || v == regid.VersionPlaceholder {
 		return nil
 	}
 	if msg := adminrule.VersionProblem(v); msg != "" {

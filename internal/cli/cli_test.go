@@ -135,9 +135,9 @@ func TestPackageMatchesBuild(t *testing.T) {
 			require.NoError(t, err)
 			require.Len(t, got.Tasks, len(want))
 			for i := range want {
-				// The ids carry the registration placeholders, as pyflyte's do.
+				// The ids leave project, domain and version empty, as pyflyte package writes them.
 				id := want[i].Template.Id
-				id.Project, id.Domain, id.Version = bundle.ProjectPlaceholder, bundle.DomainPlaceholder, bundle.VersionPlaceholder
+				id.Project, id.Domain, id.Version = "", "", ""
 				assert.Equal(t, bundle.FileName(i, len(want), s.Tasks[i].Name), got.Tasks[i].Path)
 				assert.True(t, proto.Equal(want[i], got.Tasks[i].Spec), "task %d differs", i)
 			}

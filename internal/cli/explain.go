@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flytedask/flytedask/explain"
+	"github.com/flytedask/flytedask/internal/resflag"
 	"github.com/flytedask/flytedask/spec"
 )
 
@@ -54,14 +55,14 @@ Validation warnings of spec files are printed under the task they are about.`,
 			}
 			p := explain.DefaultPlatform()
 			if defaults != "" {
-				list, err := explain.ParseResourceList(defaults)
+				list, err := resflag.Parse(defaults)
 				if err != nil {
 					return usageErrorf("--platform-defaults: %v", err)
 				}
 				p.DefaultRequests = list
 			}
 			if limits != "" {
-				list, err := explain.ParseResourceList(limits)
+				list, err := resflag.Parse(limits)
 				if err != nil {
 					return usageErrorf("--platform-limits: %v", err)
 				}

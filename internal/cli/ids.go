@@ -7,13 +7,13 @@ import (
 	"sync"
 	"time"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 	"github.com/spf13/cobra"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/flytedask/flytedask/bundle"
 	"github.com/flytedask/flytedask/internal/fastregister"
+	"github.com/flytedask/flytedask/internal/regid"
 	"github.com/flytedask/flytedask/register"
 	"github.com/flytedask/flytedask/task"
 )
@@ -27,7 +27,7 @@ import (
 func packageIDNote(e *Env, s task.Settings, pin, flagsGiven bool) {
 	coords := func() string {
 		v := func(x, what string) string {
-			if x == "" || bundle.IsPlaceholder(x) {
+			if regid.FilledAtRegistration(x) {
 				return "<" + what + " from the registering command>"
 			}
 			return x
@@ -35,19 +35,19 @@ func packageIDNote(e *Env, s task.Settings, pin, flagsGiven bool) {
 		return v(s.Project, "project") + "/" + v(s.Domain, "domain") + "/" + v(s.Version, "version")
 	}
 	switch {
-	case pin && s.Version != "" && !bundle.IsPlaceholder(s.Version):
+	case pin && s.Version != "" && !regid.FilledAtRegistration(s.Version):
 		fmt.Fprintf(e.Stderr, "note: --pin: the bundle's tasks carry %s; flytectl register files registers them as version %s whatever --version it is given (unless --force), under its own -p/-d\n", coords(), s.Version)
 	case pin:
 		fmt.Fprintf(e.Stderr, "note: --pin: the bundle's tasks carry %s; flytectl register files fills the rest from its -p/-d/--version\n", coords())
 	case flagsGiven:
-		fmt.Fprintf(e.Stderr, "note: the bundle leaves project, domain and version to the registering command ({{ registration.* }} placeholders, as pyflyte package writes); give them when registering (flytectl register files -p -d --version, or flytedask register --project --domain --version), or use --pin to write %s into the bundle\n", coords())
+		fmt.Fprintf(e.Stderr, "note: the bundle leaves project, domain and version empty for the registering command to fill, as pyflyte package does; give them when registering (flytectl register files -p -d --version, or flytedask register --project --domain --version), or use --pin to write %s into the bundle\n", coords())
 	}
 }
 
 // bundleTarget resolves the target of a bundle registration like
 // `flytectl register files -p P -d D --version V [--force]`: project and
-// domain always come from the flags; a task whose id holds a placeholder or
-// nothing gets --version, a task whose id pins a version keeps it unless
+// domain always come from the flags; a task whose id holds no version (or
+// flytekit's old placeholder) gets --version, a task whose id pins a version keeps it unless
 // --force. One run registers one version, so a bundle whose pinned versions
 // disagree with each other or with --version is refused (flytectl would
 // register them at different versions, silently ignoring --version).
@@ -57,7 +57,7 @@ func bundleTarget(e *Env, f *specFlags, specs []*admin.TaskSpec, force bool) (re
 	open := 0
 	for _, s := range specs {
 		id := s.GetTemplate().GetId()
-		if bundle.IsPlaceholder(id.GetVersion()) {
+		if regid.FilledAtRegistration(id.GetVersion()) {
 			open++
 			continue
 		}

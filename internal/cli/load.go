@@ -7,6 +7,7 @@ import (
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 	"github.com/spf13/cobra"
 
+	"github.com/flytedask/flytedask/internal/specfile"
 	"github.com/flytedask/flytedask/spec"
 )
 
@@ -76,7 +77,7 @@ func (f *specFlags) load(e *Env) (*spec.Spec, []spec.Problem, error) {
 				return nil, nil, usageErrorf(`"-f -" given twice: stdin can be read once`)
 			}
 			stdinUsed = true
-			data, err := spec.ReadLimited(e.Stdin)
+			data, err := specfile.ReadLimited(e.Stdin)
 			if err != nil {
 				return nil, nil, failf("read stdin: %w", err)
 			}
@@ -95,7 +96,7 @@ func (f *specFlags) load(e *Env) (*spec.Spec, []spec.Problem, error) {
 	}
 	warnings := s.Warnings()
 	if !f.quietWarnings {
-		e.printWarnings(warnings, s.WithFiles())
+		e.printWarnings(warnings, len(sources) > 1) // name the file when there are several, as spec.Error does
 	}
 	return s, warnings, nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flytedask/flytedask/bundle"
+	"github.com/flytedask/flytedask/spec"
 )
 
 func newPackageCmd(e *Env) *cobra.Command {
@@ -41,11 +42,9 @@ Files are written atomically: on any error nothing is created or changed.
 The same spec always gives byte-identical output.
 
 Like pyflyte package, the bundle leaves project, domain and version to the
-command that registers it: the task ids hold flytekit's placeholders
-"{{ registration.project }}", "{{ registration.domain }}" and
-"{{ registration.version }}", so "flytectl register files --archive -p P
--d D --version V" (or "flytedask register BUNDLE --project P --domain D
---version V") registers the tasks as P/D/V. --pin writes the spec's (or the
+command that registers it: they are empty in every task id, so "flytectl
+register files --archive -p P -d D --version V" (or "flytedask register
+BUNDLE --project P --domain D --version V") registers the tasks as P/D/V. --pin writes the spec's (or the
 flags') values instead; flytectl then registers the tasks under the pinned
 version and ignores its --version unless --force (project and domain still
 come from its -p/-d); a note on stderr says so.
@@ -62,22 +61,32 @@ in name order: (cd DIR && sha256sum * | sha256sum).`,
 			if err := checkArchiveTarget(output); err != nil {
 				return err
 			}
-			b, err := f.build(e)
-			if err != nil {
-				return err
-			}
 			var opts []bundle.WriteOption
 			if pin {
 				opts = append(opts, bundle.WithPinnedIDs())
 			}
 			fl := cmd.Flags()
-			packageIDNote(e, b.spec.Settings, pin, fl.Changed("project") || fl.Changed("domain") || fl.Changed("version"))
-			return writePackage(e, output, b.specs, opts...)
+			flagsGiven := fl.Changed("project") || fl.Changed("domain") || fl.Changed("version")
+			s, _, err := f.load(e)
+			if err != nil {
+				return err
+			}
+			packageIDNote(e, s.Settings, pin, flagsGiven)
+			if output != "-" && isArchivePath(output) {
+				// An archive file streams: each task is built, written and dropped in turn, so
+				// the built specs of a large spec are never all in memory.
+				return writePackageFile(e, output, s, opts...)
+			}
+			specs, err := s.Build()
+			if err != nil {
+				return e.reportSpecError(err)
+			}
+			return writePackage(e, output, specs, opts...)
 		},
 	}
 	f.register(cmd)
 	cmd.Flags().StringVarP(&output, "output", "o", bundle.DefaultArchiveName, "output: archive file (.tgz, .tar.gz, .tar), directory, or - for stdout")
-	cmd.Flags().BoolVar(&pin, "pin", false, "write project, domain and version into the bundle instead of the registration placeholders (flytectl then ignores its --version unless --force)")
+	cmd.Flags().BoolVar(&pin, "pin", false, "write project, domain and version into the bundle instead of leaving them empty for the registering command (flytectl then ignores its --version unless --force)")
 	return cmd
 }
 
@@ -131,6 +140,46 @@ func checkArchiveTarget(p string) error {
 	return nil
 }
 
+// errTaskBuild marks a task that failed to build while the archive was written.
+var errTaskBuild = errors.New("a task does not build")
+
+// writePackageFile writes the tasks of s to the archive file output as bundle.WriteFile would,
+// building each task when the writer asks for it (bundle.WriteFileFunc). A task that does not build
+// (possible only for a spec decoded without validation) is reported as Build reports it, with
+// nothing written.
+func writePackageFile(e *Env, output string, s *spec.Spec, opts ...bundle.WriteOption) error {
+	err := bundle.WriteFileFunc(output, len(s.Tasks), func(i int) (*admin.TaskSpec, error) {
+		ts, err := s.Tasks[i].Build(s.Settings)
+		if err != nil {
+			return nil, errTaskBuild
+		}
+		return ts, nil
+	}, opts...)
+	if errors.Is(err, errTaskBuild) {
+		if _, berr := s.Build(); berr != nil {
+			return e.reportSpecError(berr)
+		}
+	}
+	if err != nil {
+		return fail(err)
+	}
+	d, err := fileDigest(output)
+	if err != nil {
+		return fail(err)
+	}
+	printPackageSummary(e.Stdout, len(s.Tasks), output, d)
+	return nil
+}
+
+// printPackageSummary prints "wrote N tasks to WHERE sha256:DIGEST".
+func printPackageSummary(w io.Writer, n int, where, digest string) {
+	noun := "tasks"
+	if n == 1 {
+		noun = "task"
+	}
+	fmt.Fprintf(w, "wrote %d %s to %s sha256:%s\n", n, noun, where, digest)
+}
+
 func writePackage(e *Env, output string, specs []*admin.TaskSpec, opts ...bundle.WriteOption) error {
 	var digest, where string
 	summary := e.Stdout
@@ -164,11 +213,7 @@ func writePackage(e *Env, output string, specs []*admin.TaskSpec, opts ...bundle
 		}
 		digest, where = d, output
 	}
-	noun := "tasks"
-	if len(specs) == 1 {
-		noun = "task"
-	}
-	fmt.Fprintf(summary, "wrote %d %s to %s sha256:%s\n", len(specs), noun, where, digest)
+	printPackageSummary(summary, len(specs), where, digest)
 	return nil
 }
 

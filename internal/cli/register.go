@@ -11,8 +11,8 @@ import (
 	"github.com/spf13/cobra"
 	"google.golang.org/grpc/codes"
 
+	"github.com/flytedask/flytedask/internal/regid"
 	"github.com/flytedask/flytedask/register"
-	"github.com/flytedask/flytedask/task"
 )
 
 func newRegisterCmd(e *Env) *cobra.Command {
@@ -258,9 +258,9 @@ func loadInput(e *Env, f *specFlags, args []string) (*input, error) {
 	specs, settings := b.specs, b.spec.Settings
 	t := register.Target{Project: settings.Project, Domain: settings.Domain, Version: settings.Version}
 	hint := "give it as a flag or set it in the spec"
-	if t.Version == task.VersionPlaceholder {
+	if t.Version == regid.VersionPlaceholder {
 		t.Version = ""
-		hint = fmt.Sprintf("the spec's version %q is filled by flytectl only", task.VersionPlaceholder)
+		hint = fmt.Sprintf("the spec's version %q is filled by flytectl only", regid.VersionPlaceholder)
 	}
 	if err := checkTarget(t, hint); err != nil {
 		return nil, err

@@ -133,19 +133,67 @@ func sent(t *testing.T, spec *admin.TaskSpec, version string) *core.TaskTemplate
 	return tt
 }
 
+// placeholderBundleSuffix names the example bundle rewritten in the pre-1.0
+// pyflyte form (see placeholderBundle).
+const placeholderBundleSuffix = "-placeholders"
+
 // exampleBundles returns every example bundle: the golden bundles of
 // examples/*/testdata, the quickstart's output and `flytedask package` of
-// examples/specs/hello_dask.yaml.
+// examples/specs/hello_dask.yaml (all with empty project, domain and version
+// in their ids, as today's pyflyte package writes them), plus the latter in
+// the placeholder form of 2021-22 pyflyte bundles.
 func exampleBundles(t *testing.T) map[string]string {
 	t.Helper()
 	golden, err := filepath.Glob("../../examples/*/testdata/*.tgz")
 	require.NoError(t, err)
 	require.NotEmpty(t, golden)
-	out := map[string]string{"quickstart-output": quickstartBundle(t), "package-hello_dask": helloBundle(t)}
+	hello := helloBundle(t)
+	out := map[string]string{"quickstart-output": quickstartBundle(t), "package-hello_dask": hello,
+		"package-hello_dask" + placeholderBundleSuffix: placeholderBundle(t, hello)}
 	for _, g := range golden {
 		out[strings.TrimSuffix(filepath.Base(g), ".tgz")] = g
 	}
 	return out
+}
+
+// Pre-1.0 flytekit's registration placeholders, which flytectl fills like
+// empty ids.
+const (
+	projectPlaceholder = "{{ registration.project }}"
+	domainPlaceholder  = "{{ registration.domain }}"
+	versionPlaceholder = "{{ registration.version }}"
+)
+
+// placeholderBundle rewrites the bundle at path with flytekit's
+// "{{ registration.* }}" placeholders in every task id (the form of 2021-22
+// pyflyte bundles), and returns the new bundle's path.
+func placeholderBundle(t *testing.T, path string) string {
+	t.Helper()
+	b, err := bundle.ReadFile(path)
+	require.NoError(t, err)
+	specs := b.Specs()
+	for _, s := range specs {
+		id := s.GetTemplate().GetId()
+		id.Project, id.Domain, id.Version = projectPlaceholder, domainPlaceholder, versionPlaceholder
+	}
+	out := filepath.Join(t.TempDir(), "placeholders.tgz")
+	require.NoError(t, bundle.WriteFile(out, specs, bundle.WithPinnedIDs()))
+	return out
+}
+
+// requireIDForm asserts that every task id of the bundle leaves project,
+// domain and version to the registering command in the form the bundle's
+// name promises: placeholders, or empty (the default of flytedask's writer).
+func requireIDForm(t *testing.T, name string, b *bundle.Bundle) {
+	t.Helper()
+	want := [3]string{}
+	if strings.HasSuffix(name, placeholderBundleSuffix) {
+		want = [3]string{projectPlaceholder, domainPlaceholder, versionPlaceholder}
+	}
+	for _, task := range b.Tasks {
+		id := task.Spec.GetTemplate().GetId()
+		require.Equal(t, want, [3]string{id.GetProject(), id.GetDomain(), id.GetVersion()}, "task %s of %s: project, domain, version", task.Name(), name)
+	}
 }
 
 func sortedKeys(m map[string]string) []string {
@@ -157,9 +205,10 @@ func sortedKeys(m map[string]string) []string {
 	return keys
 }
 
-// TestFlytectlRegistersExampleBundles: for every example bundle,
+// TestFlytectlRegistersExampleBundles: for every example bundle (empty ids,
+// and one in the placeholder form, which both tools register alike),
 //  1. flytectl register files --version V registers every task at V (the
-//     bundle leaves the version to the registering command);
+//     bundle leaves project, domain and version to the registering command);
 //  2. flytectl get task -o json returns exactly the template flytedask
 //     sends (FlytectlForm + request id);
 //  3. flytedask diff reports same, flytedask register AlreadyExisted, both
@@ -176,6 +225,7 @@ func TestFlytectlRegistersExampleBundles(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			b, err := bundle.ReadFile(path)
 			require.NoError(t, err)
+			requireIDForm(t, name, b)
 			names := bundleNames(t, path)
 
 			// 1. flytectl first.

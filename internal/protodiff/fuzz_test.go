@@ -39,8 +39,8 @@ func hasNaN(m proto.Message) bool {
 }
 
 // FuzzDiff decodes two TaskTemplates from arbitrary bytes and checks that Diff never panics, is
-// deterministic, finds nothing between a message and its clone, and reports no difference only for
-// messages proto.Equal considers equal.
+// deterministic, finds nothing between a message and its clone, reports no difference only for
+// messages proto.Equal considers equal, and reports paths that resolve in the messages' protojson.
 func FuzzDiff(f *testing.F) {
 	tt := base(f)
 	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(v2(tt))
@@ -75,6 +75,9 @@ func FuzzDiff(f *testing.F) {
 		}
 		if len(d1) == 0 && !proto.Equal(ma, mc) && !hasNaN(ma) && !hasNaN(mc) {
 			t.Fatal("no difference reported for unequal messages")
+		}
+		if bad := unresolved(ma, mc, d1); len(bad) > 0 {
+			t.Fatalf("paths that do not resolve in protojson: %v", bad)
 		}
 	})
 }

@@ -1,8 +1,14 @@
 // Package protodiff computes a readable, deterministic, field-level difference between two protobuf messages.
 //
 // It walks both messages with protoreflect and reports every leaf that differs as a [Difference] with a
-// dotted path (JSON field names, e.g. "template.container.args[3]" or
-// "template.custom.workers.numberOfWorkers") and both values rendered as compact JSON-ish text.
+// path and both values rendered as compact JSON-ish text.
+//
+// Paths are protojson paths in jq's syntax without the leading dot, relative to the messages given:
+// JSON field names ("container.args[3]", "custom.workers.numberOfWorkers"), list indexes in brackets,
+// map and google.protobuf.Struct keys as ".key" when the key is an identifier and as ["key"] otherwise
+// (every map key, numbers and bools too, is a JSON object key in protojson). So a path resolves in the
+// protojson form of the message (with unpopulated fields emitted), which is what `flytedask inspect`
+// prints; task.ValidateSpec reports its paths the same way (docs/api-decisions.md, item 7).
 //
 // Rules:
 //   - Message fields are visited in declaration order, list elements by index, map entries and
@@ -241,7 +247,8 @@ func joinMapKey(path string, k protoreflect.MapKey) string {
 	if s, ok := k.Interface().(string); ok {
 		return joinKey(path, s)
 	}
-	return path + "[" + k.String() + "]"
+	// protojson writes numeric and bool map keys as JSON strings; they are never identifiers.
+	return path + "[" + strconv.Quote(k.String()) + "]"
 }
 
 // unionKeys returns the keys of both maps, sorted (strings lexicographically, numbers numerically).

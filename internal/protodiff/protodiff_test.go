@@ -178,6 +178,7 @@ func TestDiff(t *testing.T) {
 			assert.Equal(t, tc.want, got)
 			// Deterministic: the same inputs give the same output again.
 			assert.Equal(t, got, protodiff.Diff(v2(a), v2(b)))
+			assert.Empty(t, unresolved(a, b, got))
 		})
 	}
 }

@@ -12,11 +12,10 @@
 // bracketed part is normalised. Notes are Explain's own and not compared.
 //
 // It is a separate module because the plugin's dependencies (controller-runtime, k8s v0.34,
-// flytestdlib, cloud SDKs) must not enter the main module. It does not import explain either: it
-// reads explain's answers from case files the main module writes, as internal/backendcheck does
-// (which must, since the legacy github.com/flyteorg/flyteidl v1.5.21 it links registers the same
-// proto files as the main module's github.com/flyteorg/flyte/flyteidl), so the backend versions
-// it links stay independent of the main module's. Run it with:
+// flytestdlib, cloud SDKs) must not enter the main module. It imports explain (a replace to the
+// main module in go.mod) for the pod summary types, so the backend's pods are summarised into the
+// same explain.Pod that explain answers with; explain's answers themselves still come from the
+// case files the main module writes. Run it with:
 //
 //	cd explain/internal/backendverify && go test ./...          # what make verify runs
 //	cd explain/internal/backendverify && go run . [cases.jsonl ...]
@@ -47,91 +46,30 @@ import (
 	"github.com/flyteorg/flyte/flytestdlib/logger"
 	"github.com/flyteorg/flyte/flytestdlib/storage"
 	"github.com/stretchr/testify/mock"
+
+	"github.com/flytedask/flytedask/explain"
 	"google.golang.org/protobuf/proto"
 	v1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 )
 
-// Port mirrors explain.Port.
-type Port struct {
-	Name string `json:"name"`
-	Port int32  `json:"port"`
-}
-
-// Pod mirrors explain.Pod (without importing it, to keep the modules apart): the compared summary of
-// one pod. Besides the primary container (name, image, command, args, resources, ports), replicas,
-// restart policy and interruptibility, it holds the pod's required node affinity, its tolerations
-// (except the configured interruptible one, which Interruptible reports), its volumes and the primary
-// container's volume mounts: what extended resources (GPU accelerator, shared memory) change.
-type Pod struct {
-	Role          string             `json:"role"`
-	ContainerName string             `json:"containerName"`
-	Image         string             `json:"image"`
-	Command       []string           `json:"command,omitempty"`
-	Args          []string           `json:"args"`
-	Requests      map[string]string  `json:"requests"`
-	Limits        map[string]string  `json:"limits"`
-	Replicas      int                `json:"replicas"`
-	RestartPolicy string             `json:"restartPolicy"`
-	Interruptible bool               `json:"interruptible"`
-	Ports         []Port             `json:"ports,omitempty"`
-	NodeAffinity  []NodeSelectorTerm `json:"nodeAffinity,omitempty"`
-	Tolerations   []Toleration       `json:"tolerations,omitempty"`
-	Volumes       []Volume           `json:"volumes,omitempty"`
-	VolumeMounts  []VolumeMount      `json:"volumeMounts,omitempty"`
-}
-
-// NodeRequirement mirrors explain.NodeRequirement.
-type NodeRequirement struct {
-	Key      string   `json:"key"`
-	Operator string   `json:"operator"`
-	Values   []string `json:"values,omitempty"`
-}
-
-// NodeSelectorTerm mirrors explain.NodeSelectorTerm.
-type NodeSelectorTerm struct {
-	MatchExpressions []NodeRequirement `json:"matchExpressions"`
-}
-
-// Toleration mirrors explain.Toleration.
-type Toleration struct {
-	Key      string `json:"key,omitempty"`
-	Operator string `json:"operator,omitempty"`
-	Value    string `json:"value,omitempty"`
-	Effect   string `json:"effect,omitempty"`
-}
-
-// Volume mirrors explain.Volume.
-type Volume struct {
-	Name     string    `json:"name"`
-	EmptyDir *EmptyDir `json:"emptyDir,omitempty"`
-}
-
-// EmptyDir mirrors explain.EmptyDir.
-type EmptyDir struct {
-	Medium    string `json:"medium,omitempty"`
-	SizeLimit string `json:"sizeLimit,omitempty"`
-}
-
-// VolumeMount mirrors explain.VolumeMount.
-type VolumeMount struct {
-	Name      string `json:"name"`
-	MountPath string `json:"mountPath"`
-}
-
-// Job mirrors the compared part of explain.Job.
-type Job struct {
-	Pods []Pod `json:"pods"`
-}
-
-// Case is one line of backend_cases.jsonl.
+// Case is one line of backend_cases.jsonl: a template, a platform and explain's answer (the job, of
+// which the pods are compared, or the error text).
 type Case struct {
 	Name     string            `json:"name"`
 	Template string            `json:"template"`
 	PlatReq  map[string]string `json:"platReq"`
 	PlatLim  map[string]string `json:"platLim"`
-	Job      *Job              `json:"job,omitempty"`
+	Job      *explain.Job      `json:"job,omitempty"`
 	Err      string            `json:"err,omitempty"`
+}
+
+// pods returns the compared part of a job: its pods (explain's notes are its own).
+func pods(j *explain.Job) []explain.Pod {
+	if j == nil {
+		return nil
+	}
+	return j.Pods
 }
 
 // interruptibleToleration is configured as the k8s plugin's interruptible toleration; a pod that
@@ -199,14 +137,15 @@ func strs(l v1.ResourceList) map[string]string {
 	return out
 }
 
-func podOf(role string, spec v1.PodSpec, replicas int) Pod {
+// podOf summarises a pod the backend built as explain.Pod does.
+func podOf(role string, spec v1.PodSpec, replicas int) explain.Pod {
 	c := spec.Containers[0]
 	for _, cc := range spec.Containers {
-		if cc.Name == "job-runner" || cc.Name == "scheduler" || cc.Name == "dask-worker" {
+		if cc.Name == explain.ContainerJobRunner || cc.Name == explain.ContainerScheduler || cc.Name == explain.ContainerWorker {
 			c = cc
 		}
 	}
-	p := Pod{Role: role, ContainerName: c.Name, Image: c.Image, Command: c.Command, Args: c.Args,
+	p := explain.Pod{Role: role, ContainerName: c.Name, Image: c.Image, Command: c.Command, Args: c.Args,
 		Requests: strs(c.Resources.Requests), Limits: strs(c.Resources.Limits), Replicas: replicas,
 		RestartPolicy: string(spec.RestartPolicy)}
 	for _, t := range spec.Tolerations {
@@ -214,21 +153,21 @@ func podOf(role string, spec v1.PodSpec, replicas int) Pod {
 			p.Interruptible = true
 			continue // configured by the platform: explain reports it as Interruptible
 		}
-		p.Tolerations = append(p.Tolerations, Toleration{Key: t.Key, Operator: string(t.Operator), Value: t.Value, Effect: string(t.Effect)})
+		p.Tolerations = append(p.Tolerations, explain.Toleration{Key: t.Key, Operator: string(t.Operator), Value: t.Value, Effect: string(t.Effect)})
 	}
 	if a := spec.Affinity; a != nil && a.NodeAffinity != nil && a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution != nil {
 		for _, term := range a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms {
-			var ours NodeSelectorTerm
+			var ours explain.NodeSelectorTerm
 			for _, r := range term.MatchExpressions {
-				ours.MatchExpressions = append(ours.MatchExpressions, NodeRequirement{Key: r.Key, Operator: string(r.Operator), Values: r.Values})
+				ours.MatchExpressions = append(ours.MatchExpressions, explain.NodeRequirement{Key: r.Key, Operator: string(r.Operator), Values: r.Values})
 			}
 			p.NodeAffinity = append(p.NodeAffinity, ours)
 		}
 	}
 	for _, v := range spec.Volumes {
-		vol := Volume{Name: v.Name}
+		vol := explain.Volume{Name: v.Name}
 		if ed := v.EmptyDir; ed != nil {
-			vol.EmptyDir = &EmptyDir{Medium: string(ed.Medium)}
+			vol.EmptyDir = &explain.EmptyDir{Medium: string(ed.Medium)}
 			if ed.SizeLimit != nil {
 				vol.EmptyDir.SizeLimit = ed.SizeLimit.String()
 			}
@@ -236,10 +175,10 @@ func podOf(role string, spec v1.PodSpec, replicas int) Pod {
 		p.Volumes = append(p.Volumes, vol)
 	}
 	for _, m := range c.VolumeMounts {
-		p.VolumeMounts = append(p.VolumeMounts, VolumeMount{Name: m.Name, MountPath: m.MountPath})
+		p.VolumeMounts = append(p.VolumeMounts, explain.VolumeMount{Name: m.Name, MountPath: m.MountPath})
 	}
 	for _, port := range c.Ports {
-		p.Ports = append(p.Ports, Port{port.Name, port.ContainerPort})
+		p.Ports = append(p.Ports, explain.Port{Name: port.Name, Port: port.ContainerPort})
 	}
 	if len(p.Args) == 0 {
 		p.Args = nil
@@ -306,7 +245,7 @@ func verifyFile(entry *k8s.PluginEntry, path string) (total int, failed []string
 		total++
 		var ours, theirs any = c.Err, real.Err
 		if c.Job != nil || real.Job != nil {
-			ours, theirs = c.Job, real.Job
+			ours, theirs = pods(c.Job), pods(real.Job)
 		}
 		if c.Err != "" && real.Err != "" {
 			ours, theirs = c.Err, real.Err
@@ -347,10 +286,10 @@ func runCase(entry *k8s.PluginEntry, tmpl *core.TaskTemplate, platform *v1.Resou
 		real.Err = fmt.Sprintf("BuildResource returned %T", obj)
 		return real
 	}
-	real.Job = &Job{Pods: []Pod{
-		podOf("job-runner", dj.Spec.Job.Spec, 1),
-		podOf("scheduler", dj.Spec.Cluster.Spec.Scheduler.Spec, 1),
-		podOf("worker", dj.Spec.Cluster.Spec.Worker.Spec, dj.Spec.Cluster.Spec.Worker.Replicas),
+	real.Job = &explain.Job{Pods: []explain.Pod{
+		podOf(explain.RoleJobRunner, dj.Spec.Job.Spec, 1),
+		podOf(explain.RoleScheduler, dj.Spec.Cluster.Spec.Scheduler.Spec, 1),
+		podOf(explain.RoleWorker, dj.Spec.Cluster.Spec.Worker.Spec, dj.Spec.Cluster.Spec.Worker.Replicas),
 	}}
 	return real
 }
