@@ -60,11 +60,10 @@ if total != want or len(ws) != n or any(w["nthreads"] != nthreads or w["memory_l
 // explain needs it.
 func execPlatform(t *testing.T) explain.Platform {
 	t.Helper()
-	d, err := explain.ParseResourceList("cpu=100m,memory=200Mi")
-	require.NoError(t, err)
-	l, err := explain.ParseResourceList("cpu=4,memory=8Gi")
-	require.NoError(t, err)
-	return explain.Platform{DefaultRequests: d, Limits: l}
+	return explain.Platform{
+		DefaultRequests: explain.ResourceList{"cpu": resource.MustParse("100m"), "memory": resource.MustParse("200Mi")},
+		Limits:          explain.ResourceList{"cpu": resource.MustParse("4"), "memory": resource.MustParse("8Gi")},
+	}
 }
 
 // daskTask is a raw-command Dask task with 2 workers of 2 CPUs and 512Mi.
