@@ -4,11 +4,13 @@
 //
 // # Format
 //
-// A bundle holds one file per entity. This package writes tasks only: each file is a binary
-// admin.TaskSpec (never a bare core.TaskTemplate, which flytectl cannot register) named
-// "{idx}_{name}_1.pb" (see FileName), where name is spec.Template.Id.Name and idx the zero-padded
-// position. flytectl sorts the file paths and registers in that order, and (v0.7.5+) uses the "_1"
-// suffix to decode the file as a TaskSpec first; "_2.pb" are workflows, "_3.pb" launch plans.
+// A bundle holds one file per entity: a task is a binary admin.TaskSpec (never a bare
+// core.TaskTemplate, which flytectl cannot register) named "{idx}_{name}_1.pb" (see FileName),
+// where name is spec.Template.Id.Name and idx the zero-padded position; a workflow is an
+// admin.WorkflowSpec in "{idx}_{name}_2.pb", a launch plan an admin.LaunchPlan in
+// "{idx}_{name}_3.pb". One index runs over all files (pyflyte's padding), in dependency order (tasks,
+// workflows, launch plans; see Entities.WriteArchive). flytectl sorts the file paths and registers
+// in that order, and (v0.7.5+) uses the suffix to pick the message type it decodes first.
 //
 // Archives are tar (".tar") or gzip-compressed tar (".tgz", ".tar.gz"; DefaultArchiveName is
 // "flyte-package.tgz"), with the files at the archive root. flytectl rejects archives holding other
@@ -16,7 +18,8 @@
 //
 // # Writing
 //
-// WriteArchive streams a bundle to an io.Writer, WriteFile writes an archive file atomically
+// WriteArchive streams a bundle of tasks to an io.Writer (Entities.WriteArchive one of tasks,
+// workflows and launch plans), WriteFile writes an archive file atomically
 // (temporary file + rename; the extension picks the format), WriteDir writes loose files into an
 // empty or new directory (temporary directory + rename). Output is deterministic: the same specs
 // give byte-identical archives (deterministic proto encoding, fixed tar and gzip headers; see
@@ -32,8 +35,9 @@
 //
 // # Reading
 //
-// Read, ReadFile and the Bundle type give the task specs of a bundle in registration order, and list
-// every other file with the reason it is not a task (Skipped, Kind). Everything flytectl accepts is
+// Read, ReadFile and the Bundle type give the tasks, workflows and launch plans of a bundle in
+// registration order (Bundle.Entities returns them as Entities), and list every other file with
+// the reason it is not one of them (Skipped, Kind). Everything flytectl accepts is
 // accepted, including the pyflyte layouts seen in practice (a leading "/" directory entry,
 // "./core/_pb_output/" sub-folders, 1- to 3-digit indexes, fast-register source archives, macOS
 // junk files). Input is treated as untrusted: path traversal, links and devices, oversized members,

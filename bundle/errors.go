@@ -56,15 +56,19 @@ var (
 	// files"): anything that is not a .pb file, a fast*.tar.gz source archive or OS metadata junk.
 	ErrInvalidFile = errors.New("file not allowed in a registrable bundle")
 
-	// ErrDecode: a task file (*_1.pb) is not a usable admin.TaskSpec: protobuf decoding failed, or
-	// the decoded spec has no template, no template id or an empty template id name.
-	ErrDecode = errors.New("not a valid admin.TaskSpec")
+	// ErrDecode: a task file (*_1.pb) is not a usable admin.TaskSpec, a workflow file (*_2.pb) not a
+	// usable admin.WorkflowSpec, or a launch plan file (*_3.pb) not a usable admin.LaunchPlan:
+	// protobuf decoding failed, or the decoded message has no id (template id) or an empty name.
+	ErrDecode = errors.New("not a valid entity file")
 )
 
-// SpecError reports why one element of the specs slice passed to a write function was rejected.
-// It wraps ErrInvalidSpec.
+// SpecError reports why one element of the specs slice passed to a write function (or one entity of
+// an [Entities] value) was rejected. It wraps ErrInvalidSpec.
 type SpecError struct {
-	// Index is the position of the offending spec in the slice (0-based).
+	// Kind is the kind of the offending entity: "" (or KindTask) for a task, KindWorkflow or
+	// KindLaunchPlan.
+	Kind Kind
+	// Index is the position of the offending spec in the slice of its kind (0-based).
 	Index int
 	// Name is spec.Template.Id.Name, or "" when the spec has no usable id.
 	Name string
@@ -74,10 +78,17 @@ type SpecError struct {
 
 // Error implements error.
 func (e *SpecError) Error() string {
-	if e.Name == "" {
-		return fmt.Sprintf("task %d: %v", e.Index, e.Err)
+	kind := "task"
+	switch e.Kind {
+	case KindWorkflow:
+		kind = "workflow"
+	case KindLaunchPlan:
+		kind = "launch plan"
 	}
-	return fmt.Sprintf("task %d (%q): %v", e.Index, e.Name, e.Err)
+	if e.Name == "" {
+		return fmt.Sprintf("%s %d: %v", kind, e.Index, e.Err)
+	}
+	return fmt.Sprintf("%s %d (%q): %v", kind, e.Index, e.Name, e.Err)
 }
 
 // Unwrap returns the underlying error.

@@ -86,13 +86,19 @@ func ExampleReadFile() {
 	for _, t := range b.Tasks {
 		fmt.Println("task:", t.Path)
 	}
+	for _, w := range b.Workflows {
+		fmt.Println("workflow:", w.Path)
+	}
+	for _, l := range b.LaunchPlans {
+		fmt.Println("launch plan:", l.Path)
+	}
 	for _, s := range b.Skipped {
 		fmt.Println(s.Kind+":", s.Path)
 	}
 	// Output:
 	// task: 0_myapp.workflows.example.say_hello_1.pb
 	// workflow: 1_myapp.workflows.example.my_wf_2.pb
-	// launch-plan: 2_myapp.workflows.example.my_wf_3.pb
+	// launch plan: 2_myapp.workflows.example.my_wf_3.pb
 	// fast-source: fastf5f188e159f61e00271e16ed59786c44.tar.gz
 }
 
@@ -109,10 +115,18 @@ func ExampleRead() {
 	for _, t := range b.Tasks {
 		fmt.Println("task", t.Name())
 	}
+	for _, w := range b.Workflows {
+		fmt.Println("workflow", w.Name())
+	}
+	for _, l := range b.LaunchPlans {
+		fmt.Println("launch plan", l.Name(), "of workflow", l.Spec.GetSpec().GetWorkflowId().GetName())
+	}
 	fmt.Println(len(b.Skipped), "skipped")
 	// Output:
 	// task myapp.workflows.example.say_hello
-	// 3 skipped
+	// workflow myapp.workflows.example.my_wf
+	// launch plan myapp.workflows.example.my_wf of workflow myapp.workflows.example.my_wf
+	// 1 skipped
 }
 
 func ExampleWriteDir() {

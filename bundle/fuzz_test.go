@@ -15,7 +15,7 @@ import (
 // bundles written by this package, hostile archives) plus the ones added below. Properties: no
 // panic; every error wraps one of the package's sentinels; a successful result is sorted, holds
 // only specs with a named template id, and its (uniquely named) specs survive a write/read round
-// trip.
+// trip. Workflows and launch plans are decoded with a name.
 func FuzzRead(f *testing.F) {
 	var buf bytes.Buffer
 	if err := bundle.WriteArchive(&buf, daskSpecs(2)); err != nil {
@@ -24,6 +24,11 @@ func FuzzRead(f *testing.F) {
 	f.Add(buf.Bytes())
 	buf.Reset()
 	if err := bundle.WriteArchive(&buf, daskSpecs(1), bundle.WithFormat(bundle.FormatTar)); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
+	buf.Reset()
+	if err := entities(2).WriteArchive(&buf); err != nil {
 		f.Fatal(err)
 	}
 	f.Add(buf.Bytes())
@@ -61,6 +66,16 @@ func FuzzRead(f *testing.F) {
 		}
 		if !sort.SliceIsSorted(b.Skipped, func(i, j int) bool { return b.Skipped[i].Path < b.Skipped[j].Path }) {
 			t.Fatalf("skipped entries not sorted")
+		}
+		for _, w := range b.Workflows {
+			if w.Name() == "" {
+				t.Fatalf("workflow %q without a name", w.Path)
+			}
+		}
+		for _, l := range b.LaunchPlans {
+			if l.Name() == "" {
+				t.Fatalf("launch plan %q without a name", l.Path)
+			}
 		}
 		var out bytes.Buffer
 		if err := bundle.WriteArchive(&out, unique, bundle.WithPinnedIDs()); err != nil {

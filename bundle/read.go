@@ -33,7 +33,7 @@ const (
 // ErrTooManyEntries; both name the member when there is one.
 type Limits struct {
 	// MaxFileSize is the largest .pb file the reader loads into memory. Files it skips without
-	// reading (fast*.tar.gz source archives, workflows, launch plans) are not subject to it.
+	// reading (fast*.tar.gz source archives, OS junk) are not subject to it.
 	MaxFileSize int64
 	// MaxTotalSize bounds the decompressed bytes of an archive, tar headers included (for a
 	// directory: the bytes of the .pb files read). A member whose declared size would cross it is
@@ -98,13 +98,14 @@ func newReadConfig(opts []ReadOption) readConfig {
 	return c
 }
 
-// Kind says why a file of a bundle is not among Bundle.Tasks.
+// Kind is the kind of a bundle entity (KindTask, KindWorkflow, KindLaunchPlan) or says why a file
+// of a bundle is not among its entities (the other kinds, in Skipped).
 type Kind string
 
 const (
-	// KindWorkflow is a "*_2.pb" file: an admin.WorkflowSpec for flytectl. Not decoded.
+	// KindWorkflow is a "*_2.pb" file: an admin.WorkflowSpec (Bundle.Workflows).
 	KindWorkflow Kind = "workflow"
-	// KindLaunchPlan is a "*_3.pb" file: an admin.LaunchPlan for flytectl. Not decoded.
+	// KindLaunchPlan is a "*_3.pb" file: an admin.LaunchPlan (Bundle.LaunchPlans).
 	KindLaunchPlan Kind = "launch-plan"
 	// KindFastSource is a fast-register source archive: base name "fast*.tar.gz" (flytectl uploads
 	// it and substitutes its location for "{{ .remote_package_path }}"). Not read.
@@ -133,7 +134,7 @@ type Task struct {
 // Name returns the task's template id name.
 func (t Task) Name() string { return t.Spec.GetTemplate().GetId().GetName() }
 
-// Skipped is a file of a bundle that is not a task.
+// Skipped is a file of a bundle that is not a task, workflow or launch plan.
 type Skipped struct {
 	// Path is the cleaned, slash-separated path, as in Task.Path.
 	Path string
@@ -143,12 +144,16 @@ type Skipped struct {
 	Reason string
 }
 
-// Bundle is the content of a registrable bundle as far as tasks are concerned.
+// Bundle is the content of a registrable bundle: its tasks, workflows and launch plans.
 type Bundle struct {
 	// Tasks are the task files in the order flytectl registers them: sort.Strings of the file
 	// paths (for archives: of the member names as stored, not cleaned, since flytectl sorts
 	// tempDir + "/" + name; "./b_1.pb" sorts before "a_1.pb").
 	Tasks []Task
+	// Workflows are the workflow files ("*_2.pb"), sorted like Tasks.
+	Workflows []Workflow
+	// LaunchPlans are the launch plan files ("*_3.pb"), sorted like Tasks.
+	LaunchPlans []LaunchPlan
 	// Skipped lists every other regular file, sorted by path.
 	Skipped []Skipped
 }
@@ -166,10 +171,12 @@ func (b *Bundle) Specs() []*admin.TaskSpec {
 type fileClass int
 
 const (
-	classTask    fileClass = iota // *_1.pb
-	classProbe                    // other *.pb: decode and look
-	classSkipped                  // not read; kind/reason set
-	classOther                    // not allowed in an archive
+	classTask       fileClass = iota // *_1.pb
+	classWorkflow                    // *_2.pb
+	classLaunchPlan                  // *_3.pb
+	classProbe                       // other *.pb: decode and look
+	classSkipped                     // not read; kind/reason set
+	classOther                       // not allowed in an archive
 )
 
 func classify(p string) (fileClass, Kind, string) {
@@ -183,9 +190,9 @@ func classify(p string) (fileClass, Kind, string) {
 	case strings.HasSuffix(base, TaskSuffix):
 		return classTask, "", ""
 	case strings.HasSuffix(base, WorkflowSuffix):
-		return classSkipped, KindWorkflow, "workflow spec (name ends in " + WorkflowSuffix + "; not decoded)"
+		return classWorkflow, "", ""
 	case strings.HasSuffix(base, LaunchPlanSuffix):
-		return classSkipped, KindLaunchPlan, "launch plan (name ends in " + LaunchPlanSuffix + "; not decoded)"
+		return classLaunchPlan, "", ""
 	case strings.HasSuffix(base, ".pb"):
 		return classProbe, "", ""
 	}
@@ -230,10 +237,12 @@ func probeTask(data []byte) (*admin.TaskSpec, string) {
 
 // collector accumulates files in either reading mode.
 type collector struct {
-	cfg     readConfig
-	tasks   []keyedTask
-	skipped []Skipped
-	invalid []string
+	cfg         readConfig
+	tasks       []keyedTask
+	workflows   []keyed[Workflow]
+	launchPlans []keyed[LaunchPlan]
+	skipped     []Skipped
+	invalid     []string
 }
 
 type keyedTask struct {
@@ -261,6 +270,12 @@ func (c *collector) add(key, clean string, size int64, load func() ([]byte, erro
 	data, err := load()
 	if err != nil {
 		return &EntryError{Path: key, Err: err}
+	}
+	switch class {
+	case classWorkflow:
+		return c.addWorkflow(key, clean, data)
+	case classLaunchPlan:
+		return c.addLaunchPlan(key, clean, data)
 	}
 	if class == classTask {
 		spec, err := decodeTask(data)
@@ -295,6 +310,8 @@ func (c *collector) bundle() (*Bundle, error) {
 	for i, kt := range c.tasks {
 		b.Tasks[i] = kt.task
 	}
+	b.Workflows = sortedKeyed(c.workflows)
+	b.LaunchPlans = sortedKeyed(c.launchPlans)
 	return b, nil
 }
 
@@ -311,7 +328,10 @@ func (c *collector) bundle() (*Bundle, error) {
 //   - "*_1.pb": a task. It must decode as admin.TaskSpec with template.id.name set, else the error
 //     wraps ErrDecode and names the member (flytectl would go on trying other message types, which
 //     for a task file only turns the problem into a confusing admin error);
-//   - "*_2.pb", "*_3.pb": Skipped, KindWorkflow / KindLaunchPlan (not decoded);
+//   - "*_2.pb": a workflow. It must decode as admin.WorkflowSpec with template.id.name set, else
+//     the error wraps ErrDecode and names the member;
+//   - "*_3.pb": a launch plan. It must decode as admin.LaunchPlan with id.name set, else the error
+//     wraps ErrDecode and names the member;
 //   - other "*.pb": flytectl tries TaskSpec first. Here it is a task if it decodes as a TaskSpec
 //     whose template has an id with a name, a type, and resource type TASK or UNSPECIFIED;
 //     otherwise Skipped, KindNotTask, with the reason;

@@ -28,10 +28,17 @@ const pyflyteDir = "../testdata/pyflyte"
 
 var taskFileRE = regexp.MustCompile(`^([0-9]+)_(.+)_1\.pb$`)
 
+// kinds counts the bundle's workflows, launch plans and skipped files by kind.
 func kinds(b *bundle.Bundle) map[bundle.Kind]int {
 	m := map[bundle.Kind]int{}
 	for _, s := range b.Skipped {
 		m[s.Kind]++
+	}
+	if len(b.Workflows) > 0 {
+		m[bundle.KindWorkflow] += len(b.Workflows)
+	}
+	if len(b.LaunchPlans) > 0 {
+		m[bundle.KindLaunchPlan] += len(b.LaunchPlans)
 	}
 	return m
 }
@@ -115,8 +122,23 @@ func TestReadPyflyteLayouts(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "0_myapp.workflows.example.say_hello_1.pb", b.Tasks[0].Path)
 	assert.Equal(t, bundle.Skipped{Path: "fastf5f188e159f61e00271e16ed59786c44.tar.gz", Kind: bundle.KindFastSource,
-		Reason: "fast-register source archive (flytectl uploads it; not read)"}, b.Skipped[2])
+		Reason: "fast-register source archive (flytectl uploads it; not read)"}, b.Skipped[0])
 	assert.Equal(t, "{{ registration.project }}", b.Tasks[0].Spec.Template.Id.Project)
+	// The workflow and its default launch plan are decoded, with their file names.
+	require.Len(t, b.Workflows, 1)
+	require.Len(t, b.LaunchPlans, 1)
+	assert.Equal(t, "1_myapp.workflows.example.my_wf_2.pb", b.Workflows[0].Path)
+	assert.Equal(t, "myapp.workflows.example.my_wf", b.Workflows[0].Name())
+	assert.Equal(t, core.ResourceType_WORKFLOW, b.Workflows[0].Spec.Template.Id.ResourceType)
+	ref := b.Workflows[0].Spec.Template.Nodes[0].GetTaskNode().GetReferenceId()
+	assert.Equal(t, "myapp.workflows.example.say_hello", ref.GetName())
+	assert.Equal(t, "2_myapp.workflows.example.my_wf_3.pb", b.LaunchPlans[0].Path)
+	assert.Equal(t, "myapp.workflows.example.my_wf", b.LaunchPlans[0].Name())
+	assert.Equal(t, "myapp.workflows.example.my_wf", b.LaunchPlans[0].Spec.Spec.WorkflowId.Name)
+	e := b.Entities()
+	assert.Equal(t, 3, e.Len())
+	assert.Same(t, b.Workflows[0].Spec, e.Workflows[0])
+	assert.Same(t, b.LaunchPlans[0].Spec, e.LaunchPlans[0])
 
 	b, err = bundle.ReadFile(filepath.Join(pyflyteDir, "flytesnacks-core.tgz"))
 	require.NoError(t, err)
@@ -218,8 +240,8 @@ func TestReadClassification(t *testing.T) {
 		file("1_b_1.pb", task("b")), // out of order on purpose
 		dir("./"),
 		file("0_a_1.pb", task("a")),
-		file("2_wf_2.pb", []byte("not even decoded")),
-		file("3_lp_3.pb", nil),
+		file("2_wf_2.pb", specBytes(t, &admin.WorkflowSpec{Template: &core.WorkflowTemplate{Id: wfID}})),
+		file("3_lp_3.pb", specBytes(t, &admin.LaunchPlan{Id: &core.Identifier{ResourceType: core.ResourceType_LAUNCH_PLAN, Name: "lp"}})),
 		file("mypkg.nosuffix.pb", task("mypkg.nosuffix")),
 		file("4_wf.pb", wf),
 		file("4b_wf.pb", wfNodes),
@@ -249,9 +271,13 @@ func TestReadClassification(t *testing.T) {
 		got[s.Path] = s.Kind
 		assert.NotEmpty(t, s.Reason)
 	}
+	require.Len(t, b.Workflows, 1)
+	assert.Equal(t, "2_wf_2.pb", b.Workflows[0].Path)
+	assert.Equal(t, "my.wf", b.Workflows[0].Name())
+	require.Len(t, b.LaunchPlans, 1)
+	assert.Equal(t, "3_lp_3.pb", b.LaunchPlans[0].Path)
+	assert.Equal(t, "lp", b.LaunchPlans[0].Name())
 	assert.Equal(t, map[string]bundle.Kind{
-		"2_wf_2.pb":         bundle.KindWorkflow,
-		"3_lp_3.pb":         bundle.KindLaunchPlan,
 		"4_wf.pb":           bundle.KindNotTask,
 		"4b_wf.pb":          bundle.KindNotTask,
 		"5_x.identifier.pb": bundle.KindNotTask,
@@ -478,7 +504,7 @@ func TestReadDirectory(t *testing.T) {
 	}
 	write("out/1_b_1.pb", specBytes(t, daskSpec("b", 1)))
 	write("out/0_a_1.pb", specBytes(t, daskSpec("a", 1)))
-	write("out/2_wf_2.pb", nil)
+	write("out/2_wf_2.pb", specBytes(t, &admin.WorkflowSpec{Template: &core.WorkflowTemplate{Id: &core.Identifier{Name: "wf"}}}))
 	write("out/.DS_Store", nil)
 	write("README.md", []byte("notes"))
 	write(".git/objects/0_x_1.pb", []byte{0xff}) // not descended into
@@ -498,8 +524,9 @@ func TestReadDirectory(t *testing.T) {
 		"README.md":      bundle.KindOther,
 		"fastabc.tar.gz": bundle.KindFastSource,
 		"out/.DS_Store":  bundle.KindJunk,
-		"out/2_wf_2.pb":  bundle.KindWorkflow,
 	}, got)
+	require.Len(t, b.Workflows, 1)
+	assert.Equal(t, "out/2_wf_2.pb", b.Workflows[0].Path)
 
 	// A symlinked root is followed.
 	link := filepath.Join(t.TempDir(), "link")

@@ -193,12 +193,17 @@ func WriteArchive(w io.Writer, specs []*admin.TaskSpec, opts ...WriteOption) err
 }
 
 func writeArchive(w io.Writer, specs []*admin.TaskSpec, names []string, cfg writeConfig) error {
-	return writeArchiveFrom(w, len(specs), func(i int) (*admin.TaskSpec, string, error) { return specs[i], names[i], nil }, cfg)
+	return writeArchiveFrom(w, len(specs), func(i int) (entityFile, error) { return taskFile(i, specs[i], names[i]), nil }, cfg)
 }
 
-// writeArchiveFrom writes the archive of n specs, asking next for each spec and its file name in
-// turn; a spec is marshalled and written before the next one is asked for.
-func writeArchiveFrom(w io.Writer, n int, next func(i int) (*admin.TaskSpec, string, error), cfg writeConfig) error {
+// taskFile is the planned file of the i-th task.
+func taskFile(i int, s *admin.TaskSpec, name string) entityFile {
+	return entityFile{name: name, kind: KindTask, index: i, id: s.GetTemplate().GetId().GetName(), task: s}
+}
+
+// writeArchiveFrom writes the archive of n files, asking next for each entity and its file name in
+// turn; an entity is marshalled and written before the next one is asked for.
+func writeArchiveFrom(w io.Writer, n int, next func(i int) (entityFile, error), cfg writeConfig) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var out io.Writer = bw
 	var zw *gzip.Writer
@@ -213,16 +218,16 @@ func writeArchiveFrom(w io.Writer, n int, next func(i int) (*admin.TaskSpec, str
 	tw := tar.NewWriter(out)
 	var buf []byte
 	for i := 0; i < n; i++ {
-		s, name, err := next(i)
+		f, err := next(i)
 		if err != nil {
 			return err
 		}
-		if buf, err = marshalSpec(buf[:0], i, s, cfg); err != nil {
+		if buf, err = marshalEntity(buf[:0], f, cfg); err != nil {
 			return err
 		}
 		hdr := tar.Header{
 			Typeflag: tar.TypeReg,
-			Name:     name,
+			Name:     f.name,
 			Size:     int64(len(buf)),
 			Mode:     entryMode,
 			ModTime:  entryModTime,
@@ -306,13 +311,13 @@ func WriteFileFunc(path string, n int, spec func(i int) (*admin.TaskSpec, error)
 		return fmt.Errorf("negative spec count %d", n)
 	}
 	p := newPlanner(n)
-	next := func(i int) (*admin.TaskSpec, string, error) {
+	next := func(i int) (entityFile, error) {
 		s, err := spec(i)
 		if err != nil {
-			return nil, "", err
+			return entityFile{}, err
 		}
 		name, err := p.plan(i, s)
-		return s, name, err
+		return taskFile(i, s, name), err
 	}
 	return writeFileAtomic(path, func(f *os.File) error { return writeArchiveFrom(f, n, next, cfg) })
 }
@@ -385,14 +390,18 @@ func writeFileAtomic(path string, write func(f *os.File) error) (err error) {
 // directory, mode and owner) and the files are moved into it one by one; should a move fail, the
 // ones already moved are removed again, leaving dir empty. On every error path the temporary
 // directory is removed. Files are not fsynced.
-func WriteDir(dir string, specs []*admin.TaskSpec, opts ...WriteOption) (err error) {
+func WriteDir(dir string, specs []*admin.TaskSpec, opts ...WriteOption) error {
+	return writeDirEntities(dir, Entities{Tasks: specs}, opts)
+}
+
+func writeDirEntities(dir string, e Entities, opts []WriteOption) (err error) {
 	defer func() {
 		if err != nil {
 			err = fmt.Errorf("bundle: write directory %s: %w", dir, err)
 		}
 	}()
 	cfg, _ := newWriteConfig(opts, false)
-	names, err := planFiles(specs)
+	files, err := planEntities(e)
 	if err != nil {
 		return err
 	}
@@ -415,11 +424,11 @@ func WriteDir(dir string, specs []*admin.TaskSpec, opts ...WriteOption) (err err
 		}
 	}()
 	var buf []byte
-	for i, s := range specs {
-		if buf, err = marshalSpec(buf[:0], i, s, cfg); err != nil {
+	for _, f := range files {
+		if buf, err = marshalEntity(buf[:0], f, cfg); err != nil {
 			return err
 		}
-		if err = os.WriteFile(filepath.Join(tmp, names[i]), buf, fileMode); err != nil {
+		if err = os.WriteFile(filepath.Join(tmp, f.name), buf, fileMode); err != nil {
 			return err
 		}
 	}
@@ -431,10 +440,10 @@ func WriteDir(dir string, specs []*admin.TaskSpec, opts ...WriteOption) (err err
 	}
 	// dir exists and is empty. It is not replaced (os.Rename refuses to rename over a directory
 	// on Unix anyway, and a new directory would lose dir's mode and owner): move the files in.
-	for k, n := range names {
-		if err = os.Rename(filepath.Join(tmp, n), filepath.Join(dir, n)); err != nil {
-			for _, m := range names[:k] {
-				_ = os.Remove(filepath.Join(dir, m))
+	for k, f := range files {
+		if err = os.Rename(filepath.Join(tmp, f.name), filepath.Join(dir, f.name)); err != nil {
+			for _, m := range files[:k] {
+				_ = os.Remove(filepath.Join(dir, m.name))
 			}
 			return err
 		}

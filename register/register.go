@@ -31,6 +31,7 @@ type options struct {
 	validators      []func(*admin.TaskSpec) error
 	continueOnError bool
 	progress        func(Result)
+	activate        bool // WithActivateLaunchPlans (entities.go)
 }
 
 // WithConcurrency sets how many specs are registered at once (default [DefaultConcurrency]; values

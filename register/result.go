@@ -108,6 +108,8 @@ type Result struct {
 	// Err is the underlying error (a gRPC status error, a validation error, or a context error);
 	// nil on success.
 	Err error
+	// Activated is set for a launch plan that [WithActivateLaunchPlans] activated.
+	Activated bool
 }
 
 // Name is the task name (template.id.name), or "" if the spec had none.
@@ -116,6 +118,9 @@ func (r Result) Name() string { return r.ID.GetName() }
 // String renders the result on one line, e.g. `pkg.job@v1: Failed (InvalidArgument, 1 attempt): ...`.
 func (r Result) String() string {
 	var b strings.Builder
+	if k := r.Kind(); k != "task" {
+		b.WriteString(k + " ") // a workflow and its default launch plan share a name
+	}
 	fmt.Fprintf(&b, "%s@%s: %s", displayName(r.Name()), r.ID.GetVersion(), r.Outcome)
 	var meta []string
 	if r.Code != codes.OK {
@@ -235,4 +240,6 @@ type DiffResult struct {
 	Status DiffStatus
 	// Differences lists the differing fields (Old = registered, New = local) when Status is Changed.
 	Differences []Difference
+	// Err is set (by [Client.DiffEntities]) when this entity could not be compared.
+	Err error
 }

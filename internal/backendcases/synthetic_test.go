@@ -87,6 +87,16 @@ func mustTaskSpec(t *testing.T, tmpl *core.TaskTemplate) []byte {
 	return data
 }
 
+// mustWorkflowSpec is a minimal workflow file (bundle.Read decodes *_2.pb files).
+func mustWorkflowSpec(t *testing.T, name string) []byte {
+	t.Helper()
+	data, err := proto.Marshal(&admin.WorkflowSpec{Template: &core.WorkflowTemplate{
+		Id: &core.Identifier{ResourceType: core.ResourceType_WORKFLOW, Name: name},
+	}})
+	require.NoError(t, err)
+	return data
+}
+
 // syntheticBundles writes, under root, a gzipped bundle in testdata/bundles/ and a plain tar in
 // examples/hello/testdata/, each with the interruptible flytekit full example, a non-task entry and AppleDouble
 // junk, plus a README that is not a bundle. It returns projectBundles(root).
@@ -96,7 +106,7 @@ func syntheticBundles(t *testing.T, root string) []string {
 	tmpl.Metadata.InterruptibleValue = &core.TaskMetadata_Interruptible{Interruptible: true} // the examples are not
 	entries := map[string][]byte{
 		"00_workflows.dask_wf.hello_dask_1.pb":   mustTaskSpec(t, tmpl),
-		"01_workflows.dask_wf.wf_2.pb":           []byte("not a task; must be ignored"),
+		"01_workflows.dask_wf.wf_2.pb":           mustWorkflowSpec(t, "workflows.dask_wf.wf"), // not a task; ignored
 		"._00_workflows.dask_wf.hello_dask_1.pb": []byte("AppleDouble junk; must be ignored"),
 	}
 	writeBundle(t, filepath.Join(root, "testdata", "bundles", "dask.tgz"), entries, true)

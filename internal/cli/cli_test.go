@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -217,6 +219,11 @@ func TestInspectControlCharacters(t *testing.T) {
 	specs[0].Template.Id.Name = "evil\nregistered other: Created"
 	data, err := proto.Marshal(specs[0])
 	require.NoError(t, err)
+	wf, err := proto.Marshal(&admin.WorkflowSpec{Template: &core.WorkflowTemplate{
+		Id:    &core.Identifier{ResourceType: core.ResourceType_WORKFLOW, Name: "wf\nregistered forged: Created"},
+		Nodes: []*core.Node{{Id: "n0"}},
+	}})
+	require.NoError(t, err)
 
 	var archive bytes.Buffer
 	zw := gzip.NewWriter(&archive)
@@ -226,7 +233,7 @@ func TestInspectControlCharacters(t *testing.T) {
 		data []byte
 	}{
 		{"0_task\x1b[2K_1.pb", data},
-		{"wf\nskipped forged.pb: fine_2.pb", []byte("not decoded")},
+		{"wf\nskipped forged.pb: fine_2.pb", wf},
 	} {
 		require.NoError(t, tw.WriteHeader(&tar.Header{Name: f.name, Mode: 0o644, Size: int64(len(f.data)), Typeflag: tar.TypeReg}))
 		_, err := tw.Write(f.data)
@@ -238,13 +245,15 @@ func TestInspectControlCharacters(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	code := Main(context.Background(), []string{"inspect", "-"}, bytes.NewReader(archive.Bytes()), &stdout, &stderr)
 	require.Equal(t, ExitOK, code, stderr.String())
-	assert.Equal(t, `skipped "wf\nskipped forged.pb: fine_2.pb": workflow spec (name ends in _2.pb; not decoded)`+"\n", stderr.String())
+	assert.Empty(t, stderr.String())
+	assert.Contains(t, stdout.String(), `"name": "wf\nregistered forged: Created"`)
 
 	stdout.Reset()
 	stderr.Reset()
 	code = Main(context.Background(), []string{"register", "-", "--dry-run", "--project", "p", "--domain", "d", "--version", "v1"}, bytes.NewReader(archive.Bytes()), &stdout, &stderr)
 	require.Equal(t, ExitFailure, code, stderr.String()) // the name is not a valid task name
-	assert.Contains(t, stderr.String(), `skipped "wf\nskipped forged.pb: fine_2.pb": workflow spec`)
-	assert.Contains(t, stdout.String(), "\n"+`"evil\nregistered other: Created"  v1  `)
+	assert.Contains(t, stdout.String(), "\n"+`task      "evil\nregistered other: Created"  v1  `)
+	assert.Contains(t, stdout.String(), "\n"+`workflow  "wf\nregistered forged: Created"`)
 	assert.NotContains(t, stdout.String(), "\nregistered other")
+	assert.NotContains(t, stdout.String(), "\nregistered forged")
 }

@@ -22,20 +22,25 @@ func newDiffCmd(e *Env) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "diff (-f SPEC.yaml... | BUNDLE) --project P --domain D --version V [--config FILE] [--endpoint E] [--insecure] [--allow-tokens-over-plaintext] [--concurrency N]",
-		Short: "Compare local tasks with the tasks registered in FlyteAdmin",
-		Long: `diff fetches, for every task of the spec files or the BUNDLE, the task
-FlyteAdmin has under the same project, domain, name and version (GetTask)
-and compares it with the local one as register would send it. Input, target
-and connection flags are those of register.
+		Short: "Compare local tasks, workflows and launch plans with those registered in FlyteAdmin",
+		Long: `diff fetches, for every task, workflow and launch plan of the spec files or
+the BUNDLE, the entity FlyteAdmin has under the same project, domain, name
+and version (GetTask, GetWorkflow, GetLaunchPlan) and compares it with the
+local one as register would send it (a workflow by its template, ignoring
+the start/end nodes and upstream node ids FlyteAdmin's compiler adds; a
+launch plan by its spec). Input, target and connection flags are those of
+register.
 
-It prints one line per task to stdout, in input order:
+It prints one line per entity to stdout, in register's order (tasks,
+workflows, launch plans; a workflow or launch plan is prefixed with its
+kind):
   NAME: same
   NAME: not registered
-  NAME: changed
-followed, for a changed task, by the fields that differ as
+  workflow NAME: changed
+followed, for a changed entity, by the fields that differ as
 "PATH: REGISTERED -> LOCAL", or NAME: error: REASON when the lookup failed.
 
-Exit codes: 0 every task is the same as registered, 1 any task is not
+Exit codes: 0 every entity is the same as registered, 1 any entity is not
 registered, changed or could not be compared (or a configuration problem),
 2 usage error.`,
 		Args: cobra.MaximumNArgs(1),
@@ -53,12 +58,25 @@ registered, changed or could not be compared (or a configuration problem),
 			}
 			defer client.Close()
 
-			fmt.Fprintf(e.Stderr, "comparing %s with %s at %s\n", plural(len(in.specs), "task"), in.target, cfg.Endpoint)
-			results, errs := diffAll(e.Ctx, client, in.specs, in.target, concurrency, cfg.Retry.MaxRetries == 0)
+			fmt.Fprintf(e.Stderr, "comparing %s with %s at %s\n", in.describe(), in.target, cfg.Endpoint)
+			var results []register.DiffResult
+			var errs []error
+			if len(in.entities.Workflows)+len(in.entities.LaunchPlans) == 0 {
+				results, errs = diffAll(e.Ctx, client, in.specs, in.target, concurrency, cfg.Retry.MaxRetries == 0)
+			} else {
+				results, err = client.DiffEntities(e.Ctx, in.entities, in.target, register.WithConcurrency(concurrency))
+				if err != nil {
+					return fail(err)
+				}
+				errs = make([]error, len(results))
+				for i, r := range results {
+					errs[i] = r.Err
+				}
+			}
 
 			notSame := 0
 			for i, r := range results {
-				name := displayName(in.specs[i].GetTemplate().GetId().GetName())
+				name := entityLabel(r.Kind(), r.ID.GetName())
 				switch {
 				case errs[i] != nil:
 					notSame++
@@ -77,7 +95,7 @@ registered, changed or could not be compared (or a configuration problem),
 				}
 			}
 			if notSame > 0 {
-				return failf("%d of %d tasks are not the same as registered", notSame, len(results))
+				return failf("%d of %d %s are not the same as registered", notSame, len(results), in.noun())
 			}
 			return nil
 		},

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/core"
 	"github.com/spf13/cobra"
 	"google.golang.org/protobuf/proto"
 
@@ -51,12 +52,11 @@ func packageIDNote(e *Env, s task.Settings, pin, flagsGiven bool) {
 // --force. One run registers one version, so a bundle whose pinned versions
 // disagree with each other or with --version is refused (flytectl would
 // register them at different versions, silently ignoring --version).
-func bundleTarget(e *Env, f *specFlags, specs []*admin.TaskSpec, force bool) (register.Target, error) {
+func bundleTarget(e *Env, f *specFlags, ids []*core.Identifier, force bool) (register.Target, error) {
 	t := register.Target{Project: f.project, Domain: f.domain, Version: f.version}
 	pinned := map[string][]string{} // version -> task names
 	open := 0
-	for _, s := range specs {
-		id := s.GetTemplate().GetId()
+	for _, id := range ids {
 		if regid.FilledAtRegistration(id.GetVersion()) {
 			open++
 			continue

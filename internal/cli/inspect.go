@@ -16,12 +16,14 @@ func newInspectCmd(e *Env) *cobra.Command {
 	var format formatFlag
 	cmd := &cobra.Command{
 		Use:   "inspect BUNDLE [--format json|yaml]",
-		Short: "Print the task specs of a bundle (flytedask's or pyflyte's)",
+		Short: "Print the tasks, workflows and launch plans of a bundle (flytedask's or pyflyte's)",
 		Long: `inspect reads a bundle that "flytectl register files" accepts: a .tgz/.tar.gz
 or .tar archive (detected by content), a directory of .pb files, or - for an
-archive on stdin. It prints the task specs like render, in registration
-order, and one line per file that is not a task (workflows, launch plans,
-fast-register sources) to stderr: "skipped PATH: REASON".`,
+archive on stdin. It prints the entities like render, in registration order:
+tasks alone as an array of task specs; with workflows (*_2.pb) or launch
+plans (*_3.pb) an object {"tasks": [...], "workflows": [...],
+"launchPlans": [...]}. Every other file (fast-register sources, OS junk)
+gets one line on stderr: "skipped PATH: REASON".`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			fm, err := format.get()
@@ -32,7 +34,7 @@ fast-register sources) to stderr: "skipped PATH: REASON".`,
 			if err != nil {
 				return err
 			}
-			out, err := render.Specs(fm, b.Specs())
+			out, err := render.Entities(fm, b.Entities())
 			if err != nil {
 				return fail(err)
 			}

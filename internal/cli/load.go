@@ -7,6 +7,7 @@ import (
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 	"github.com/spf13/cobra"
 
+	"github.com/flytedask/flytedask/bundle"
 	"github.com/flytedask/flytedask/internal/specfile"
 	"github.com/flytedask/flytedask/internal/taskhook"
 	"github.com/flytedask/flytedask/spec"
@@ -106,26 +107,30 @@ func (f *specFlags) load(e *Env) (*spec.Spec, []spec.Problem, error) {
 type built struct {
 	spec     *spec.Spec
 	specs    []*admin.TaskSpec
+	entities bundle.Entities // specs as Tasks, plus workflows and launch plans
 	warnings []spec.Problem
 }
 
-// build is load followed by spec.Spec.Build; problems are printed as by
-// load.
+// build is load followed by spec.Spec.BuildEntities (the tasks, and the
+// workflows and launch plans of the launch_plans section); problems are
+// printed as by load.
 func (f *specFlags) build(e *Env) (*built, error) {
 	s, warnings, err := f.load(e)
 	if err != nil {
 		return nil, err
 	}
-	specs, err := buildSpec(s)
+	ents, err := s.BuildEntities()
 	if err != nil {
 		return nil, e.reportSpecError(err)
 	}
-	return &built{spec: s, specs: specs, warnings: warnings}, nil
+	return &built{spec: s, specs: ents.Tasks, entities: ents, warnings: warnings}, nil
 }
 
 // buildSpec is s.Build for a spec that load returned, unchanged since: load decoded it with
 // validation (spec.Decode validates every task with s.Settings), so each task is built without
 // validating it a second time (internal/taskhook). If a task fails to build, s.Build reports it.
+// package uses it for specs without launch plans (build goes through s.BuildEntities, which
+// validates again: TODO, the same for the entities path).
 func buildSpec(s *spec.Spec) ([]*admin.TaskSpec, error) {
 	out := make([]*admin.TaskSpec, len(s.Tasks))
 	for i := range s.Tasks {

@@ -73,6 +73,14 @@ in name order: (cd DIR && sha256sum * | sha256sum).`,
 				return err
 			}
 			packageIDNote(e, s.Settings, pin, flagsGiven)
+			if len(s.LaunchPlans) > 0 {
+				// Workflows and launch plans are small; the tasks are built with them.
+				ents, err := s.BuildEntities()
+				if err != nil {
+					return e.reportSpecError(err)
+				}
+				return writePackage(e, output, ents, opts...)
+			}
 			if output != "-" && isArchivePath(output) {
 				// An archive file streams: each task is built, written and dropped in turn, so
 				// the built specs of a large spec are never all in memory.
@@ -82,7 +90,7 @@ in name order: (cd DIR && sha256sum * | sha256sum).`,
 			if err != nil {
 				return e.reportSpecError(err)
 			}
-			return writePackage(e, output, specs, opts...)
+			return writePackage(e, output, bundle.Entities{Tasks: specs}, opts...)
 		},
 	}
 	f.register(cmd)
@@ -168,26 +176,23 @@ func writePackageFile(e *Env, output string, s *spec.Spec, opts ...bundle.WriteO
 	if err != nil {
 		return fail(err)
 	}
-	printPackageSummary(e.Stdout, len(s.Tasks), output, d)
+	printPackageSummary(e.Stdout, plural(len(s.Tasks), "task"), output, d)
 	return nil
 }
 
-// printPackageSummary prints "wrote N tasks to WHERE sha256:DIGEST".
-func printPackageSummary(w io.Writer, n int, where, digest string) {
-	noun := "tasks"
-	if n == 1 {
-		noun = "task"
-	}
-	fmt.Fprintf(w, "wrote %d %s to %s sha256:%s\n", n, noun, where, digest)
+// printPackageSummary prints "wrote WHAT to WHERE sha256:DIGEST", WHAT being "N tasks" or, with
+// workflows or launch plans, "1 task, 1 workflow, 3 launch plans" (describeEntities).
+func printPackageSummary(w io.Writer, what, where, digest string) {
+	fmt.Fprintf(w, "wrote %s to %s sha256:%s\n", what, where, digest)
 }
 
-func writePackage(e *Env, output string, specs []*admin.TaskSpec, opts ...bundle.WriteOption) error {
+func writePackage(e *Env, output string, ents bundle.Entities, opts ...bundle.WriteOption) error {
 	var digest, where string
 	summary := e.Stdout
 	switch {
 	case output == "-":
 		var buf bytes.Buffer
-		if err := bundle.WriteArchive(&buf, specs, opts...); err != nil {
+		if err := ents.WriteArchive(&buf, opts...); err != nil {
 			return fail(err)
 		}
 		sum := sha256.Sum256(buf.Bytes())
@@ -196,7 +201,7 @@ func writePackage(e *Env, output string, specs []*admin.TaskSpec, opts ...bundle
 		}
 		digest, where, summary = hex.EncodeToString(sum[:]), "stdout", e.Stderr
 	case isArchivePath(output):
-		if err := bundle.WriteFile(output, specs, opts...); err != nil {
+		if err := ents.WriteFile(output, opts...); err != nil {
 			return fail(err)
 		}
 		d, err := fileDigest(output)
@@ -205,7 +210,7 @@ func writePackage(e *Env, output string, specs []*admin.TaskSpec, opts ...bundle
 		}
 		digest, where = d, output
 	default:
-		if err := bundle.WriteDir(output, specs, opts...); err != nil {
+		if err := ents.WriteDir(output, opts...); err != nil {
 			return fail(err)
 		}
 		d, err := dirDigest(output)
@@ -214,7 +219,7 @@ func writePackage(e *Env, output string, specs []*admin.TaskSpec, opts ...bundle
 		}
 		digest, where = d, output
 	}
-	printPackageSummary(summary, len(specs), where, digest)
+	printPackageSummary(summary, describeEntities(ents), where, digest)
 	return nil
 }
 

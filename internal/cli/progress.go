@@ -42,7 +42,7 @@ func isTerminal(w io.Writer) bool {
 type lineProgress struct{ w io.Writer }
 
 func (p *lineProgress) done(r register.Result) {
-	fmt.Fprintf(p.w, "registered %s: %s\n", displayName(r.Name()), r.Outcome)
+	fmt.Fprintf(p.w, "registered %s: %s\n", entityLabel(r.Kind(), r.Name()), r.Outcome)
 }
 
 func (p *lineProgress) finish() {}

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"google.golang.org/grpc/codes"
 
+	"github.com/flytedask/flytedask/bundle"
 	"github.com/flytedask/flytedask/internal/regid"
 	"github.com/flytedask/flytedask/register"
 )
@@ -22,10 +23,11 @@ func newRegisterCmd(e *Env) *cobra.Command {
 		concurrency     int
 		dryRun          bool
 		continueOnError bool
+		activate        bool
 	)
 	cmd := &cobra.Command{
 		Use:   "register (-f SPEC.yaml... | BUNDLE) --project P --domain D --version V [--config FILE] [--endpoint E] [--insecure] [--allow-tokens-over-plaintext] [--concurrency N] [--dry-run]",
-		Short: "Register the tasks of spec files or a bundle with FlyteAdmin",
+		Short: "Register the tasks, workflows and launch plans of spec files or a bundle with FlyteAdmin",
 		Long: `register creates the tasks of the spec files (-f, validated and built as
 "package" does) or of a BUNDLE (an archive, a directory of .pb files, or -
 for an archive on stdin) in FlyteAdmin, over gRPC.
@@ -54,6 +56,13 @@ exists with other content, the fields that differ are printed under its row
 as "PATH: REGISTERED -> LOCAL". As flytectl, the first failure stops
 starting new tasks (they are NotAttempted) unless --continue-on-error.
 
+Workflows and launch plans (a bundle's *_2.pb and *_3.pb files) are
+registered after the tasks, in that order (FlyteAdmin compiles a workflow
+against registered tasks; a launch plan needs its workflow); the table then
+starts with a KIND column. --activate-launch-plans activates every launch
+plan after registering it, also when it already existed (unlike flytectl's
+--enableSchedule), so re-running the same job leaves its schedules on.
+
 --dry-run validates and prints what would be registered, with no network
 access and no config file needed.
 
@@ -73,6 +82,10 @@ not registered or a configuration problem, 2 usage error (e.g. a missing
 			if in.validate != nil {
 				opts = append(opts, register.WithValidator(in.validate))
 			}
+			if activate {
+				opts = append(opts, register.WithActivateLaunchPlans())
+			}
+			what := in.describe()
 			// An invalid spec needs no server: without a usable config (or
 			// with --dry-run) validate first and report invalid specs before
 			// the configuration problem. With a config, Register validates
@@ -81,13 +94,17 @@ not registered or a configuration problem, 2 usage error (e.g. a missing
 			// anything, and Dial does not contact the server.
 			cfg, cerr := conn.resolve(e)
 			if cerr != nil || dryRun {
-				planned := register.DryRun(in.specs, in.target, opts...)
+				planned := register.DryRunEntities(in.entities, in.target, opts...)
 				if n := countOutcome(planned, register.Invalid); n > 0 || dryRun {
 					writeResults(e.Stdout, planned)
 					if n > 0 {
-						return failf("%d of %d tasks are invalid; nothing was sent", n, len(planned))
+						return failf("%d of %d %s are invalid; nothing was sent", n, len(planned), in.noun())
 					}
-					fmt.Fprintf(e.Stderr, "dry run: %s would be registered to %s; nothing was sent\n", plural(len(planned), "task"), in.target)
+					verb := "would be registered"
+					if activate && len(in.entities.LaunchPlans) > 0 {
+						verb += " (launch plans activated)"
+					}
+					fmt.Fprintf(e.Stderr, "dry run: %s %s to %s; nothing was sent\n", what, verb, in.target)
 					return nil
 				}
 				return cerr
@@ -98,13 +115,13 @@ not registered or a configuration problem, 2 usage error (e.g. a missing
 			}
 			defer client.Close()
 
-			fmt.Fprintf(e.Stderr, "registering %s to %s at %s\n", plural(len(in.specs), "task"), in.target, cfg.Endpoint)
-			p := newProgress(e.Stderr, len(in.specs))
+			fmt.Fprintf(e.Stderr, "registering %s to %s at %s\n", what, in.target, cfg.Endpoint)
+			p := newProgress(e.Stderr, in.entities.Len())
 			opts = append(opts, register.WithProgress(p.done))
 			if continueOnError {
 				opts = append(opts, register.WithContinueOnError())
 			}
-			results, err := client.Register(e.Ctx, in.specs, in.target, opts...)
+			results, err := client.RegisterEntities(e.Ctx, in.entities, in.target, opts...)
 			p.finish()
 			writeResults(e.Stdout, results)
 			var ve *register.ValidationError
@@ -113,9 +130,9 @@ not registered or a configuration problem, 2 usage error (e.g. a missing
 			case err == nil:
 				return nil
 			case errors.As(err, &ve):
-				return failf("%d of %d tasks are invalid; nothing was sent", len(ve.Problems), len(results))
+				return failf("%d of %d %s are invalid; nothing was sent", len(ve.Problems), len(results), in.noun())
 			case errors.As(err, &be):
-				msg := fmt.Sprintf("%d of %d tasks failed, %d not attempted", be.Failed, be.Total, be.NotAttempted)
+				msg := fmt.Sprintf("%d of %d %s failed, %d not attempted", be.Failed, be.Total, in.noun(), be.NotAttempted)
 				if be.Cause != nil {
 					msg += fmt.Sprintf(" (%v)", be.Cause)
 				}
@@ -136,6 +153,7 @@ not registered or a configuration problem, 2 usage error (e.g. a missing
 	cmd.Flags().IntVar(&concurrency, "concurrency", register.DefaultConcurrency, "number of tasks registered at once")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "validate and print what would be registered; send nothing")
 	cmd.Flags().BoolVar(&continueOnError, "continue-on-error", false, "keep registering after a task fails")
+	cmd.Flags().BoolVar(&activate, "activate-launch-plans", false, "activate every launch plan after registering it, also when it already existed (schedules start)")
 	return cmd
 }
 
@@ -215,8 +233,10 @@ func (c *connFlags) resolve(e *Env) (register.Options, error) {
 
 // input is what register and diff work on.
 type input struct {
-	specs  []*admin.TaskSpec
-	target register.Target
+	specs []*admin.TaskSpec
+	// entities are specs (as Tasks) plus the workflows and launch plans.
+	entities bundle.Entities
+	target   register.Target
 	// validate is the extra validation of specs that do not come from
 	// spec.Spec.Build (bundles); nil for -f.
 	validate func(*admin.TaskSpec) error
@@ -237,18 +257,20 @@ func loadInput(e *Env, f *specFlags, args []string) (*input, error) {
 			return nil, err
 		}
 		e.printSkipped(b)
-		if len(b.Tasks) == 0 {
-			return nil, failf("%s: the bundle holds no task", args[0])
+		if b.Entities().Len() == 0 {
+			return nil, failf("%s: the bundle holds no task, workflow or launch plan", args[0])
 		}
 		specs := dedupeIdentical(e, b)
-		t, err := bundleTarget(e, f, specs, f.force)
+		ents := b.Entities()
+		ents.Tasks = specs
+		t, err := bundleTarget(e, f, entityIDs(ents), f.force)
 		if err != nil {
 			return nil, err
 		}
 		if err := bundleChecks(e, b, args[0]); err != nil {
 			return nil, err
 		}
-		return &input{specs: specs, target: t, validate: bundleValidator}, nil
+		return &input{specs: specs, entities: ents, target: t, validate: bundleValidator}, nil
 	}
 
 	b, err := f.build(e)
@@ -268,7 +290,7 @@ func loadInput(e *Env, f *specFlags, args []string) (*input, error) {
 	if len(specs) == 0 {
 		return nil, failf("the spec files hold no task")
 	}
-	return &input{specs: specs, target: t}, nil
+	return &input{specs: specs, entities: b.entities, target: t}, nil
 }
 
 // checkTarget reports missing values by flag name, then invalid ones.
@@ -330,10 +352,18 @@ func resultRow(r register.Result) []string {
 // multi-line detail keeps its first line in the row and the others under
 // it; a structure conflict lists its field differences under the row.
 func writeResults(w io.Writer, results []register.Result) {
-	rows := [][]string{resultHeader()}
+	kinds := hasKinds(results)
+	header := resultHeader()
+	if kinds {
+		header = append([]string{"KIND"}, header...)
+	}
+	rows := [][]string{header}
 	under := [][]string{nil}
 	for _, r := range results {
 		row := resultRow(r)
+		if kinds {
+			row = append([]string{r.Kind()}, row...)
+		}
 		last := len(row) - 1
 		for i := range row[:last] {
 			row[i] = oneLine(row[i])

@@ -42,7 +42,7 @@ review changes to it in pull requests. Warnings go to stderr.`,
 			if err != nil {
 				return err
 			}
-			out, err := render.Specs(fm, b.specs)
+			out, err := render.Entities(fm, b.entities)
 			if err != nil {
 				return fail(err)
 			}

@@ -14,7 +14,10 @@ import (
 
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
 	"sigs.k8s.io/yaml"
+
+	"github.com/flytedask/flytedask/bundle"
 )
 
 // Format is an output format.
@@ -82,6 +85,63 @@ func Specs(f Format, specs []*admin.TaskSpec) ([]byte, error) {
 		return SpecsJSON(specs)
 	case YAML:
 		return SpecsYAML(specs)
+	}
+	return nil, fmt.Errorf("render: unknown format %q: use json or yaml", f)
+}
+
+// Entities renders the tasks, workflows and launch plans of e in format f.
+// Tasks alone render exactly as Specs does (an array); with workflows or
+// launch plans the output is an object with the keys "tasks", "workflows"
+// and "launchPlans" (each an array in e's order, present even when empty).
+func Entities(f Format, e bundle.Entities) ([]byte, error) {
+	if len(e.Workflows)+len(e.LaunchPlans) == 0 {
+		return Specs(f, e.Tasks)
+	}
+	list := func(what string, n int, m func(int) proto.Message) ([]json.RawMessage, error) {
+		items := make([]json.RawMessage, n)
+		for i := range items {
+			raw, err := protojson.Marshal(m(i))
+			if err != nil {
+				return nil, fmt.Errorf("render: %s %d: %w", what, i, err)
+			}
+			items[i] = raw
+		}
+		return items, nil
+	}
+	tasks, err := list("task", len(e.Tasks), func(i int) proto.Message { return e.Tasks[i] })
+	if err != nil {
+		return nil, err
+	}
+	wfs, err := list("workflow", len(e.Workflows), func(i int) proto.Message { return e.Workflows[i] })
+	if err != nil {
+		return nil, err
+	}
+	lps, err := list("launch plan", len(e.LaunchPlans), func(i int) proto.Message { return e.LaunchPlans[i] })
+	if err != nil {
+		return nil, err
+	}
+	// A struct keeps the keys in this order (tasks, workflows, launch plans).
+	obj := struct {
+		Tasks       []json.RawMessage `json:"tasks"`
+		Workflows   []json.RawMessage `json:"workflows"`
+		LaunchPlans []json.RawMessage `json:"launchPlans"`
+	}{tasks, wfs, lps}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(obj); err != nil {
+		return nil, fmt.Errorf("render: %w", err)
+	}
+	switch f {
+	case JSON:
+		return buf.Bytes(), nil
+	case YAML:
+		y, err := yaml.JSONToYAML(buf.Bytes())
+		if err != nil {
+			return nil, fmt.Errorf("render: %w", err)
+		}
+		return y, nil
 	}
 	return nil, fmt.Errorf("render: unknown format %q: use json or yaml", f)
 }

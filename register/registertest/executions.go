@@ -78,12 +78,11 @@ type execution struct {
 }
 
 type execStore struct {
-	launchPlans map[string]*admin.LaunchPlan
-	executions  map[string]*execution // by project/domain/name
-	scripts     map[string][]Step     // by name, for executions not created yet
-	calls       map[string]int        // by method
-	created     []string
-	hooks       execHooks
+	executions map[string]*execution // by project/domain/name
+	scripts    map[string][]Step     // by name, for executions not created yet
+	calls      map[string]int        // by method
+	created    []string
+	hooks      execHooks
 }
 
 // ExecutionHook, when set with SetExecutionHook, runs first on every execution method call
@@ -199,8 +198,12 @@ func (a *Admin) before(ctx context.Context, method, name string) error {
 	return nil
 }
 
+// launchPlan returns the stored launch plan (launchplans.go's store); a.mu may be held.
 func (a *Admin) launchPlan(id *core.Identifier) (*admin.LaunchPlan, bool) {
-	lp, ok := a.exec.launchPlans[key(id)]
+	s := a.lps()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	lp, ok := s.launchPlans[key(id)]
 	return lp, ok
 }
 
@@ -526,10 +529,6 @@ func (a *Admin) ListTaskExecutions(ctx context.Context, req *admin.TaskExecution
 func (a *Admin) AdminClient() service.AdminServiceClient { return client{a: a} }
 
 // The in-process client's execution methods.
-
-func (c client) GetLaunchPlan(ctx context.Context, req *admin.ObjectGetRequest, _ ...grpc.CallOption) (*admin.LaunchPlan, error) {
-	return c.a.GetLaunchPlan(ctx, req)
-}
 
 func (c client) CreateExecution(ctx context.Context, req *admin.ExecutionCreateRequest, _ ...grpc.CallOption) (*admin.ExecutionCreateResponse, error) {
 	return c.a.CreateExecution(ctx, req)

@@ -53,7 +53,10 @@ type Admin struct {
 	created      []string
 	getTaskCalls int
 	mismatched   []string
-	exec         execStore // executions and launch plans (executions.go)
+	exec         execStore // executions (executions.go)
+
+	lpOnce sync.Once
+	lp     *lpState // workflows and launch plans (launchplans.go)
 }
 
 // New returns an empty Admin.
@@ -184,7 +187,8 @@ func (a *Admin) Reset() {
 	clear(a.answered)
 	clear(a.afterSuccess)
 	a.created, a.getTaskCalls, a.mismatched = nil, 0, nil
-	a.exec = execStore{} // executions, launch plans, scripts and hooks (executions.go)
+	a.exec = execStore{} // executions, scripts and hooks (executions.go)
+	a.resetEntities()    // workflows and launch plans (launchplans.go)
 }
 
 // Stats is what an Admin has seen.

@@ -4,7 +4,10 @@ go 1.26.8
 
 replace github.com/robfig/cron/v3 => github.com/unionai/cron/v3 v3.0.2-0.20220915080349-5790c370e63a
 
-tool github.com/flyteorg/flyteadmin/cmd
+tool (
+	github.com/flyteorg/flyteadmin/cmd
+	github.com/flyteorg/flyteadmin/cmd/scheduler
+)
 
 require (
 	cel.dev/expr v0.25.3 // indirect
@@ -156,6 +159,7 @@ require (
 	github.com/prometheus/common v0.32.1 // indirect
 	github.com/prometheus/procfs v0.7.3 // indirect
 	github.com/rcrowley/go-metrics v0.0.0-20200313005456-10cdbea86bc0 // indirect
+	github.com/robfig/cron/v3 v3.0.0 // indirect
 	github.com/sendgrid/rest v2.6.8+incompatible // indirect
 	github.com/sendgrid/sendgrid-go v3.10.0+incompatible // indirect
 	github.com/sirupsen/logrus v1.8.1 // indirect

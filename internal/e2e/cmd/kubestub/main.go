@@ -5,7 +5,10 @@
 // "in-cluster" execution target, and controller-runtime v0.12.1 runs API
 // discovery eagerly: without an API server answering GET /api, /apis and
 // /api/v1 the process panics before listening. kubestub answers those three
-// paths with empty discovery documents (no groups, no resources) and every
+// paths with empty discovery documents (no groups, no resources), accepts
+// FlyteAdmin's FlyteWorkflow creation (POST
+// /apis/flyte.lyft.com/v1alpha1/namespaces/NS/flyteworkflows: 201 with the
+// object, so that CreateExecution succeeds; nothing runs it), answers every
 // other path with a Kubernetes 404 Status, listens on 127.0.0.1 only, and
 // writes a kubeconfig pointing at itself.
 //
@@ -21,11 +24,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -107,6 +112,19 @@ const (
 	notFoundJSON    = `{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"kubestub serves discovery only","reason":"NotFound","code":404}`
 )
 
+// maxObjectBytes bounds the objects kubestub accepts (etcd's default limit is 1.5 MiB).
+const maxObjectBytes = 4 << 20
+
+// isFlyteWorkflowCreate matches /apis/flyte.lyft.com/v1alpha1/namespaces/NS/flyteworkflows.
+func isFlyteWorkflowCreate(p string) bool {
+	const prefix, suffix = "/apis/flyte.lyft.com/v1alpha1/namespaces/", "/flyteworkflows"
+	if !strings.HasPrefix(p, prefix) || !strings.HasSuffix(p, suffix) {
+		return false
+	}
+	ns := strings.TrimSuffix(strings.TrimPrefix(p, prefix), suffix)
+	return ns != "" && !strings.Contains(ns, "/")
+}
+
 func newHandler() http.Handler {
 	docs := map[string]string{
 		"/api":    apiVersionsJSON,
@@ -115,6 +133,17 @@ func newHandler() http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
+		if r.Method == http.MethodPost && isFlyteWorkflowCreate(r.URL.Path) {
+			body, err := io.ReadAll(io.LimitReader(r.Body, maxObjectBytes+1))
+			if err != nil || len(body) > maxObjectBytes {
+				w.WriteHeader(http.StatusRequestEntityTooLarge)
+				return
+			}
+			log.Printf("kubestub: %s %s -> 201 (%d bytes)", r.Method, r.URL.Path, len(body))
+			w.WriteHeader(http.StatusCreated)
+			_, _ = w.Write(body)
+			return
+		}
 		body, ok := docs[r.URL.Path]
 		if !ok || r.Method != http.MethodGet {
 			log.Printf("kubestub: %s %s -> 404", r.Method, r.URL.Path)

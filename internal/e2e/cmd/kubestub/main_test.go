@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -49,4 +50,34 @@ func TestRunRejectsNonLoopback(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "not a loopback address")
 	require.ErrorContains(t, run("127.0.0.1:0", ""), "-kubeconfig is required")
+}
+
+// FlyteAdmin's CreateExecution posts a FlyteWorkflow; kubestub accepts it (201, the object back).
+func TestFlyteWorkflowCreate(t *testing.T) {
+	srv := httptest.NewServer(newHandler())
+	t.Cleanup(srv.Close)
+	obj := `{"apiVersion":"flyte.lyft.com/v1alpha1","kind":"FlyteWorkflow","metadata":{"name":"f123"}}`
+	resp, err := http.Post(srv.URL+"/apis/flyte.lyft.com/v1alpha1/namespaces/flytesnacks-development/flyteworkflows", "application/json", strings.NewReader(obj))
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusCreated, resp.StatusCode)
+	assert.JSONEq(t, obj, string(body))
+
+	for _, p := range []string{
+		"/apis/flyte.lyft.com/v1alpha1/namespaces//flyteworkflows",
+		"/apis/flyte.lyft.com/v1alpha1/namespaces/a/b/flyteworkflows",
+		"/apis/flyte.lyft.com/v1alpha1/flyteworkflows",
+	} {
+		resp, err := http.Post(srv.URL+p, "application/json", strings.NewReader(obj))
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusNotFound, resp.StatusCode, p)
+	}
+	// GET of the collection is still not served.
+	resp, err = http.Get(srv.URL + "/apis/flyte.lyft.com/v1alpha1/namespaces/flytesnacks-development/flyteworkflows")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
 }
