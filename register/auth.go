@@ -68,6 +68,17 @@ type flight struct {
 	tok      *oauth2.Token
 	err      error // a gRPC status error
 	timedOut bool  // err is the flight's own timeout
+	// deadline is the flight's own deadline (zero: none). Set before the flight starts, read-only.
+	deadline time.Time
+}
+
+// outlives says whether ctx ends after the flight's deadline: only such a caller has time left to
+// fetch again when the flight ran out of its time. A caller whose attempt began before the flight
+// (the usual case: the attempt's first call went without a token) ends first, whatever order a
+// loaded machine's timers fire in.
+func (f *flight) outlives(ctx context.Context) bool {
+	d, ok := ctx.Deadline()
+	return !f.deadline.IsZero() && (!ok || d.After(f.deadline))
 }
 
 // wait waits for the flight or for ctx.
@@ -370,7 +381,7 @@ func (a *authenticator) token(ctx context.Context, stale *oauth2.Token) (*oauth2
 		a.mu.Unlock()
 		tok, err := f.wait(ctx)
 		if err != nil {
-			if ctx.Err() == nil && f.timedOut { // (ctx alive: the flight is done, f is final)
+			if ctx.Err() == nil && f.timedOut && f.outlives(ctx) { // (the flight is done, f is final)
 				// A flight this caller joined late ran out of its time, this caller has some
 				// left: start another.
 				continue
@@ -398,6 +409,7 @@ func (a *authenticator) startFlight(run *retryRun) *flight {
 	f := &flight{done: make(chan struct{})}
 	a.flight = f
 	ctx, cancel := a.flightContext()
+	f.deadline, _ = ctx.Deadline()
 	cancellable := a.o.Auth.TokenSource == nil
 	if cancellable {
 		a.wg.Add(1)
