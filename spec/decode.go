@@ -338,6 +338,10 @@ func decodeFile(src Source, withLines bool) (res *fileResult) {
 			}
 		}
 		res.tasks = append(res.tasks, tr)
+		// Nothing reads the task's nodes again (an alias elsewhere points at its node, not at this
+		// slot): drop them, so that the tree of a large spec is garbage task by task during the walk
+		// rather than all at its end.
+		tasksNode.Content[i] = nil
 	}
 	return res
 }
@@ -422,7 +426,15 @@ func Decode(sources []Source, opts Options) (*Spec, error) {
 			}
 		}
 	}
-	seen := map[string]Origin{}
+	// The tasks slice is allocated once: growing it by appending would copy every task.Task
+	// (several hundred bytes each) again at each doubling.
+	n := 0
+	for _, f := range files {
+		n += len(f.tasks)
+	}
+	s.Tasks = make([]task.Task, 0, n)
+	s.Origins = make([]Origin, 0, n)
+	seen := make(map[string]Origin, n)
 	for _, f := range files {
 		all = append(all, f.top.list...)
 		if len(top) > 0 {
@@ -444,7 +456,8 @@ func Decode(sources []Source, opts Options) (*Spec, error) {
 				continue
 			}
 			taskProbs := append([]Problem(nil), tr.probs.list...)
-			t := tr.doc.toTask()
+			s.Tasks = append(s.Tasks, tr.doc.toTask())
+			t := &s.Tasks[len(s.Tasks)-1]
 			f.tasks[k].doc = nil // converted: let the collector have it
 			p := tr.origin.Path()
 			if t.Name != "" {
@@ -481,7 +494,6 @@ func Decode(sources []Source, opts Options) (*Spec, error) {
 			// Spec order: by line; problems on one line keep the order they were found in.
 			sort.SliceStable(taskProbs, func(i, j int) bool { return taskProbs[i].Line < taskProbs[j].Line })
 			all = append(all, taskProbs...)
-			s.Tasks = append(s.Tasks, t)
 			s.Origins = append(s.Origins, tr.origin)
 		}
 	}
@@ -519,7 +531,7 @@ func settingLine(files []*fileResult, get func(*fileResult) *setting, override *
 }
 
 // validationErrors returns t's validation problems with task-relative paths.
-func validationErrors(t task.Task, s task.Settings) field.ErrorList {
+func validationErrors(t *task.Task, s task.Settings) field.ErrorList {
 	err := t.Validate(s)
 	if err == nil {
 		return nil
@@ -551,7 +563,7 @@ var varIndexPath = regexp.MustCompile(`^(inputs|outputs)\[(\d+)\]`)
 
 // varPath rewrites the core's inputs[i] / outputs[i] (an index into the
 // sorted slice) to inputs[NAME], the key written in the spec.
-func varPath(path string, t task.Task) string {
+func varPath(path string, t *task.Task) string {
 	m := varIndexPath.FindStringSubmatchIndex(path)
 	if m == nil {
 		return path

@@ -17,7 +17,8 @@ import (
 func (s *Spec) Warnings() []Problem {
 	var out []Problem
 	lines := s.lineTables()
-	for i, t := range s.Tasks {
+	for i := range s.Tasks {
+		t := &s.Tasks[i]
 		o := s.origin(i)
 		var ws []Problem
 		for _, w := range t.Warnings() {
@@ -66,7 +67,8 @@ func (s *Spec) origin(i int) Origin {
 func (s *Spec) Build() ([]*admin.TaskSpec, error) {
 	out := make([]*admin.TaskSpec, len(s.Tasks))
 	var probs []Problem
-	for i, t := range s.Tasks {
+	for i := range s.Tasks {
+		t := &s.Tasks[i]
 		ts, err := t.Build(s.Settings)
 		if err != nil {
 			o := s.origin(i)

@@ -117,7 +117,15 @@ func (w *walker) fields(n *yaml.Node, p *field.Path, valid []string, aliases map
 		w.wrongType(n, p, "a mapping")
 		return
 	}
-	seen := map[string]*yaml.Node{}
+	// seen[j] is the key node of valid[j] once it has been read: a slice of the stack array for the
+	// short key lists of the format (a map per mapping showed in the profile of large specs).
+	var seenBuf [32]*yaml.Node
+	var seen []*yaml.Node
+	if len(valid) <= len(seenBuf) {
+		seen = seenBuf[:len(valid)]
+	} else {
+		seen = make([]*yaml.Node, len(valid))
+	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := w.resolve(n.Content[i])
 		if !w.key(k, p) {
@@ -129,7 +137,8 @@ func (w *walker) fields(n *yaml.Node, p *field.Path, valid []string, aliases map
 		if a, ok := aliases[key]; ok {
 			canon = a
 		}
-		if !contains(valid, canon) {
+		j := indexOf(valid, canon)
+		if j < 0 {
 			all := append(append([]string(nil), valid...), mapKeys(aliases)...)
 			if s := closest(key, all); s != "" {
 				w.fail(k, kp, ErrorTypeUnknownKey, true, "unknown key %q: did you mean %s?", key, s)
@@ -140,7 +149,7 @@ func (w *walker) fields(n *yaml.Node, p *field.Path, valid []string, aliases map
 			}
 			continue
 		}
-		if prev, ok := seen[canon]; ok {
+		if prev := seen[j]; prev != nil {
 			if prev.Value == key {
 				w.fail(k, kp, field.ErrorTypeDuplicate, true, "duplicate key %q (first at line %d)", key, prev.Line)
 			} else {
@@ -148,7 +157,7 @@ func (w *walker) fields(n *yaml.Node, p *field.Path, valid []string, aliases map
 			}
 			continue
 		}
-		seen[canon] = k
+		seen[j] = k
 		w.mark(kp, k.Line)
 		v := w.resolve(n.Content[i+1])
 		if isNull(v) {
@@ -171,13 +180,14 @@ func (w *walker) key(k *yaml.Node, p *field.Path) bool {
 	return true
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
+// indexOf returns the index of s in list, or -1.
+func indexOf(list []string, s string) int {
+	for i, v := range list {
 		if v == s {
-			return true
+			return i
 		}
 	}
-	return false
+	return -1
 }
 
 func mapKeys(m map[string]string) []string {
@@ -338,21 +348,46 @@ func (w *walker) mapEntries(n *yaml.Node, p *field.Path, want string, fn func(ke
 // resolved) and its path keyPath(key), after reporting non-scalar and
 // repeated keys (which fn does not see) and marking the key's line.
 func (w *walker) entries(n *yaml.Node, p *field.Path, keyPath func(string) *field.Path, fn func(key string, v *yaml.Node, kp *field.Path)) {
-	seen := map[string]int{}
+	// Keys already read: a linear search through a stack array for the few keys of most mappings,
+	// a map for large ones.
+	var keyBuf [16]*yaml.Node
+	keys := keyBuf[:0]
+	var seen map[string]int
+	if len(n.Content)/2 > len(keyBuf) {
+		seen = make(map[string]int, len(n.Content)/2)
+	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := w.resolve(n.Content[i])
 		if !w.key(k, p) {
 			continue
 		}
 		kp := keyPath(k.Value)
-		if line, ok := seen[k.Value]; ok {
+		if line, ok := firstLine(keys, seen, k.Value); ok {
 			w.fail(k, kp, field.ErrorTypeDuplicate, true, "duplicate key %q (first at line %d)", k.Value, line)
 			continue
 		}
-		seen[k.Value] = k.Line
+		if seen != nil {
+			seen[k.Value] = k.Line
+		} else {
+			keys = append(keys, k)
+		}
 		w.mark(kp, k.Line)
 		fn(k.Value, n.Content[i+1], kp)
 	}
+}
+
+// firstLine returns the line of the key key among keys (or in seen, when not nil).
+func firstLine(keys []*yaml.Node, seen map[string]int, key string) (int, bool) {
+	if seen != nil {
+		line, ok := seen[key]
+		return line, ok
+	}
+	for _, k := range keys {
+		if k.Value == key {
+			return k.Line, true
+		}
+	}
+	return 0, false
 }
 
 func (w *walker) stringMap(n *yaml.Node, p *field.Path) map[string]string {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/flytedask/flytedask/bundle"
 	"github.com/flytedask/flytedask/internal/specfile"
+	"github.com/flytedask/flytedask/internal/taskhook"
 	"github.com/flytedask/flytedask/spec"
 )
 
@@ -123,6 +124,23 @@ func (f *specFlags) build(e *Env) (*built, error) {
 		return nil, e.reportSpecError(err)
 	}
 	return &built{spec: s, specs: ents.Tasks, entities: ents, warnings: warnings}, nil
+}
+
+// buildSpec is s.Build for a spec that load returned, unchanged since: load decoded it with
+// validation (spec.Decode validates every task with s.Settings), so each task is built without
+// validating it a second time (internal/taskhook). If a task fails to build, s.Build reports it.
+// package uses it for specs without launch plans (build goes through s.BuildEntities, which
+// validates again: TODO, the same for the entities path).
+func buildSpec(s *spec.Spec) ([]*admin.TaskSpec, error) {
+	out := make([]*admin.TaskSpec, len(s.Tasks))
+	for i := range s.Tasks {
+		ts, err := taskhook.Build(&s.Tasks[i], s.Settings)
+		if err != nil {
+			return s.Build()
+		}
+		out[i] = ts
+	}
+	return out, nil
 }
 
 // reportSpecError prints the problems of a *spec.Error one per line and

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flytedask/flytedask/bundle"
+	"github.com/flytedask/flytedask/internal/taskhook"
 	"github.com/flytedask/flytedask/spec"
 )
 
@@ -85,7 +86,7 @@ in name order: (cd DIR && sha256sum * | sha256sum).`,
 				// the built specs of a large spec are never all in memory.
 				return writePackageFile(e, output, s, opts...)
 			}
-			specs, err := s.Build()
+			specs, err := buildSpec(s)
 			if err != nil {
 				return e.reportSpecError(err)
 			}
@@ -152,12 +153,12 @@ func checkArchiveTarget(p string) error {
 var errTaskBuild = errors.New("a task does not build")
 
 // writePackageFile writes the tasks of s to the archive file output as bundle.WriteFile would,
-// building each task when the writer asks for it (bundle.WriteFileFunc). A task that does not build
-// (possible only for a spec decoded without validation) is reported as Build reports it, with
-// nothing written.
+// building each task when the writer asks for it (bundle.WriteFileFunc). s comes from load, which
+// validated every task: they are built without validating them again (see buildSpec). A task
+// that does not build is reported as spec.Spec.Build reports it, with nothing written.
 func writePackageFile(e *Env, output string, s *spec.Spec, opts ...bundle.WriteOption) error {
 	err := bundle.WriteFileFunc(output, len(s.Tasks), func(i int) (*admin.TaskSpec, error) {
-		ts, err := s.Tasks[i].Build(s.Settings)
+		ts, err := taskhook.Build(&s.Tasks[i], s.Settings)
 		if err != nil {
 			return nil, errTaskBuild
 		}
