@@ -100,7 +100,9 @@ refused, naming the input and its type, before anything is launched (exit 2).
 The execution is named --name, else a random name is made before the first
 attempt, so a retried launch never starts two executions. run prints the
 execution id and its console URL (console.endpoint of the flytectl config,
-else derived from the admin endpoint as flytekit does).
+else derived from the admin endpoint as flytekit does). When an execution
+of that name already exists with the same task or launch plan and inputs
+(a re-run), run says so, starts nothing, and goes on as after a launch.
 
 With --wait it follows the execution: each phase change (a status line on a
 terminal, one line per change otherwise), node and task attempt phases with
@@ -407,7 +409,8 @@ func (r *runner) inputProblems(l *execution.Launchable, err error) error {
 }
 
 func (r *runner) start(l *execution.Launchable, lits *core.LiteralMap, name string) error {
-	var opts []execution.CallOption
+	existed := false
+	opts := []execution.CallOption{execution.WithExisting(func(execution.ID) { existed = true })}
 	if name != "" {
 		opts = append(opts, execution.WithName(name))
 	}
@@ -420,7 +423,13 @@ func (r *runner) start(l *execution.Launchable, lits *core.LiteralMap, name stri
 	if r.w.output == "json" {
 		out = r.e.Stderr
 	}
-	fmt.Fprintf(out, "launched execution %s\n", id)
+	if existed {
+		// A re-run with the same --name and inputs: nothing new started; it is followed (and exits)
+		// as a launch.
+		fmt.Fprintf(out, "execution %s already existed (same %s and inputs); nothing new launched\n", id, l.Ref.Kind)
+	} else {
+		fmt.Fprintf(out, "launched execution %s\n", id)
+	}
 	fmt.Fprintf(out, "console: %s\n", url)
 	if !r.w.wait {
 		if r.w.output == "json" {
