@@ -68,7 +68,8 @@ verify:
 	cd internal/backendcheck && $(GO) test -count=1 ./...
 	cd explain/internal/backendverify && $(GO) test -count=1 ./...
 
-## e2e: register against a real FlyteAdmin v1.1.131 (PostgreSQL, stub kube API; see internal/e2e)
+## e2e: register against a real FlyteAdmin v1.1.131 (PostgreSQL, stub kube API) and execute Dask tasks through a real
+## kube-apiserver v1.34.4, FlyteAdmin and flytepropeller v1.1.129 with local Dask processes (see internal/e2e)
 e2e:
 	bash internal/e2e/run.sh
 
@@ -82,3 +83,5 @@ tidy:
 	cd explain/internal/backendverify && $(GO) mod tidy
 	cd internal/e2e && $(GO) mod tidy
 	cd internal/e2e/adminbuild && $(GO) mod tidy
+	cd internal/e2e/kubebuild && $(GO) mod tidy
+	cd internal/e2e/propellerbuild && $(GO) mod tidy

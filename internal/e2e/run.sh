@@ -39,6 +39,8 @@
 #   FLYTEDASK_E2E_TEST_TIMEOUT    go test -timeout (default 10m)
 #   FLYTEDASK_E2E_READY_TIMEOUT   seconds to wait for admin's gRPC (default 180)
 #   FLYTEDASK_E2E_KEEP_DB=1       keep the PostgreSQL data directory after the run
+#   FLYTEDASK_E2E_EXECPATH=0      skip the execution path (execpath.sh: kube-apiserver,
+#                                 a second FlyteAdmin, flytepropeller, local Dask operator)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -131,6 +133,7 @@ cleanup() {
 		kill -KILL -- "-$TEST_PGID" 2>/dev/null
 		wait "$TEST_PGID" 2>/dev/null
 	fi
+	declare -F execpath_stop >/dev/null && execpath_stop "$rc"
 	stop_pid "$ADMIN_PID" flyteadmin
 	stop_pid "$AUTH_ADMIN_PID" "flyteadmin (auth)"
 	stop_pid "$OIDC_PID" "stub OpenID issuer"
@@ -219,6 +222,10 @@ log "PostgreSQL: $("$PGBIN/pg_ctl" --version) in $PGBIN"
 # 2. Build (outside the namespace: needs the module proxy on a cold cache).
 mkdir -p "$BIN" "$LOGS"
 rm -f "$LOGS"/*.log
+# Execution path (issue 15, execpath.sh): its builds run in the background
+# from here on, overlapping FlyteAdmin's; execpath_start waits for them.
+source "$HERE/execpath.sh"
+execpath_build_start
 command -v go >/dev/null || die "go not found"
 log "building flyteadmin v1.1.131 (module adminbuild)"
 t0=$(date +%s)
@@ -473,6 +480,9 @@ nsrun "$BIN/authkit" wait -url "$AUTH_URL/.well-known/oauth-authorization-server
 	}
 log "flyteadmin (auth) answered $((($(date +%s%N) - serve_start) / 1000000)) ms after serve started"
 
+# 6b. The real execution path: kube-apiserver, FlyteAdmin, flytepropeller, Dask.
+execpath_start
+
 # ---------------------------------------------------------------------------
 # 7. Tests.
 if [[ $# -eq 0 ]]; then
@@ -496,6 +506,7 @@ setsid "${NSEXEC[@]}" env \
 	FLYTEDASK_E2E_FLYTECTL_BIN="$BIN/flytectl" \
 	FLYTEDASK_E2E_SCHEDULER_BIN="$BIN/flytescheduler" \
 	FLYTEDASK_E2E_ADMIN_CONFIG="$ADMIN_CONFIG" \
+	"${EXECPATH_ENV[@]}" \
 	GOPROXY=off \
 	go test -count=1 -timeout "$TEST_TIMEOUT" "$@" </dev/null &
 TEST_PGID=$!
