@@ -136,3 +136,68 @@ func ExampleClient_Status() {
 	// Output:
 	// QUEUED false <nil>
 }
+
+// A task at hand (e.g. built from a spec) gives its inputs without a GetTask call.
+func ExampleTaskLaunchable() {
+	integer := &core.LiteralType{Type: &core.LiteralType_Simple{Simple: core.SimpleType_INTEGER}}
+	l := execution.TaskLaunchable(execution.Ref{Kind: execution.Task, Project: "flytesnacks", Domain: "development", Name: "hello_dask", Version: "v1"},
+		&core.TypedInterface{Inputs: &core.VariableMap{Variables: map[string]*core.Variable{"n": {Type: integer}}}})
+	for _, p := range l.Params {
+		fmt.Printf("input %s: %s, required %t\n", p.Name, literal.TypeString(p.Type), p.Required)
+	}
+	// Output:
+	// input n: integer, required true
+}
+
+// A launch plan at hand (e.g. built from a spec, before FlyteAdmin computed its expected inputs)
+// gives its inputs: defaults from spec.default_inputs, fixed inputs that cannot be given.
+func ExampleLaunchPlanLaunchable() {
+	integer := &core.LiteralType{Type: &core.LiteralType_Simple{Simple: core.SimpleType_INTEGER}}
+	ten, _ := literal.Of(integer, 10)
+	seven, _ := literal.Of(integer, 7)
+	lp := &admin.LaunchPlan{Spec: &admin.LaunchPlanSpec{
+		DefaultInputs: &core.ParameterMap{Parameters: map[string]*core.Parameter{
+			"n":    {Var: &core.Variable{Type: integer}, Behavior: &core.Parameter_Default{Default: ten}},
+			"seed": {Var: &core.Variable{Type: integer}, Behavior: &core.Parameter_Required{Required: true}},
+		}},
+		FixedInputs: &core.LiteralMap{Literals: map[string]*core.Literal{"workers": seven}},
+	}}
+	l := execution.LaunchPlanLaunchable(execution.Ref{Kind: execution.LaunchPlan, Project: "flytesnacks", Domain: "development", Name: "nightly", Version: "v1"}, lp)
+	for _, p := range l.Params {
+		fmt.Printf("input %s: required %t, default %v, fixed %v\n", p.Name, p.Required, p.Default != nil, p.Fixed != nil)
+	}
+	_, err := l.Parse(map[string]string{"workers": "3"})
+	fmt.Println(err)
+	// Output:
+	// input n: required false, default true, fixed false
+	// input seed: required true, default false, fixed false
+	// input workers: required false, default false, fixed true
+	// 2 validation errors:
+	// 	inputs.seed: required input of type integer is missing
+	// 	inputs.workers: fixed by the launch plan to 7; it cannot be given
+}
+
+// A re-run with the same execution name and inputs starts nothing: Start returns the id of the
+// execution that exists, and WithExisting says so.
+func ExampleWithExisting() {
+	ctx := context.Background()
+	c := execution.NewClient(exampleAdmin().AdminClient(), register.ClientOptions{})
+	ref := execution.Ref{Kind: execution.Task, Project: "flytesnacks", Domain: "development", Name: "hello_dask", Version: "v1"}
+	for range 2 {
+		existed := false
+		id, err := c.Launch(ctx, ref, map[string]any{"n": 10}, execution.WithName("nightly-2026-01-02"),
+			execution.WithExisting(func(execution.ID) { existed = true }))
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		if existed {
+			fmt.Println("already existed:", id)
+		} else {
+			fmt.Println("launched:", id)
+		}
+	}
+	// Output:
+	// launched: flytesnacks/development/nightly-2026-01-02
+	// already existed: flytesnacks/development/nightly-2026-01-02
+}

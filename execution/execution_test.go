@@ -184,24 +184,29 @@ func TestRetriedCreateIsOneExecution(t *testing.T) {
 		return nil
 	})
 	c := newClient(a)
-	id, err := c.Launch(context.Background(), taskRef, map[string]any{"n": 3, "label": "hi"})
+	var existed []execution.ID
+	onExisting := execution.WithExisting(func(id execution.ID) { existed = append(existed, id) })
+	id, err := c.Launch(context.Background(), taskRef, map[string]any{"n": 3, "label": "hi"}, onExisting)
 	require.NoError(t, err)
 	require.Len(t, a.Executions(), 1)
 	assert.Equal(t, id.Name, a.Executions()[0].GetName())
 	assert.Equal(t, 2, a.ExecutionCalls()["CreateExecution"])
+	assert.Empty(t, existed, "AlreadyExists to a retry is this call's own execution")
 
-	// The same named launch again: the same execution.
-	id2, err := c.Launch(context.Background(), taskRef, map[string]any{"n": 3, "label": "hi"}, execution.WithName(id.Name))
+	// The same named launch again: the same execution, which existed before the call.
+	id2, err := c.Launch(context.Background(), taskRef, map[string]any{"n": 3, "label": "hi"}, execution.WithName(id.Name), onExisting)
 	require.NoError(t, err)
 	assert.Equal(t, id, id2)
+	assert.Equal(t, []execution.ID{id}, existed)
 	// Other inputs under that name: refused, nothing started.
 	_, err = c.Launch(context.Background(), taskRef, map[string]any{"n": 4, "label": "hi"}, execution.WithName(id.Name))
 	require.ErrorIs(t, err, execution.ErrNameTaken)
 	assert.Contains(t, err.Error(), "inputs n differ")
 	// Another launch plan under that name.
-	_, err = c.Launch(context.Background(), lpRef, map[string]any{"n": 3}, execution.WithName(id.Name))
+	_, err = c.Launch(context.Background(), lpRef, map[string]any{"n": 3}, execution.WithName(id.Name), onExisting)
 	require.ErrorIs(t, err, execution.ErrNameTaken)
 	assert.Len(t, a.Executions(), 1)
+	assert.Len(t, existed, 1, "a refused name is not reported as existing")
 }
 
 func TestValidateName(t *testing.T) {

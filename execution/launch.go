@@ -91,7 +91,8 @@ type Param struct {
 	Fixed *core.Literal
 }
 
-// Launchable is a task or launch plan fetched from FlyteAdmin, with its inputs.
+// Launchable is a task or launch plan with its inputs, fetched from FlyteAdmin ([Client.Fetch]) or
+// made from a task interface or launch plan at hand ([TaskLaunchable], [LaunchPlanLaunchable]).
 type Launchable struct {
 	Ref Ref
 	// Params are the inputs, sorted by name (a launch plan's fixed inputs included).
@@ -105,7 +106,6 @@ func (c *Client) Fetch(ctx context.Context, ref Ref) (*Launchable, error) {
 	if err := ref.Validate(); err != nil {
 		return nil, err
 	}
-	l := &Launchable{Ref: ref}
 	req := &admin.ObjectGetRequest{Id: ref.identifier()}
 	switch ref.Kind {
 	case Task:
@@ -114,38 +114,57 @@ func (c *Client) Fetch(ctx context.Context, ref Ref) (*Launchable, error) {
 		if err != nil {
 			return nil, wrap("GetTask "+ref.String(), err)
 		}
-		for name, v := range t.GetClosure().GetCompiledTask().GetTemplate().GetInterface().GetInputs().GetVariables() {
-			l.Params = append(l.Params, Param{Name: name, Type: v.GetType(), Description: v.GetDescription(), Required: true})
-		}
+		return TaskLaunchable(ref, t.GetClosure().GetCompiledTask().GetTemplate().GetInterface()), nil
 	case LaunchPlan:
 		var lp *admin.LaunchPlan
 		err := c.call(ctx, func(actx context.Context) (err error) { lp, err = c.svc.GetLaunchPlan(actx, req); return err })
 		if err != nil {
 			return nil, wrap("GetLaunchPlan "+ref.String(), err)
 		}
-		fixed := lp.GetSpec().GetFixedInputs().GetLiterals()
-		expected := lp.GetClosure().GetExpectedInputs().GetParameters()
-		if expected == nil {
-			expected = lp.GetSpec().GetDefaultInputs().GetParameters()
-		}
-		for name, p := range expected {
-			if _, ok := fixed[name]; ok {
-				continue
-			}
-			l.Params = append(l.Params, Param{Name: name, Type: p.GetVar().GetType(), Description: p.GetVar().GetDescription(),
-				Required: p.GetDefault() == nil, Default: p.GetDefault()})
-		}
-		types := lp.GetClosure().GetExpectedInputs().GetParameters()
-		for name, v := range fixed {
-			p := Param{Name: name, Fixed: v}
-			if t, ok := types[name]; ok {
-				p.Type = t.GetVar().GetType()
-			}
-			l.Params = append(l.Params, p)
-		}
+		return LaunchPlanLaunchable(ref, lp), nil
+	}
+	return &Launchable{Ref: ref}, nil
+}
+
+// TaskLaunchable is the [Launchable] of the task ref with the interface iface (its template's, as
+// [Client.Fetch] gets it from FlyteAdmin or as a spec builds it): every input required. It lets a
+// caller that holds the task launch it without a GetTask call.
+func TaskLaunchable(ref Ref, iface *core.TypedInterface) *Launchable {
+	l := &Launchable{Ref: ref}
+	for name, v := range iface.GetInputs().GetVariables() {
+		l.Params = append(l.Params, Param{Name: name, Type: v.GetType(), Description: v.GetDescription(), Required: true})
 	}
 	sort.Slice(l.Params, func(i, j int) bool { return l.Params[i].Name < l.Params[j].Name })
-	return l, nil
+	return l
+}
+
+// LaunchPlanLaunchable is the [Launchable] of the launch plan ref described by lp: its inputs are
+// lp's closure.expected_inputs (as FlyteAdmin computes them; without a closure, as a launch plan
+// built locally has none, spec.default_inputs) with their defaults, and spec.fixed_inputs, which
+// cannot be given.
+func LaunchPlanLaunchable(ref Ref, lp *admin.LaunchPlan) *Launchable {
+	l := &Launchable{Ref: ref}
+	fixed := lp.GetSpec().GetFixedInputs().GetLiterals()
+	expected := lp.GetClosure().GetExpectedInputs().GetParameters()
+	if expected == nil {
+		expected = lp.GetSpec().GetDefaultInputs().GetParameters()
+	}
+	for name, p := range expected {
+		if _, ok := fixed[name]; ok {
+			continue
+		}
+		l.Params = append(l.Params, Param{Name: name, Type: p.GetVar().GetType(), Description: p.GetVar().GetDescription(),
+			Required: p.GetDefault() == nil, Default: p.GetDefault()})
+	}
+	for name, v := range fixed {
+		p := Param{Name: name, Fixed: v}
+		if t, ok := expected[name]; ok {
+			p.Type = t.GetVar().GetType()
+		}
+		l.Params = append(l.Params, p)
+	}
+	sort.Slice(l.Params, func(i, j int) bool { return l.Params[i].Name < l.Params[j].Name })
+	return l
 }
 
 // Bind converts Go values to the inputs to send, by each input's type, with [literal.Of]: every
@@ -290,12 +309,20 @@ type callOptions struct {
 	name         string
 	pollInterval time.Duration
 	events       func(Event)
+	existing     func(ID)
 }
 
 // WithName names the execution (FlyteAdmin's rule: [ValidateName]). Without it the client makes a
 // name ([NewName]) before the first attempt, so that a retried CreateExecution cannot start two
 // executions.
 func WithName(name string) CallOption { return func(o *callOptions) { o.name = name } }
+
+// WithExisting makes [Client.Start] call fn with the id when the execution existed before the call:
+// its first CreateExecution attempt was answered AlreadyExists and the existing execution is the
+// same (same launch plan and inputs), so Start returns its id and started nothing. An
+// AlreadyExists answer to a retried attempt is not reported: the earlier attempt may have created
+// the execution.
+func WithExisting(fn func(ID)) CallOption { return func(o *callOptions) { o.existing = fn } }
 
 func buildCallOptions(opts []CallOption) callOptions {
 	o := callOptions{pollInterval: DefaultPollInterval}
@@ -332,6 +359,7 @@ var ErrNameTaken = errors.New("an execution with this name already exists with o
 // retry whose first attempt did reach FlyteAdmin, or a re-run of the same named launch. Otherwise
 // the error wraps [ErrNameTaken] and nothing is started. When the existing execution's inputs are
 // not inline (larger than FlyteAdmin's remoteData.maxSizeInBytes) only the launch plan is compared.
+// [WithExisting] tells a re-run of a named launch from a new execution.
 func (c *Client) Start(ctx context.Context, l *Launchable, inputs *core.LiteralMap, opts ...CallOption) (ID, error) {
 	o := buildCallOptions(opts)
 	if err := l.Ref.Validate(); err != nil {
@@ -356,9 +384,23 @@ func (c *Client) Start(ctx context.Context, l *Launchable, inputs *core.LiteralM
 		},
 		Inputs: inputs,
 	}
-	err := c.call(ctx, func(actx context.Context) error { _, err := c.svc.CreateExecution(actx, req); return err })
+	attempts, existedBefore := 0, false
+	err := c.call(ctx, func(actx context.Context) error {
+		attempts++
+		_, err := c.svc.CreateExecution(actx, req)
+		if status.Code(err) == codes.AlreadyExists {
+			existedBefore = attempts == 1
+		}
+		return err
+	})
 	if status.Code(err) == codes.AlreadyExists {
-		return id, c.sameExecution(ctx, id, l, inputs)
+		if err := c.sameExecution(ctx, id, l, inputs); err != nil {
+			return id, err
+		}
+		if existedBefore && o.existing != nil {
+			o.existing(id)
+		}
+		return id, nil
 	}
 	if err != nil {
 		return ID{}, wrap("CreateExecution "+id.String(), err)

@@ -67,6 +67,28 @@ func (r Result) Kind() string { return kindOf(r.ID) }
 // Kind is the kind of entity compared: "task", "workflow" or "launch plan".
 func (r DiffResult) Kind() string { return kindOf(r.ID) }
 
+// countKinds is "N tasks, N workflows, N launch plans" for results that hold workflows or launch
+// plans, "" for tasks alone.
+func countKinds(results []Result) string {
+	n := map[string]int{}
+	for _, r := range results {
+		n[r.Kind()]++
+	}
+	if n["workflow"]+n["launch plan"] == 0 {
+		return ""
+	}
+	parts := make([]string, 0, 3)
+	for _, k := range []string{"task", "workflow", "launch plan"} {
+		switch n[k] {
+		case 1:
+			parts = append(parts, "1 "+k)
+		default:
+			parts = append(parts, fmt.Sprintf("%d %ss", n[k], k))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
 // plannedEntities are the prepared requests of a RegisterEntities or DiffEntities call.
 type plannedEntities struct {
 	wfReqs []*admin.WorkflowCreateRequest
@@ -476,7 +498,7 @@ func (c *Client) RegisterEntities(ctx context.Context, e bundle.Entities, target
 			stopped = true
 		}
 	}
-	be := &BatchError{Total: len(results)}
+	be := &BatchError{Total: len(results), kinds: countKinds(results)}
 	for i := range results {
 		r := &results[i]
 		switch r.Outcome {

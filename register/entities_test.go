@@ -3,6 +3,7 @@ package register_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
@@ -269,6 +270,7 @@ func TestRegisterEntitiesStopsAfterTaskFailure(t *testing.T) {
 	require.True(t, errors.As(err, &be))
 	assert.Equal(t, 1, be.Failed)
 	assert.Equal(t, 3, be.NotAttempted)
+	assert.True(t, strings.HasPrefix(err.Error(), "register: 1 of 4 entities (1 task, 1 workflow, 2 launch plans) failed, 3 not attempted; first failure: "), err.Error())
 	assert.Equal(t, []string{"task pkg.job Failed", "workflow pkg.job_wf NotAttempted", "launch plan pkg.job_wf NotAttempted", "launch plan nightly NotAttempted"}, outcomes(res))
 	assert.Equal(t, "not attempted: stopped after an earlier failure", res[1].Reason)
 

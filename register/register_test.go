@@ -233,6 +233,7 @@ func TestRegisterFailFastStopsAfterFirstFailure(t *testing.T) {
 	assert.Equal(t, 1, be.Failed)
 	assert.Equal(t, 3, be.NotAttempted)
 	assert.Nil(t, be.Cause, "the context did not end the run")
+	assert.Contains(t, err.Error(), "register: 1 of 5 tasks failed, 3 not attempted; first failure: ")
 	// The batch error carries the first failure's gRPC status (api-review defect 6).
 	assert.Equal(t, codes.InvalidArgument, status.Code(err))
 	var grpcErr interface{ GRPCStatus() *status.Status }

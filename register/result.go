@@ -161,11 +161,11 @@ func (r Result) info() string {
 	return s
 }
 
-// BatchError reports that Register finished without registering every spec. It is returned together
-// with the per-spec results. It unwraps to the first failure's error (a gRPC status error, so
+// BatchError reports that Register (or RegisterEntities) finished without registering every spec
+// (entity). It is returned together with the per-spec results. It unwraps to the first failure's error (a gRPC status error, so
 // status.Code(err) and errors.As see it) and to the context error when the context cut the run short.
 type BatchError struct {
-	// Total is the number of specs.
+	// Total is the number of specs (entities, for RegisterEntities).
 	Total int
 	// Failed counts Failed results; NotAttempted counts NotAttempted results.
 	Failed, NotAttempted int
@@ -174,12 +174,19 @@ type BatchError struct {
 	First *Result
 	// Cause is the context error when the context ended the run, else nil.
 	Cause error
+	// kinds counts the entities by kind ("1 task, 1 workflow, 2 launch plans") when the batch held
+	// workflows or launch plans ([Client.RegisterEntities]); empty for tasks alone.
+	kinds string
 }
 
 // Error summarises the counts and the first failure.
 func (e *BatchError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "register: %d of %d tasks failed, %d not attempted", e.Failed, e.Total, e.NotAttempted)
+	if e.kinds != "" {
+		fmt.Fprintf(&b, "register: %d of %d entities (%s) failed, %d not attempted", e.Failed, e.Total, e.kinds, e.NotAttempted)
+	} else {
+		fmt.Fprintf(&b, "register: %d of %d tasks failed, %d not attempted", e.Failed, e.Total, e.NotAttempted)
+	}
 	if e.Cause != nil {
 		fmt.Fprintf(&b, " (%v)", e.Cause)
 	}

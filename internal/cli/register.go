@@ -124,27 +124,10 @@ not registered or a configuration problem, 2 usage error (e.g. a missing
 			results, err := client.RegisterEntities(e.Ctx, in.entities, in.target, opts...)
 			p.finish()
 			writeResults(e.Stdout, results)
-			var ve *register.ValidationError
-			var be *register.BatchError
-			switch {
-			case err == nil:
+			if err == nil {
 				return nil
-			case errors.As(err, &ve):
-				return failf("%d of %d %s are invalid; nothing was sent", len(ve.Problems), len(results), in.noun())
-			case errors.As(err, &be):
-				msg := fmt.Sprintf("%d of %d %s failed, %d not attempted", be.Failed, be.Total, in.noun(), be.NotAttempted)
-				if be.Cause != nil {
-					msg += fmt.Sprintf(" (%v)", be.Cause)
-				}
-				if f := be.First; f != nil && (f.Code == codes.Unauthenticated || f.Code == codes.Unavailable) {
-					// Every task fails the same way (no token, or FlyteAdmin or its token endpoint
-					// out of reach): say why once, where CI logs end.
-					msg += ": " + f.Reason
-				}
-				return failf("%s", msg)
-			default:
-				return fail(err)
 			}
+			return fail(registrationError(err, results, in))
 		},
 	}
 	f.registerOptional(cmd)
@@ -155,6 +138,29 @@ not registered or a configuration problem, 2 usage error (e.g. a missing
 	cmd.Flags().BoolVar(&continueOnError, "continue-on-error", false, "keep registering after a task fails")
 	cmd.Flags().BoolVar(&activate, "activate-launch-plans", false, "activate every launch plan after registering it, also when it already existed (schedules start)")
 	return cmd
+}
+
+// registrationError is the error to report for a failed RegisterEntities call (register and
+// run -f): counts for invalid or failed entities, else err.
+func registrationError(err error, results []register.Result, in *input) error {
+	var ve *register.ValidationError
+	var be *register.BatchError
+	switch {
+	case errors.As(err, &ve):
+		return fmt.Errorf("%d of %d %s are invalid; nothing was sent", len(ve.Problems), len(results), in.noun())
+	case errors.As(err, &be):
+		msg := fmt.Sprintf("%d of %d %s failed, %d not attempted", be.Failed, be.Total, in.noun(), be.NotAttempted)
+		if be.Cause != nil {
+			msg += fmt.Sprintf(" (%v)", be.Cause)
+		}
+		if f := be.First; f != nil && (f.Code == codes.Unauthenticated || f.Code == codes.Unavailable) {
+			// Every entity fails the same way (no token, or FlyteAdmin or its token endpoint
+			// out of reach): say why once, where CI logs end.
+			msg += ": " + f.Reason
+		}
+		return errors.New(msg)
+	}
+	return err
 }
 
 // connFlags are the flags that say how to reach FlyteAdmin.

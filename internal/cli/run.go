@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"sort"
 	"strings"
 	"time"
 
@@ -82,8 +81,12 @@ func newRunCmd(e *Env) *cobra.Command {
 		Short: "Launch a registered Dask task or launch plan with typed inputs, and optionally wait for it",
 		Long: `run launches the task (or with --launch-plan the launch plan) NAME of
 --project/--domain at --version on FlyteAdmin. With -f SPEC.yaml it first
-registers the spec's tasks, as "register -f" does (project, domain and
-version default to the spec's), then launches the task NAME of the spec.
+registers the spec's tasks, workflows and launch plans, as "register -f"
+does (project, domain and version default to the spec's), then launches
+the task NAME of the spec, or with --launch-plan its launch plan NAME (a
+launch_plans entry, or the default launch plan TASK_wf of a task that has
+launch plans). Inputs are checked against the spec before anything is
+registered.
 
 Inputs are given as -i NAME=VALUE (repeatable) and/or --inputs FILE (a YAML
 or JSON mapping of input names to values; -i wins for the same name). Each
@@ -97,7 +100,9 @@ refused, naming the input and its type, before anything is launched (exit 2).
 The execution is named --name, else a random name is made before the first
 attempt, so a retried launch never starts two executions. run prints the
 execution id and its console URL (console.endpoint of the flytectl config,
-else derived from the admin endpoint as flytekit does).
+else derived from the admin endpoint as flytekit does). When an execution
+of that name already exists with the same task or launch plan and inputs
+(a re-run), run says so, starts nothing, and goes on as after a launch.
 
 With --wait it follows the execution: each phase change (a status line on a
 terminal, one line per change otherwise), node and task attempt phases with
@@ -130,10 +135,7 @@ refused inputs; 3 --timeout ended the wait while the execution still runs;
 			}
 			r := &runner{e: e, w: w}
 			if len(f.files) > 0 {
-				if launchPlan {
-					return usageErrorf("-f registers and runs a task; run a launch plan without -f")
-				}
-				return r.registerAndRun(&f, &conn, args[0], given, name)
+				return r.registerAndRun(&f, &conn, kind, args[0], given, name)
 			}
 			ref := execution.Ref{Kind: kind, Project: f.project, Domain: f.domain, Name: args[0], Version: f.version}
 			if err := checkTarget(register.Target{Project: ref.Project, Domain: ref.Domain, Version: ref.Version}, "required to find the "+kind.String()); err != nil {
@@ -331,28 +333,38 @@ func consoleEndpoint(conn *connFlags) string {
 	return strings.TrimSpace(doc.Console.Endpoint)
 }
 
-// registerAndRun is run -f: build and register the spec's tasks (as register -f), then launch
-// the task name.
-func (r *runner) registerAndRun(f *specFlags, conn *connFlags, name string, given map[string]string, execName string) error {
+// registerAndRun is run -f: build and register the spec's tasks, workflows and launch plans (as
+// register -f), then launch the task (or launch plan) name.
+func (r *runner) registerAndRun(f *specFlags, conn *connFlags, kind execution.Kind, name string, given map[string]string, execName string) error {
 	in, err := loadInput(r.e, f, nil)
 	if err != nil {
 		return err
 	}
+	ref := execution.Ref{Kind: kind, Project: in.target.Project, Domain: in.target.Domain, Name: name, Version: in.target.Version}
 	var l *execution.Launchable
 	var names []string
-	for _, s := range in.specs {
-		tt := s.GetTemplate()
-		names = append(names, tt.GetId().GetName())
-		if tt.GetId().GetName() == name {
-			l = &execution.Launchable{Ref: execution.Ref{Kind: execution.Task, Project: in.target.Project, Domain: in.target.Domain, Name: name, Version: in.target.Version}}
-			for n, v := range tt.GetInterface().GetInputs().GetVariables() {
-				l.Params = append(l.Params, execution.Param{Name: n, Type: v.GetType(), Description: v.GetDescription(), Required: true})
+	switch kind {
+	case execution.LaunchPlan:
+		for _, lp := range in.entities.LaunchPlans {
+			names = append(names, lp.GetId().GetName())
+			if lp.GetId().GetName() == name {
+				l = execution.LaunchPlanLaunchable(ref, lp)
 			}
-			sort.Slice(l.Params, func(i, j int) bool { return l.Params[i].Name < l.Params[j].Name })
+		}
+	default:
+		for _, s := range in.specs {
+			tt := s.GetTemplate()
+			names = append(names, tt.GetId().GetName())
+			if tt.GetId().GetName() == name {
+				l = execution.TaskLaunchable(ref, tt.GetInterface())
+			}
 		}
 	}
 	if l == nil {
-		return usageErrorf("task %q is not in the spec files; they define %s", name, strings.Join(names, ", "))
+		if len(names) == 0 {
+			return usageErrorf("%s %q is not in the spec files; they define no %s", kind, name, kind)
+		}
+		return usageErrorf("%s %q is not in the spec files; they define %s", kind, name, strings.Join(names, ", "))
 	}
 	// Inputs are checked against the spec before anything is registered or launched.
 	lits, err := l.Parse(given)
@@ -364,13 +376,13 @@ func (r *runner) registerAndRun(f *specFlags, conn *connFlags, name string, give
 	}
 	defer r.client.Close()
 	rc := adminconn.RegisterClient(r.client).(*register.Client)
-	fmt.Fprintf(r.e.Stderr, "registering %s to %s at %s\n", plural(len(in.specs), "task"), in.target, r.cfg.Endpoint)
-	p := newProgress(r.e.Stderr, len(in.specs))
-	results, err := rc.Register(r.e.Ctx, in.specs, in.target, register.WithProgress(p.done))
+	fmt.Fprintf(r.e.Stderr, "registering %s to %s at %s\n", in.describe(), in.target, r.cfg.Endpoint)
+	p := newProgress(r.e.Stderr, in.entities.Len())
+	results, err := rc.RegisterEntities(r.e.Ctx, in.entities, in.target, register.WithProgress(p.done))
 	p.finish()
 	if err != nil {
 		writeResults(r.e.Stderr, results)
-		return failf("registration failed, nothing launched: %v", err)
+		return failf("registration failed, nothing launched: %w", registrationError(err, results, in))
 	}
 	return r.start(l, lits, execName)
 }
@@ -397,7 +409,8 @@ func (r *runner) inputProblems(l *execution.Launchable, err error) error {
 }
 
 func (r *runner) start(l *execution.Launchable, lits *core.LiteralMap, name string) error {
-	var opts []execution.CallOption
+	existed := false
+	opts := []execution.CallOption{execution.WithExisting(func(execution.ID) { existed = true })}
 	if name != "" {
 		opts = append(opts, execution.WithName(name))
 	}
@@ -410,7 +423,13 @@ func (r *runner) start(l *execution.Launchable, lits *core.LiteralMap, name stri
 	if r.w.output == "json" {
 		out = r.e.Stderr
 	}
-	fmt.Fprintf(out, "launched execution %s\n", id)
+	if existed {
+		// A re-run with the same --name and inputs: nothing new started; it is followed (and exits)
+		// as a launch.
+		fmt.Fprintf(out, "execution %s already existed (same %s and inputs); nothing new launched\n", id, l.Ref.Kind)
+	} else {
+		fmt.Fprintf(out, "launched execution %s\n", id)
+	}
 	fmt.Fprintf(out, "console: %s\n", url)
 	if !r.w.wait {
 		if r.w.output == "json" {

@@ -3,8 +3,10 @@ package cli
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -108,6 +110,10 @@ func FuzzParseInputsFile(f *testing.F) {
 // TestRunWaitSurvivesAdminRestart stops the FlyteAdmin fake's gRPC server while run --wait
 // follows an execution and starts it again on the same address: the wait goes on through the
 // real connection (refused dials, reconnect) and ends SUCCEEDED.
+//
+// No step depends on timing: the execution stays RUNNING until the test has seen, in order, a
+// GetExecution on the first server, run reporting FlyteAdmin unavailable after the stop, and a
+// GetExecution on the second server; only then is it scripted to succeed.
 func TestRunWaitSurvivesAdminRestart(t *testing.T) {
 	hermetic(t)
 	a := runAdmin()
@@ -117,37 +123,105 @@ func TestRunWaitSurvivesAdminRestart(t *testing.T) {
 	srv := grpc.NewServer()
 	service.RegisterAdminServiceServer(srv, a)
 	go func() { _ = srv.Serve(lis) }()
-	a.Script("restart-1",
-		registertest.Step{Phase: core.WorkflowExecution_RUNNING, Nodes: []registertest.Node{{ID: "n0", Phase: core.NodeExecution_RUNNING,
-			Attempts: []registertest.Attempt{{Phase: core.TaskExecution_RUNNING}}}}, Polls: 3},
-		registertest.Step{Phase: core.WorkflowExecution_SUCCEEDED},
-	)
-
-	restarted := make(chan *grpc.Server, 1)
+	defer srv.Stop()
+	running := registertest.Step{Phase: core.WorkflowExecution_RUNNING, Nodes: []registertest.Node{{ID: "n0", Phase: core.NodeExecution_RUNNING,
+		Attempts: []registertest.Attempt{{Phase: core.TaskExecution_RUNNING}}}}}
+	a.Script("restart-1", running) // the last step stays for good
+	// polled gets a value at every GetExecution of restart-1 (dropped when nobody waits).
+	polled := make(chan struct{}, 1)
+	a.SetExecutionHook(func(_ context.Context, method, name string) error {
+		if method == "GetExecution" && name == "restart-1" {
+			select {
+			case polled <- struct{}{}:
+			default:
+			}
+		}
+		return nil
+	})
+	errOut := newWatchedBuffer("FlyteAdmin unavailable (")
+	done := make(chan struct{})
+	restarted := make(chan error, 1)
+	var srv2 *grpc.Server // set before restarted gets a value
 	go func() {
-		for a.ExecutionCalls()["GetExecution"] < 2 {
-			time.Sleep(5 * time.Millisecond)
-		}
-		srv.Stop()
-		time.Sleep(300 * time.Millisecond) // several polls against a closed port
-		lis2, err := net.Listen("tcp", addr)
-		if err != nil {
-			restarted <- nil
-			return
-		}
-		srv2 := grpc.NewServer()
-		service.RegisterAdminServiceServer(srv2, a)
-		go func() { _ = srv2.Serve(lis2) }()
-		restarted <- srv2
+		restarted <- func() error {
+			wait := func(c <-chan struct{}, what string) error {
+				select {
+				case <-c:
+					return nil
+				case <-done:
+					return fmt.Errorf("run ended before %s", what)
+				}
+			}
+			if err := wait(polled, "the first GetExecution"); err != nil {
+				return err
+			}
+			srv.Stop()
+			if err := wait(errOut.seen, "it reported FlyteAdmin unavailable"); err != nil {
+				return err
+			}
+			lis2, err := net.Listen("tcp", addr)
+			if err != nil {
+				return fmt.Errorf("could not listen on %s again: %w", addr, err)
+			}
+			srv2 = grpc.NewServer()
+			service.RegisterAdminServiceServer(srv2, a)
+			go func() { _ = srv2.Serve(lis2) }()
+			// Drop a notification of a poll before the restart, then wait for one on srv2.
+			select {
+			case <-polled:
+			default:
+			}
+			if err := wait(polled, "a GetExecution on the restarted server"); err != nil {
+				return err
+			}
+			a.Script("restart-1", registertest.Step{Phase: core.WorkflowExecution_SUCCEEDED})
+			return nil
+		}()
 	}()
-	var out, errOut bytes.Buffer
+	var out bytes.Buffer
 	code := Main(context.Background(), []string{"run", "sum_task", "--endpoint", addr, "--insecure", "--project", "flytesnacks", "--domain", "development",
-		"--version", "v1", "-i", "n=1", "-i", "label=a", "-i", "xs=[]", "--name", "restart-1", "--wait", "--poll-interval", "20ms"}, strings.NewReader(""), &out, &errOut)
-	srv2 := <-restarted
-	require.NotNil(t, srv2, "could not listen on %s again", addr)
-	defer srv2.Stop()
+		"--version", "v1", "-i", "n=1", "-i", "label=a", "-i", "xs=[]", "--name", "restart-1", "--wait", "--poll-interval", "20ms"}, strings.NewReader(""), &out, errOut)
+	close(done)
+	err = <-restarted
+	if srv2 != nil {
+		defer srv2.Stop()
+	}
+	require.NoError(t, err)
 	require.Equal(t, ExitOK, code, errOut.String())
 	assert.Contains(t, out.String(), "flytesnacks/development/restart-1 SUCCEEDED")
 	assert.Contains(t, errOut.String(), "FlyteAdmin unavailable (")
 	assert.Contains(t, errOut.String(), "FlyteAdmin answers again\n")
+}
+
+// watchedBuffer is a bytes.Buffer safe for concurrent use whose channel seen is closed once
+// what was written holds want.
+type watchedBuffer struct {
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	want string
+	seen chan struct{}
+}
+
+func newWatchedBuffer(want string) *watchedBuffer {
+	return &watchedBuffer{want: want, seen: make(chan struct{})}
+}
+
+func (w *watchedBuffer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n, err := w.buf.Write(p)
+	select {
+	case <-w.seen:
+	default:
+		if strings.Contains(w.buf.String(), w.want) {
+			close(w.seen)
+		}
+	}
+	return n, err
+}
+
+func (w *watchedBuffer) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
 }

@@ -26,7 +26,9 @@ import (
 //   - UpdateLaunchPlan(ACTIVE) activates a version and deactivates the formerly active version of
 //     the same name; INACTIVE deactivates it;
 //   - GetWorkflow returns the template as closure.compiled_workflow.primary.template (this fake
-//     does not compile: no start/end nodes), GetLaunchPlan the spec with closure.state.
+//     does not compile: no start/end nodes), GetLaunchPlan the spec with closure.state and
+//     closure.expected_inputs (the workflow's inputs: default_inputs' parameter, else required
+//     unless fixed).
 
 // lpState is the workflow and launch plan store of an Admin.
 type lpState struct {
@@ -194,9 +196,27 @@ func (a *Admin) CreateLaunchPlan(ctx context.Context, req *admin.LaunchPlanCreat
 		return nil, status.Errorf(codes.InvalidArgument, "launch plan with different structure already exists with id %s", k)
 	}
 	s.launchPlans[k] = &admin.LaunchPlan{Id: proto.Clone(id).(*core.Identifier), Spec: spec,
-		Closure: &admin.LaunchPlanClosure{State: admin.LaunchPlanState_INACTIVE}}
+		Closure: &admin.LaunchPlanClosure{State: admin.LaunchPlanState_INACTIVE,
+			ExpectedInputs: expectedInputs(s.workflows[key(spec.GetWorkflowId())], spec)}}
 	s.created = append(s.created, "launch plan "+id.GetName())
 	return &admin.LaunchPlanCreateResponse{}, nil
+}
+
+// expectedInputs is closure.expected_inputs as FlyteAdmin computes it: every input of the workflow,
+// with the launch plan's default_inputs parameter when it has one, else required unless fixed.
+func expectedInputs(wf *core.WorkflowTemplate, spec *admin.LaunchPlanSpec) *core.ParameterMap {
+	out := &core.ParameterMap{Parameters: map[string]*core.Parameter{}}
+	defaults := spec.GetDefaultInputs().GetParameters()
+	fixed := spec.GetFixedInputs().GetLiterals()
+	for name, v := range wf.GetInterface().GetInputs().GetVariables() {
+		if p, ok := defaults[name]; ok {
+			out.Parameters[name] = proto.Clone(p).(*core.Parameter)
+		} else if _, ok := fixed[name]; !ok {
+			out.Parameters[name] = &core.Parameter{Var: &core.Variable{Type: v.GetType(), Description: v.GetDescription()},
+				Behavior: &core.Parameter_Required{Required: true}}
+		}
+	}
+	return out
 }
 
 // GetLaunchPlan returns the stored launch plan with its state, or codes.NotFound. Calls are

@@ -93,3 +93,47 @@ func TestWorkflowsAndLaunchPlans(t *testing.T) {
 	assert.Empty(t, a.LaunchPlans())
 	assert.Empty(t, a.EntityStats().Created)
 }
+
+// TestLaunchPlanExpectedInputs: GetLaunchPlan's closure.expected_inputs are the workflow's inputs,
+// with the launch plan's default_inputs parameter, else required, fixed inputs left out, as
+// FlyteAdmin computes them; CreateExecution of the launch plan checks inputs against them.
+func TestLaunchPlanExpectedInputs(t *testing.T) {
+	a := registertest.New()
+	conn, stop, err := a.Serve()
+	require.NoError(t, err)
+	defer stop()
+	c := service.NewAdminServiceClient(conn)
+	ctx := context.Background()
+	integer := &core.LiteralType{Type: &core.LiteralType_Simple{Simple: core.SimpleType_INTEGER}}
+	lit := func(v int64) *core.Literal {
+		return &core.Literal{Value: &core.Literal_Scalar{Scalar: &core.Scalar{Value: &core.Scalar_Primitive{Primitive: &core.Primitive{Value: &core.Primitive_Integer{Integer: v}}}}}}
+	}
+	taskID := fullID(core.ResourceType_TASK, "t", "v1")
+	a.Put(&core.TaskTemplate{Id: taskID, Type: "dask"})
+	wfID := fullID(core.ResourceType_WORKFLOW, "t_wf", "v1")
+	_, err = c.CreateWorkflow(ctx, &admin.WorkflowCreateRequest{Id: wfID, Spec: &admin.WorkflowSpec{Template: &core.WorkflowTemplate{
+		Interface: &core.TypedInterface{Inputs: &core.VariableMap{Variables: map[string]*core.Variable{
+			"a": {Type: integer, Description: "free"}, "b": {Type: integer}, "c": {Type: integer}}}},
+		Nodes: []*core.Node{{Id: "n0", Target: &core.Node_TaskNode{TaskNode: &core.TaskNode{Reference: &core.TaskNode_ReferenceId{ReferenceId: taskID}}}}},
+	}}})
+	require.NoError(t, err)
+	lpID := fullID(core.ResourceType_LAUNCH_PLAN, "lp", "v1")
+	_, err = c.CreateLaunchPlan(ctx, &admin.LaunchPlanCreateRequest{Id: lpID, Spec: &admin.LaunchPlanSpec{WorkflowId: wfID,
+		DefaultInputs: &core.ParameterMap{Parameters: map[string]*core.Parameter{"b": {Var: &core.Variable{Type: integer}, Behavior: &core.Parameter_Default{Default: lit(2)}}}},
+		FixedInputs:   &core.LiteralMap{Literals: map[string]*core.Literal{"c": lit(3)}},
+	}})
+	require.NoError(t, err)
+	lp, err := c.GetLaunchPlan(ctx, &admin.ObjectGetRequest{Id: lpID})
+	require.NoError(t, err)
+	want := &core.ParameterMap{Parameters: map[string]*core.Parameter{
+		"a": {Var: &core.Variable{Type: integer, Description: "free"}, Behavior: &core.Parameter_Required{Required: true}},
+		"b": {Var: &core.Variable{Type: integer}, Behavior: &core.Parameter_Default{Default: lit(2)}},
+	}}
+	assert.True(t, proto.Equal(want, lp.GetClosure().GetExpectedInputs()), "got %v", lp.GetClosure().GetExpectedInputs())
+
+	_, err = c.CreateExecution(ctx, &admin.ExecutionCreateRequest{Project: "p", Domain: "d", Name: "x1", Spec: &admin.ExecutionSpec{LaunchPlan: lpID},
+		Inputs: &core.LiteralMap{Literals: map[string]*core.Literal{"a": lit(1)}}})
+	require.NoError(t, err)
+	got := a.Executions()[0].GetInputs()
+	assert.True(t, proto.Equal(&core.LiteralMap{Literals: map[string]*core.Literal{"a": lit(1), "b": lit(2), "c": lit(3)}}, got), "got %v", got)
+}
