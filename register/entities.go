@@ -465,35 +465,7 @@ func (c *Client) RegisterEntities(ctx context.Context, e bundle.Entities, target
 			stopped = true
 		}
 	}
-	be := &BatchError{Total: len(results), kinds: countKinds(results)}
-	for i := range results {
-		r := &results[i]
-		switch r.Outcome {
-		case NotAttempted:
-			be.NotAttempted++
-			if r.Reason == "" {
-				if ctx.Err() != nil {
-					r.Code, r.Err = status.FromContextError(ctx.Err()).Code(), ctx.Err()
-					r.Reason = "not attempted: " + ctx.Err().Error()
-				} else {
-					r.Reason = "not attempted: stopped after an earlier failure"
-				}
-			}
-		case Failed:
-			be.Failed++
-			if be.First == nil {
-				first := *r
-				be.First = &first
-			}
-		}
-	}
-	if be.Failed == 0 && be.NotAttempted == 0 {
-		return results, nil
-	}
-	if ctx.Err() != nil {
-		be.Cause = ctx.Err()
-	}
-	return results, be
+	return finishBatch(ctx, results, countKinds(results))
 }
 
 // failedDep returns the first of deps (indexes into rs) that is not registered, or -1.

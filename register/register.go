@@ -209,18 +209,26 @@ func (c *Client) Register(ctx context.Context, specs []*admin.TaskSpec, target T
 		}()
 	}
 	wg.Wait()
+	return finishBatch(ctx, results, "")
+}
 
-	be := &BatchError{Total: len(results)}
+// finishBatch ends a run: it gives every NotAttempted result without a reason the reason (and,
+// when ctx ended, the context's code and error), and returns results with nil when every result
+// succeeded, else with a *BatchError counting them (kinds as in BatchError.kinds).
+func finishBatch(ctx context.Context, results []Result, kinds string) ([]Result, error) {
+	be := &BatchError{Total: len(results), kinds: kinds}
 	for i := range results {
 		r := &results[i]
 		switch r.Outcome {
 		case NotAttempted:
 			be.NotAttempted++
-			if ctx.Err() != nil {
-				r.Code, r.Err = status.FromContextError(ctx.Err()).Code(), ctx.Err()
-				r.Reason = "not attempted: " + ctx.Err().Error()
-			} else {
-				r.Reason = "not attempted: stopped after an earlier failure"
+			if r.Reason == "" {
+				if ctx.Err() != nil {
+					r.Code, r.Err = status.FromContextError(ctx.Err()).Code(), ctx.Err()
+					r.Reason = "not attempted: " + ctx.Err().Error()
+				} else {
+					r.Reason = "not attempted: stopped after an earlier failure"
+				}
 			}
 		case Failed:
 			be.Failed++
