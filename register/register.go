@@ -261,31 +261,14 @@ func (c *Client) registerOne(ctx context.Context, req *admin.TaskCreateRequest, 
 	if r.Attempts == 0 {
 		return // ctx ended before the first attempt
 	}
-	st := status.Convert(err)
-	switch {
-	case err == nil:
-		r.Outcome, r.Code, r.Reason = Created, codes.OK, "registered"
-	case st.Code() == codes.AlreadyExists:
-		r.Outcome, r.Code, r.Reason = AlreadyExisted, codes.AlreadyExists, "identical task already registered"
-		if r.Attempts > 1 {
-			r.Reason += " (an earlier attempt of this run may have created it)"
-		}
-	default:
-		r.Outcome, r.Code, r.Err = Failed, st.Code(), err
-		r.Reason = oneLine(st.Message())
-		if ctx.Err() != nil && (retryable(st.Code()) || st.Code() == codes.Canceled) {
-			ie := &interruptedError{ctxErr: ctx.Err(), last: err}
-			r.Code, r.Err = ie.GRPCStatus().Code(), ie
-			r.Reason = "interrupted by " + ctx.Err().Error() + "; server-side effect unknown; last error: " + r.Reason
-		}
-		if isDifferentStructure(err) {
-			r.Conflict = true
-			diffs, derr := c.remoteDiff(ctx, req)
-			if derr != nil {
-				r.Reason += "; diff unavailable: " + oneLine(status.Convert(derr).Message())
-			} else {
-				r.Diff = diffs
-			}
+	c.outcome(ctx, err, r, "task")
+	if r.Outcome == Failed && isDifferentStructure(err) {
+		r.Conflict = true
+		diffs, derr := c.remoteDiff(ctx, req)
+		if derr != nil {
+			r.Reason += "; diff unavailable: " + oneLine(status.Convert(derr).Message())
+		} else {
+			r.Diff = diffs
 		}
 	}
 }
