@@ -14,6 +14,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/flytedask/flytedask/bundle"
+	"github.com/flytedask/flytedask/internal/wfnodes"
 )
 
 func pinned(rt core.ResourceType, name string) *core.Identifier {
@@ -83,33 +84,17 @@ func entities(n int) bundle.Entities {
 // allIDs collects every id a registering tool fills in a workflow or launch plan.
 func allIDs(m proto.Message) []*core.Identifier {
 	var ids []*core.Identifier
-	var walk func(n *core.Node)
-	walk = func(n *core.Node) {
-		if n == nil {
-			return
-		}
-		if r := n.GetTaskNode().GetReferenceId(); r != nil {
-			ids = append(ids, r)
-		}
-		if r := n.GetWorkflowNode().GetLaunchplanRef(); r != nil {
-			ids = append(ids, r)
-		}
-		if ie := n.GetBranchNode().GetIfElse(); ie != nil {
-			walk(ie.GetCase().GetThenNode())
-			for _, o := range ie.GetOther() {
-				walk(o.GetThenNode())
-			}
-			walk(ie.GetElseNode())
-		}
-		walk(n.GetArrayNode().GetNode())
-	}
 	switch v := m.(type) {
 	case *admin.WorkflowSpec:
 		ids = append(ids, v.GetTemplate().GetId())
-		for _, n := range v.GetTemplate().GetNodes() {
-			walk(n)
-		}
-		walk(v.GetTemplate().GetFailureNode())
+		wfnodes.WalkTemplate(v.GetTemplate(), func(n *core.Node) {
+			if r := n.GetTaskNode().GetReferenceId(); r != nil {
+				ids = append(ids, r)
+			}
+			if r := n.GetWorkflowNode().GetLaunchplanRef(); r != nil {
+				ids = append(ids, r)
+			}
+		})
 	case *admin.LaunchPlan:
 		ids = append(ids, v.GetId(), v.GetSpec().GetWorkflowId())
 	}

@@ -3,7 +3,6 @@ package bundle
 import (
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
@@ -57,21 +56,11 @@ func writeFiles(w io.Writer, files []entityFile, cfg writeConfig) error {
 
 // WriteFile writes e as an archive to path, atomically, as the function [WriteFile] does for tasks
 // alone (see [Entities.WriteArchive] for the content).
-func (e Entities) WriteFile(path string, opts ...WriteOption) (err error) {
-	defer func() {
-		if err != nil {
-			err = fmt.Errorf("bundle: write %s: %w", path, err)
-		}
-	}()
-	cfg, err := fileConfig(path, opts)
-	if err != nil {
-		return err
-	}
-	files, err := planEntities(e)
-	if err != nil {
-		return err
-	}
-	return writeFileAtomic(path, func(f *os.File) error { return writeFiles(f, files, cfg) })
+func (e Entities) WriteFile(path string, opts ...WriteOption) error {
+	return writeArchiveFile(path, opts, func() (archiveWriter, error) {
+		files, err := planEntities(e)
+		return func(w io.Writer, cfg writeConfig) error { return writeFiles(w, files, cfg) }, err
+	})
 }
 
 // WriteDir writes e as loose files into dir, as the function [WriteDir] does for tasks alone (see

@@ -274,21 +274,11 @@ func FormatForPath(path string) (Format, error) {
 // before anything is created. The directory
 // entry itself is not fsynced, so after a power loss the old or the new file may be visible, never a
 // partial one.
-func WriteFile(path string, specs []*admin.TaskSpec, opts ...WriteOption) (err error) {
-	defer func() {
-		if err != nil {
-			err = fmt.Errorf("bundle: write %s: %w", path, err)
-		}
-	}()
-	cfg, err := fileConfig(path, opts)
-	if err != nil {
-		return err
-	}
-	names, err := planFiles(specs)
-	if err != nil {
-		return err
-	}
-	return writeFileAtomic(path, func(f *os.File) error { return writeArchive(f, specs, names, cfg) })
+func WriteFile(path string, specs []*admin.TaskSpec, opts ...WriteOption) error {
+	return writeArchiveFile(path, opts, func() (archiveWriter, error) {
+		names, err := planFiles(specs)
+		return func(w io.Writer, cfg writeConfig) error { return writeArchive(w, specs, names, cfg) }, err
+	})
 }
 
 // WriteFileFunc is WriteFile for n specs produced one at a time, for bundles too large to hold as
@@ -297,7 +287,32 @@ func WriteFile(path string, specs []*admin.TaskSpec, opts ...WriteOption) (err e
 // only one. The file is byte-identical to WriteFile's for the same specs. An error from spec, or a
 // spec that fails the checks, ends the write: the error is returned (wrapped) and nothing is
 // created or changed at path.
-func WriteFileFunc(path string, n int, spec func(i int) (*admin.TaskSpec, error), opts ...WriteOption) (err error) {
+func WriteFileFunc(path string, n int, spec func(i int) (*admin.TaskSpec, error), opts ...WriteOption) error {
+	return writeArchiveFile(path, opts, func() (archiveWriter, error) {
+		if n < 0 {
+			return nil, fmt.Errorf("negative spec count %d", n)
+		}
+		p := newPlanner(n)
+		next := func(i int) (entityFile, error) {
+			s, err := spec(i)
+			if err != nil {
+				return entityFile{}, err
+			}
+			name, err := p.plan(i, s)
+			return taskFile(i, s, name), err
+		}
+		return func(w io.Writer, cfg writeConfig) error { return writeArchiveFrom(w, n, next, cfg) }, nil
+	})
+}
+
+// archiveWriter writes a planned archive to w.
+type archiveWriter func(w io.Writer, cfg writeConfig) error
+
+// writeArchiveFile is the body of the WriteFile functions: it takes the format from path's
+// extension (see fileConfig), runs plan (the checks that come before anything is created) and
+// writes the archive plan returns to path atomically (see writeFileAtomic). Errors are wrapped as
+// "bundle: write PATH: ...".
+func writeArchiveFile(path string, opts []WriteOption, plan func() (archiveWriter, error)) (err error) {
 	defer func() {
 		if err != nil {
 			err = fmt.Errorf("bundle: write %s: %w", path, err)
@@ -307,19 +322,11 @@ func WriteFileFunc(path string, n int, spec func(i int) (*admin.TaskSpec, error)
 	if err != nil {
 		return err
 	}
-	if n < 0 {
-		return fmt.Errorf("negative spec count %d", n)
+	write, err := plan()
+	if err != nil {
+		return err
 	}
-	p := newPlanner(n)
-	next := func(i int) (entityFile, error) {
-		s, err := spec(i)
-		if err != nil {
-			return entityFile{}, err
-		}
-		name, err := p.plan(i, s)
-		return taskFile(i, s, name), err
-	}
-	return writeFileAtomic(path, func(f *os.File) error { return writeArchiveFrom(f, n, next, cfg) })
+	return writeFileAtomic(path, func(f *os.File) error { return write(f, cfg) })
 }
 
 // fileConfig applies opts for an archive file at path, whose extension decides the format; a

@@ -19,6 +19,7 @@ import (
 	"github.com/flytedask/flytedask/bundle"
 	"github.com/flytedask/flytedask/internal/protodiff"
 	"github.com/flytedask/flytedask/internal/regid"
+	"github.com/flytedask/flytedask/internal/wfnodes"
 )
 
 // LaunchPlanService is the part of FlyteAdmin's AdminService that registering workflows and launch
@@ -142,10 +143,8 @@ func (h *hydrator) ref(id *core.Identifier, inRun map[string]bool, rt core.Resou
 	fill(id, h.t)
 }
 
+// node hydrates the references of n itself (template reaches the nested nodes).
 func (h *hydrator) node(n *core.Node) {
-	if n == nil {
-		return
-	}
 	switch t := n.GetTarget().(type) {
 	case *core.Node_TaskNode:
 		h.ref(t.TaskNode.GetReferenceId(), h.tasks, core.ResourceType_TASK)
@@ -156,51 +155,19 @@ func (h *hydrator) node(n *core.Node) {
 		case *core.WorkflowNode_SubWorkflowRef:
 			h.ref(r.SubWorkflowRef, h.subs, core.ResourceType_WORKFLOW)
 		}
-	case *core.Node_BranchNode:
-		ie := t.BranchNode.GetIfElse()
-		h.node(ie.GetCase().GetThenNode())
-		for _, o := range ie.GetOther() {
-			h.node(o.GetThenNode())
-		}
-		h.node(ie.GetElseNode())
-	case *core.Node_ArrayNode:
-		h.node(t.ArrayNode.GetNode())
 	}
 }
 
-func (h *hydrator) template(t *core.WorkflowTemplate) {
-	if t == nil {
-		return
-	}
-	for _, n := range t.GetNodes() {
-		h.node(n)
-	}
-	h.node(t.GetFailureNode())
-}
+// template hydrates the references of every node of t, nested ones included.
+func (h *hydrator) template(t *core.WorkflowTemplate) { wfnodes.WalkTemplate(t, h.node) }
 
 // lpRefs returns the names of the launch plans a workflow's nodes call.
 func lpRefs(t *core.WorkflowTemplate, out map[string]bool) {
-	var walk func(n *core.Node)
-	walk = func(n *core.Node) {
-		if n == nil {
-			return
-		}
+	wfnodes.WalkTemplate(t, func(n *core.Node) {
 		if r := n.GetWorkflowNode().GetLaunchplanRef(); r != nil {
 			out[r.GetName()] = true
 		}
-		if ie := n.GetBranchNode().GetIfElse(); ie != nil {
-			walk(ie.GetCase().GetThenNode())
-			for _, o := range ie.GetOther() {
-				walk(o.GetThenNode())
-			}
-			walk(ie.GetElseNode())
-		}
-		walk(n.GetArrayNode().GetNode())
-	}
-	for _, n := range t.GetNodes() {
-		walk(n)
-	}
-	walk(t.GetFailureNode())
+	})
 }
 
 // planEntities hydrates the workflows and launch plans of e for target (copies; e is not modified),
@@ -498,35 +465,7 @@ func (c *Client) RegisterEntities(ctx context.Context, e bundle.Entities, target
 			stopped = true
 		}
 	}
-	be := &BatchError{Total: len(results), kinds: countKinds(results)}
-	for i := range results {
-		r := &results[i]
-		switch r.Outcome {
-		case NotAttempted:
-			be.NotAttempted++
-			if r.Reason == "" {
-				if ctx.Err() != nil {
-					r.Code, r.Err = status.FromContextError(ctx.Err()).Code(), ctx.Err()
-					r.Reason = "not attempted: " + ctx.Err().Error()
-				} else {
-					r.Reason = "not attempted: stopped after an earlier failure"
-				}
-			}
-		case Failed:
-			be.Failed++
-			if be.First == nil {
-				first := *r
-				be.First = &first
-			}
-		}
-	}
-	if be.Failed == 0 && be.NotAttempted == 0 {
-		return results, nil
-	}
-	if ctx.Err() != nil {
-		be.Cause = ctx.Err()
-	}
-	return results, be
+	return finishBatch(ctx, results, countKinds(results))
 }
 
 // failedDep returns the first of deps (indexes into rs) that is not registered, or -1.
@@ -699,34 +638,22 @@ func (c *Client) getWorkflowTemplate(ctx context.Context, svc LaunchPlanService,
 func comparableWorkflow(t *core.WorkflowTemplate, id *core.Identifier) *core.WorkflowTemplate {
 	c := proto.Clone(t).(*core.WorkflowTemplate)
 	c.Id = id
-	var node func(n *core.Node)
-	node = func(n *core.Node) {
-		if n == nil {
-			return
-		}
+	clean := func(n *core.Node) {
 		n.UpstreamNodeIds = nil
 		for _, b := range n.GetInputs() {
 			startNode(b.GetBinding())
 		}
-		if ie := n.GetBranchNode().GetIfElse(); ie != nil {
-			node(ie.GetCase().GetThenNode())
-			for _, o := range ie.GetOther() {
-				node(o.GetThenNode())
-			}
-			node(ie.GetElseNode())
-		}
-		node(n.GetArrayNode().GetNode())
 	}
 	nodes := c.Nodes[:0]
 	for _, n := range c.Nodes {
 		if n.GetId() == "start-node" || n.GetId() == "end-node" {
 			continue
 		}
-		node(n)
+		wfnodes.Walk(n, clean)
 		nodes = append(nodes, n)
 	}
 	c.Nodes = nodes
-	node(c.FailureNode)
+	wfnodes.Walk(c.FailureNode, clean)
 	for _, b := range c.GetOutputs() {
 		startNode(b.GetBinding())
 	}

@@ -211,6 +211,7 @@ func TestRegisterEntitiesConflictDiff(t *testing.T) {
 	require.Len(t, wf.Diff, 1)
 	assert.Equal(t, "template.nodes[0].metadata.name", wf.Diff[0].Path)
 	assert.Equal(t, register.NotAttempted, res[3].Outcome)
+	berr := err
 
 	// DiffEntities sees the same differences without registering.
 	d, err := c.DiffEntities(context.Background(), e, lpTarget)
@@ -227,6 +228,14 @@ func TestRegisterEntitiesConflictDiff(t *testing.T) {
 		assert.Equal(t, register.NotRegistered, r.Status, r.Kind())
 		assert.NoError(t, r.Err)
 	}
+
+	// BatchError.First is a deep copy, as for tasks: editing the results does not change it.
+	var be *register.BatchError
+	require.ErrorAs(t, berr, &be)
+	msg := berr.Error()
+	res[1].ID.Name, res[1].Diff[0].Path = "EDITED", "EDITED"
+	assert.Equal(t, msg, berr.Error())
+	assert.Equal(t, "template.nodes[0].metadata.name", be.First.Diff[0].Path)
 }
 
 // Everything is validated before anything is sent, and every problem is reported at once.

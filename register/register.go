@@ -209,18 +209,26 @@ func (c *Client) Register(ctx context.Context, specs []*admin.TaskSpec, target T
 		}()
 	}
 	wg.Wait()
+	return finishBatch(ctx, results, "")
+}
 
-	be := &BatchError{Total: len(results)}
+// finishBatch ends a run: it gives every NotAttempted result without a reason the reason (and,
+// when ctx ended, the context's code and error), and returns results with nil when every result
+// succeeded, else with a *BatchError counting them (kinds as in BatchError.kinds).
+func finishBatch(ctx context.Context, results []Result, kinds string) ([]Result, error) {
+	be := &BatchError{Total: len(results), kinds: kinds}
 	for i := range results {
 		r := &results[i]
 		switch r.Outcome {
 		case NotAttempted:
 			be.NotAttempted++
-			if ctx.Err() != nil {
-				r.Code, r.Err = status.FromContextError(ctx.Err()).Code(), ctx.Err()
-				r.Reason = "not attempted: " + ctx.Err().Error()
-			} else {
-				r.Reason = "not attempted: stopped after an earlier failure"
+			if r.Reason == "" {
+				if ctx.Err() != nil {
+					r.Code, r.Err = status.FromContextError(ctx.Err()).Code(), ctx.Err()
+					r.Reason = "not attempted: " + ctx.Err().Error()
+				} else {
+					r.Reason = "not attempted: stopped after an earlier failure"
+				}
 			}
 		case Failed:
 			be.Failed++
@@ -253,31 +261,14 @@ func (c *Client) registerOne(ctx context.Context, req *admin.TaskCreateRequest, 
 	if r.Attempts == 0 {
 		return // ctx ended before the first attempt
 	}
-	st := status.Convert(err)
-	switch {
-	case err == nil:
-		r.Outcome, r.Code, r.Reason = Created, codes.OK, "registered"
-	case st.Code() == codes.AlreadyExists:
-		r.Outcome, r.Code, r.Reason = AlreadyExisted, codes.AlreadyExists, "identical task already registered"
-		if r.Attempts > 1 {
-			r.Reason += " (an earlier attempt of this run may have created it)"
-		}
-	default:
-		r.Outcome, r.Code, r.Err = Failed, st.Code(), err
-		r.Reason = oneLine(st.Message())
-		if ctx.Err() != nil && (retryable(st.Code()) || st.Code() == codes.Canceled) {
-			ie := &interruptedError{ctxErr: ctx.Err(), last: err}
-			r.Code, r.Err = ie.GRPCStatus().Code(), ie
-			r.Reason = "interrupted by " + ctx.Err().Error() + "; server-side effect unknown; last error: " + r.Reason
-		}
-		if isDifferentStructure(err) {
-			r.Conflict = true
-			diffs, derr := c.remoteDiff(ctx, req)
-			if derr != nil {
-				r.Reason += "; diff unavailable: " + oneLine(status.Convert(derr).Message())
-			} else {
-				r.Diff = diffs
-			}
+	c.outcome(ctx, err, r, "task")
+	if r.Outcome == Failed && isDifferentStructure(err) {
+		r.Conflict = true
+		diffs, derr := c.remoteDiff(ctx, req)
+		if derr != nil {
+			r.Reason += "; diff unavailable: " + oneLine(status.Convert(derr).Message())
+		} else {
+			r.Diff = diffs
 		}
 	}
 }

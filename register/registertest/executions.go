@@ -351,17 +351,28 @@ func (a *Admin) find(id *core.WorkflowExecutionIdentifier) (*execution, error) {
 	return e, nil
 }
 
-// GetExecution returns the execution in its current step and moves its script on by one call.
-func (a *Admin) GetExecution(ctx context.Context, req *admin.WorkflowExecutionGetRequest) (*admin.Execution, error) {
-	if err := a.before(ctx, "GetExecution", req.GetId().GetName()); err != nil {
+// lockedFind runs the before hook of method, then finds the execution id with a.mu held. On
+// success a.mu stays held (the caller unlocks it); on error it is not held.
+func (a *Admin) lockedFind(ctx context.Context, method string, id *core.WorkflowExecutionIdentifier) (*execution, error) {
+	if err := a.before(ctx, method, id.GetName()); err != nil {
 		return nil, err
 	}
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	e, err := a.find(req.GetId())
+	e, err := a.find(id)
+	if err != nil {
+		a.mu.Unlock()
+		return nil, err
+	}
+	return e, nil
+}
+
+// GetExecution returns the execution in its current step and moves its script on by one call.
+func (a *Admin) GetExecution(ctx context.Context, req *admin.WorkflowExecutionGetRequest) (*admin.Execution, error) {
+	e, err := a.lockedFind(ctx, "GetExecution", req.GetId())
 	if err != nil {
 		return nil, err
 	}
+	defer a.mu.Unlock()
 	if e.terminated {
 		e.abortPolls++
 	} else {
@@ -384,15 +395,11 @@ func (a *Admin) GetExecution(ctx context.Context, req *admin.WorkflowExecutionGe
 
 // GetExecutionData returns the stored inputs and, once SUCCEEDED, the scripted outputs.
 func (a *Admin) GetExecutionData(ctx context.Context, req *admin.WorkflowExecutionGetDataRequest) (*admin.WorkflowExecutionGetDataResponse, error) {
-	if err := a.before(ctx, "GetExecutionData", req.GetId().GetName()); err != nil {
-		return nil, err
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	e, err := a.find(req.GetId())
+	e, err := a.lockedFind(ctx, "GetExecutionData", req.GetId())
 	if err != nil {
 		return nil, err
 	}
+	defer a.mu.Unlock()
 	resp := &admin.WorkflowExecutionGetDataResponse{FullInputs: proto.Clone(e.inputs).(*core.LiteralMap)}
 	if s := e.step(); s.Phase == core.WorkflowExecution_SUCCEEDED && s.Outputs != nil {
 		resp.FullOutputs = proto.Clone(s.Outputs).(*core.LiteralMap)
@@ -402,15 +409,11 @@ func (a *Admin) GetExecutionData(ctx context.Context, req *admin.WorkflowExecuti
 
 // TerminateExecution aborts a running execution; a finished one answers FailedPrecondition.
 func (a *Admin) TerminateExecution(ctx context.Context, req *admin.ExecutionTerminateRequest) (*admin.ExecutionTerminateResponse, error) {
-	if err := a.before(ctx, "TerminateExecution", req.GetId().GetName()); err != nil {
-		return nil, err
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	e, err := a.find(req.GetId())
+	e, err := a.lockedFind(ctx, "TerminateExecution", req.GetId())
 	if err != nil {
 		return nil, err
 	}
+	defer a.mu.Unlock()
 	switch e.step().Phase {
 	case core.WorkflowExecution_SUCCEEDED, core.WorkflowExecution_FAILED, core.WorkflowExecution_ABORTED, core.WorkflowExecution_TIMED_OUT:
 		return nil, status.Errorf(codes.FailedPrecondition, "Cannot abort an already terminated workflow execution %s", execKey(req.GetId()))
@@ -441,15 +444,11 @@ func page(n int, limit uint32, token string) (from, to int, next string, err err
 // ListNodeExecutions lists the current step's nodes under req.unique_parent_id (top level: with
 // start-node first, and end-node for a single-task execution), paged.
 func (a *Admin) ListNodeExecutions(ctx context.Context, req *admin.NodeExecutionListRequest) (*admin.NodeExecutionList, error) {
-	if err := a.before(ctx, "ListNodeExecutions", req.GetWorkflowExecutionId().GetName()); err != nil {
-		return nil, err
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	e, err := a.find(req.GetWorkflowExecutionId())
+	e, err := a.lockedFind(ctx, "ListNodeExecutions", req.GetWorkflowExecutionId())
 	if err != nil {
 		return nil, err
 	}
+	defer a.mu.Unlock()
 	s := e.step()
 	var all []*admin.NodeExecution
 	mk := func(n Node) *admin.NodeExecution {
@@ -483,15 +482,11 @@ func (a *Admin) ListNodeExecutions(ctx context.Context, req *admin.NodeExecution
 // paged.
 func (a *Admin) ListTaskExecutions(ctx context.Context, req *admin.TaskExecutionListRequest) (*admin.TaskExecutionList, error) {
 	nid := req.GetNodeExecutionId()
-	if err := a.before(ctx, "ListTaskExecutions", nid.GetExecutionId().GetName()); err != nil {
-		return nil, err
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	e, err := a.find(nid.GetExecutionId())
+	e, err := a.lockedFind(ctx, "ListTaskExecutions", nid.GetExecutionId())
 	if err != nil {
 		return nil, err
 	}
+	defer a.mu.Unlock()
 	var node *Node
 	for i, n := range e.step().Nodes {
 		if n.ID == nid.GetNodeId() {

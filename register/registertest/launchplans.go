@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/flytedask/flytedask/internal/wfnodes"
 	"github.com/flytedask/flytedask/register"
 )
 
@@ -75,30 +76,14 @@ func checkID(id *core.Identifier, rt core.ResourceType) error {
 
 // nodeRefs returns every task and launch plan id the template's nodes reference.
 func nodeRefs(t *core.WorkflowTemplate) (tasks, lps []*core.Identifier) {
-	var walk func(n *core.Node)
-	walk = func(n *core.Node) {
-		if n == nil {
-			return
-		}
+	wfnodes.WalkTemplate(t, func(n *core.Node) {
 		if r := n.GetTaskNode().GetReferenceId(); r != nil {
 			tasks = append(tasks, r)
 		}
 		if r := n.GetWorkflowNode().GetLaunchplanRef(); r != nil {
 			lps = append(lps, r)
 		}
-		if ie := n.GetBranchNode().GetIfElse(); ie != nil {
-			walk(ie.GetCase().GetThenNode())
-			for _, o := range ie.GetOther() {
-				walk(o.GetThenNode())
-			}
-			walk(ie.GetElseNode())
-		}
-		walk(n.GetArrayNode().GetNode())
-	}
-	for _, n := range t.GetNodes() {
-		walk(n)
-	}
-	walk(t.GetFailureNode())
+	})
 	return tasks, lps
 }
 
