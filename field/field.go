@@ -22,9 +22,18 @@ import (
 // works on it, so validators can be handed nil when there is no prefix.
 type Path struct {
 	parent *Path
-	name   string // a child name, or "" when this element is an index or key
-	index  string // "[3]" or "[KEY]" when this element is an index or key
+	name   string // a child's name, or a key's text
+	// elem is childElem (the zero value), keyElem, or an index ([3]) plus one. A path element is
+	// 32 bytes and an index or key costs no string of its own: validators build a path for every
+	// field they look at, and render one only for a problem.
+	elem int
 }
+
+// The elem values of path elements that are not indexes.
+const (
+	childElem = 0  // .name
+	keyElem   = -1 // [name]
+)
 
 // NewPath returns the path made of name followed by more.
 func NewPath(name string, more ...string) *Path {
@@ -41,14 +50,17 @@ func (p *Path) Child(name string, more ...string) *Path {
 	return c
 }
 
-// Index returns the path p[i].
+// Index returns the path p[i]. A negative i renders as p[-1], as written.
 func (p *Path) Index(i int) *Path {
-	return &Path{parent: p, index: "[" + strconv.Itoa(i) + "]"}
+	if i < 0 {
+		return p.Key(strconv.Itoa(i))
+	}
+	return &Path{parent: p, elem: i + 1}
 }
 
 // Key returns the path p[key], for entries of maps such as environment[LOG_LEVEL].
 func (p *Path) Key(key string) *Path {
-	return &Path{parent: p, index: "[" + key + "]"}
+	return &Path{parent: p, name: key, elem: keyElem}
 }
 
 // String renders the path, for example tasks[1].dask.workers.limits.mem.
@@ -57,21 +69,28 @@ func (p *Path) String() string {
 	if p == nil {
 		return ""
 	}
-	var elems []*Path
+	var stack [16]*Path
+	elems := stack[:0]
 	for e := p; e != nil; e = e.parent {
 		elems = append(elems, e)
 	}
 	var b strings.Builder
 	for i := len(elems) - 1; i >= 0; i-- {
-		e := elems[i]
-		if e.index != "" {
-			b.WriteString(e.index)
-			continue
+		switch e := elems[i]; e.elem {
+		case childElem:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(e.name)
+		case keyElem:
+			b.WriteByte('[')
+			b.WriteString(e.name)
+			b.WriteByte(']')
+		default:
+			b.WriteByte('[')
+			b.WriteString(strconv.Itoa(e.elem - 1))
+			b.WriteByte(']')
 		}
-		if b.Len() > 0 {
-			b.WriteByte('.')
-		}
-		b.WriteString(e.name)
 	}
 	return b.String()
 }

@@ -22,6 +22,16 @@ func TestPath(t *testing.T) {
 	assert.Equal(t, "tasks[0][1]", field.NewPath("tasks").Index(0).Join("[1]"))
 	assert.Equal(t, "x", root.Join("x"))
 	assert.Equal(t, "tasks", field.NewPath("tasks").Join(""))
+	assert.Equal(t, "a[-1]", root.Child("a").Index(-1).String(), "a negative index renders as written")
+	assert.Equal(t, "[0][KEY].b[12]", root.Index(0).Key("KEY").Child("b").Index(12).String())
+	assert.Equal(t, "x", (&field.Path{}).Child("x").String(), "the zero Path is an element with an empty name")
+	deep := field.NewPath("a")
+	want := "a"
+	for i := 0; i < 40; i++ { // deeper than String's stack buffer
+		deep = deep.Child("b").Index(i)
+		want += fmt.Sprintf(".b[%d]", i)
+	}
+	assert.Equal(t, want, deep.String())
 }
 
 func TestErrorList(t *testing.T) {

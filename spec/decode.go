@@ -145,10 +145,16 @@ func ReadSource(path string) (Source, error) {
 		return Source{}, err
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.IsDir() {
-		return Source{}, &fs.PathError{Op: "read", Path: path, Err: errIsDir}
+	var size int64
+	if fi, err := f.Stat(); err == nil {
+		if fi.IsDir() {
+			return Source{}, &fs.PathError{Op: "read", Path: path, Err: errIsDir}
+		}
+		if fi.Mode().IsRegular() {
+			size = fi.Size()
+		}
 	}
-	data, err := specfile.ReadLimited(f)
+	data, err := specfile.ReadLimited(f, size)
 	if err != nil {
 		var perr *fs.PathError
 		if errors.As(err, &perr) {
@@ -322,6 +328,7 @@ func decodeFile(src Source, withLines bool) (res *fileResult) {
 	if tasksNode == nil || tasksNode.Kind != yaml.SequenceNode {
 		return res
 	}
+	res.tasks = make([]taskResult, 0, len(tasksNode.Content))
 	for i, item := range tasksNode.Content {
 		tr := taskResult{origin: Origin{File: src.Name, Index: i, Line: item.Line}}
 		w.out = &tr.probs
@@ -492,7 +499,9 @@ func Decode(sources []Source, opts Options) (*Spec, error) {
 				}
 			}
 			// Spec order: by line; problems on one line keep the order they were found in.
-			sort.SliceStable(taskProbs, func(i, j int) bool { return taskProbs[i].Line < taskProbs[j].Line })
+			if len(taskProbs) > 1 {
+				sort.SliceStable(taskProbs, func(i, j int) bool { return taskProbs[i].Line < taskProbs[j].Line })
+			}
 			all = append(all, taskProbs...)
 			s.Origins = append(s.Origins, tr.origin)
 		}

@@ -3,7 +3,7 @@ package spec
 import (
 	"maps"
 	"slices"
-	"sort"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -23,12 +23,12 @@ type taskDoc struct {
 	python          *pythonDoc
 	command         *[]string
 	args            *[]string
-	requests        map[resources.Name]string
-	limits          map[resources.Name]string
+	requests        resDoc
+	limits          resDoc
 	environment     map[string]string
 	secrets         *[]task.Secret
-	inputs          map[string]task.Type
-	outputs         map[string]task.Type
+	inputs          []task.Variable // sorted by name
+	outputs         []task.Variable
 	retries         *int
 	timeout         *time.Duration
 	interruptible   *bool
@@ -76,7 +76,39 @@ type daskDoc struct {
 type roleDoc struct {
 	numberOfWorkers  *int
 	image            *string
-	requests, limits map[resources.Name]string
+	requests, limits resDoc
+}
+
+// resDoc is a requests or limits block as written: the quantities it sets, in resources.Names()
+// order. A quantity written as "" is set (and clears a default). A struct rather than a map: a
+// spec has several blocks per task, and merging them with the defaults allocates nothing.
+type resDoc struct {
+	q   [len(resourceKeys)]string
+	set [len(resourceKeys)]bool
+}
+
+// put sets the quantity of the resource resourceKeys[i].
+func (r *resDoc) put(i int, q string) { r.q[i], r.set[i] = q, true }
+
+// mergeRes returns d with the quantities t sets replaced by t's.
+func mergeRes(d, t resDoc) resDoc {
+	for i, ok := range t.set {
+		if ok {
+			d.put(i, t.q[i])
+		}
+	}
+	return d
+}
+
+// spec converts r to a resources.Spec.
+func (r resDoc) spec() resources.Spec {
+	var s resources.Spec
+	for i, name := range resources.Names() {
+		if r.set[i] {
+			s.Set(name, r.q[i])
+		}
+	}
+	return s
 }
 
 func or[T any](t, d *T) *T {
@@ -111,13 +143,14 @@ func mergeNested[T any](d, t *T, fn func(d, t *T) *T) *T {
 	return fn(d, t)
 }
 
-// merge returns t with the defaults d merged under it (see the package
-// documentation for the rules). d may be nil.
+// merge merges the defaults d under t (see the package documentation for the
+// rules), in place, and returns t. d may be nil; it is not changed, and the
+// result shares its values.
 func merge(d, t *taskDoc) *taskDoc {
 	if d == nil {
 		return t
 	}
-	m := *t
+	m := t
 	m.image = or(t.image, d.image)
 	switch {
 	case t.command != nil || t.args != nil:
@@ -129,12 +162,12 @@ func merge(d, t *taskDoc) *taskDoc {
 	default:
 		m.python, m.command, m.args = d.python, d.command, d.args
 	}
-	m.requests = mergeMap(d.requests, t.requests)
-	m.limits = mergeMap(d.limits, t.limits)
+	m.requests = mergeRes(d.requests, t.requests)
+	m.limits = mergeRes(d.limits, t.limits)
 	m.environment = mergeMap(d.environment, t.environment)
 	m.secrets = or(t.secrets, d.secrets)
-	m.inputs = mergeMap(d.inputs, t.inputs)
-	m.outputs = mergeMap(d.outputs, t.outputs)
+	m.inputs = mergeVars(d.inputs, t.inputs)
+	m.outputs = mergeVars(d.outputs, t.outputs)
 	m.retries = or(t.retries, d.retries)
 	m.timeout = or(t.timeout, d.timeout)
 	m.interruptible = or(t.interruptible, d.interruptible)
@@ -162,8 +195,8 @@ func merge(d, t *taskDoc) *taskDoc {
 		return &roleDoc{
 			numberOfWorkers: or(t.numberOfWorkers, d.numberOfWorkers),
 			image:           or(t.image, d.image),
-			requests:        mergeMap(d.requests, t.requests),
-			limits:          mergeMap(d.limits, t.limits),
+			requests:        mergeRes(d.requests, t.requests),
+			limits:          mergeRes(d.limits, t.limits),
 		}
 	}
 	m.dask = mergeNested(d.dask, t.dask, func(d, t *daskDoc) *daskDoc {
@@ -172,7 +205,7 @@ func merge(d, t *taskDoc) *taskDoc {
 			workers:   mergeNested(d.workers, t.workers, mergeRole),
 		}
 	})
-	return &m
+	return m
 }
 
 func deref[T any](p *T) T {
@@ -183,24 +216,45 @@ func deref[T any](p *T) T {
 	return *p
 }
 
-func resourceSpec(m map[resources.Name]string) resources.Spec {
-	var s resources.Spec
-	for name, q := range m {
-		s.Set(name, q)
+// byName orders variables by name.
+func byName(a, b task.Variable) int { return strings.Compare(a.Name, b.Name) }
+
+// mergeVars merges two lists sorted by name (nil: absent): t's variables replace d's of the same
+// name.
+func mergeVars(d, t []task.Variable) []task.Variable {
+	if d == nil {
+		return t
 	}
-	return s
+	if t == nil {
+		return d
+	}
+	out := make([]task.Variable, 0, len(d)+len(t))
+	i, j := 0, 0
+	for i < len(d) && j < len(t) {
+		switch c := byName(d[i], t[j]); {
+		case c < 0:
+			out = append(out, d[i])
+			i++
+		case c > 0:
+			out = append(out, t[j])
+			j++
+		default:
+			out = append(out, t[j])
+			i++
+			j++
+		}
+	}
+	out = append(out, d[i:]...)
+	return append(out, t[j:]...)
 }
 
-func variables(m map[string]task.Type) []task.Variable {
-	if len(m) == 0 {
+// variables returns a task's own copy of a merged list (nil when empty): lists are shared between
+// the defaults and the tasks they are merged into.
+func variables(vs []task.Variable) []task.Variable {
+	if len(vs) == 0 {
 		return nil
 	}
-	out := make([]task.Variable, 0, len(m))
-	for name, t := range m {
-		out = append(out, task.Variable{Name: name, Type: t})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
+	return slices.Clone(vs)
 }
 
 // toTask converts a (merged) document into a task.Task.
@@ -210,8 +264,8 @@ func (td *taskDoc) toTask() task.Task {
 		Image:           deref(td.image),
 		Command:         deref(td.command),
 		Args:            deref(td.args),
-		Requests:        resourceSpec(td.requests),
-		Limits:          resourceSpec(td.limits),
+		Requests:        td.requests.spec(),
+		Limits:          td.limits.spec(),
 		Environment:     td.environment,
 		Secrets:         deref(td.secrets),
 		Inputs:          variables(td.inputs),
@@ -251,14 +305,14 @@ func (td *taskDoc) toTask() task.Task {
 	}
 	if td.dask != nil {
 		if s := td.dask.scheduler; s != nil {
-			t.Dask.Scheduler = dask.Scheduler{Image: deref(s.image), Requests: resourceSpec(s.requests), Limits: resourceSpec(s.limits)}
+			t.Dask.Scheduler = dask.Scheduler{Image: deref(s.image), Requests: s.requests.spec(), Limits: s.limits.spec()}
 		}
 		if w := td.dask.workers; w != nil {
 			t.Dask.Workers = dask.WorkerGroup{
 				NumberOfWorkers: deref(w.numberOfWorkers),
 				Image:           deref(w.image),
-				Requests:        resourceSpec(w.requests),
-				Limits:          resourceSpec(w.limits),
+				Requests:        w.requests.spec(),
+				Limits:          w.limits.spec(),
 			}
 		}
 	}

@@ -230,7 +230,8 @@ tasks:
   - name: t1
     command: [run]
     image: ghcr.io/a/b:2
-    requests: {memory: 2Gi}
+    requests: {memory: 2Gi, ephemeral_storage: 1Gi}
+    limits: {}
     environment: {B: t}
     secrets: [{group: t}]
     inputs: {y: float}
@@ -239,9 +240,16 @@ tasks:
     cache: {serialize: true}
     pod_template: {labels: {b: t}, spec: {nodeSelector: {t: t}}}
     dask: {workers: {limits: {cpu: "4"}}}
+  - name: t2
+    python: {function: g}
+    inputs: {x: float, a: string}
+    requests: {cpu: ""}
+    dask: {workers: {limits: {mem: ""}, requests: {gpu: 1}}}
+  - name: t3
+    python: {function: h}
 `)
 	require.NoError(t, err)
-	t0, t1 := s.Tasks[0], s.Tasks[1]
+	t0, t1, t2 := s.Tasks[0], s.Tasks[1], s.Tasks[2]
 
 	assert.Equal(t, &task.PythonFunction{Module: "m", Function: "f"}, t0.Python, "python merges key-wise")
 	assert.Equal(t, "ghcr.io/a/b:1", t0.Image)
@@ -250,7 +258,15 @@ tasks:
 	assert.Nil(t, t1.Python, "a task's command replaces the default python entrypoint")
 	assert.Equal(t, []string{"run"}, t1.Command)
 	assert.Equal(t, "ghcr.io/a/b:2", t1.Image)
-	assert.Equal(t, resources.Spec{CPU: "1", Mem: "2Gi"}, t1.Requests, "resources merge key-wise; memory is mem")
+	assert.Equal(t, resources.Spec{CPU: "1", Mem: "2Gi", EphemeralStorage: "1Gi"}, t1.Requests, "resources merge key-wise; memory is mem")
+	assert.Equal(t, resources.Spec{}, t1.Limits, "an empty block sets nothing")
+	assert.Equal(t, resources.Spec{Mem: "1Gi"}, t2.Requests, `a quantity written as "" clears the default`)
+	assert.Equal(t, resources.Spec{CPU: "2"}, t2.Dask.Workers.Limits)
+	assert.Equal(t, resources.Spec{GPU: "1"}, t2.Dask.Workers.Requests)
+	assert.Equal(t, []task.Variable{{Name: "a", Type: task.String}, {Name: "x", Type: task.Float}}, t2.Inputs, "a task's variable replaces the default of the same name")
+	assert.Equal(t, []task.Variable{{Name: "x", Type: task.Integer}}, t0.Inputs)
+	s.Tasks[0].Inputs[0].Name = "changed"
+	assert.Equal(t, "x", s.Tasks[3].Inputs[0].Name, "tasks do not share the defaults' lists")
 	assert.Equal(t, map[string]string{"A": "d", "B": "t"}, t1.Environment)
 	assert.Equal(t, []task.Secret{{Group: "t"}}, t1.Secrets, "lists are replaced")
 	assert.Equal(t, []task.Variable{{Name: "x", Type: task.Integer}, {Name: "y", Type: task.Float}}, t1.Inputs)
@@ -263,6 +279,15 @@ tasks:
 	assert.Equal(t, resources.Spec{CPU: "4", Mem: "2Gi"}, t1.Dask.Workers.Limits)
 	assert.Equal(t, 3, t1.Dask.Workers.NumberOfWorkers)
 	assert.Equal(t, "ghcr.io/a/b:1", t1.Dask.Scheduler.Image)
+}
+
+// resDoc stores quantities by position: the keys the walker reads are resources.Names(), in order.
+func TestResourceKeysOrder(t *testing.T) {
+	names := resources.Names()
+	require.Len(t, resourceKeys, len(names))
+	for i, n := range names {
+		assert.Equal(t, string(n), resourceKeys[i])
+	}
 }
 
 func TestAnchorsAndAliases(t *testing.T) {

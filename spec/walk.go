@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/big"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -16,7 +17,6 @@ import (
 
 	"github.com/flytedask/flytedask/field"
 	"github.com/flytedask/flytedask/internal/accelerators"
-	"github.com/flytedask/flytedask/resources"
 	"github.com/flytedask/flytedask/task"
 )
 
@@ -404,8 +404,10 @@ func (w *walker) stringMap(n *yaml.Node, p *field.Path) map[string]string {
 	return out
 }
 
-func (w *walker) types(n *yaml.Node, p *field.Path) map[string]task.Type {
-	out := map[string]task.Type{}
+// types reads a mapping of variable names to types into a list sorted by name (non-nil: written,
+// even when empty or wrong).
+func (w *walker) types(n *yaml.Node, p *field.Path) []task.Variable {
+	out := make([]task.Variable, 0, len(n.Content)/2)
 	w.mapEntries(n, p, "a mapping of variable names to types, e.g. {n: integer}", func(key string, v *yaml.Node, kp *field.Path) {
 		if isNull(v) || v.Kind != yaml.ScalarNode || v.ShortTag() != "!!str" {
 			w.wrongType(v, kp, "a type name: integer, float, string, boolean, datetime, duration, file, directory, list[T] or map[T]")
@@ -416,8 +418,9 @@ func (w *walker) types(n *yaml.Node, p *field.Path) map[string]task.Type {
 			w.fail(v, kp, field.ErrorTypeInvalid, false, "%v", err)
 			return
 		}
-		out[key] = t
+		out = append(out, task.Variable{Name: key, Type: t})
 	})
+	slices.SortFunc(out, byName)
 	return out
 }
 
@@ -446,15 +449,16 @@ var keyHomes = map[string]string{
 	"pagerduty": "an entry of a launch plan's notifications",
 }
 
-var resourceKeys = []string{"cpu", "mem", "gpu", "ephemeral_storage"}
+// resourceKeys are the keys of requests and limits, in resources.Names() order (resDoc's).
+var resourceKeys = [...]string{"cpu", "mem", "gpu", "ephemeral_storage"}
 
 var resourceAliases = map[string]string{"memory": "mem"}
 
-func (w *walker) resources(n *yaml.Node, p *field.Path) map[resources.Name]string {
-	out := map[resources.Name]string{}
-	w.fields(n, p, resourceKeys, resourceAliases, func(key string, v *yaml.Node, kp *field.Path) {
+func (w *walker) resources(n *yaml.Node, p *field.Path) resDoc {
+	var out resDoc
+	w.fields(n, p, resourceKeys[:], resourceAliases, func(key string, v *yaml.Node, kp *field.Path) {
 		if q, ok := w.quantity(v, kp); ok {
-			out[resources.Name(key)] = q
+			out.put(indexOf(resourceKeys[:], key), q)
 		}
 	})
 	return out

@@ -79,7 +79,7 @@ func (f *specFlags) load(e *Env) (*spec.Spec, []spec.Problem, error) {
 				return nil, nil, usageErrorf(`"-f -" given twice: stdin can be read once`)
 			}
 			stdinUsed = true
-			data, err := specfile.ReadLimited(e.Stdin)
+			data, err := specfile.ReadLimited(e.Stdin, 0)
 			if err != nil {
 				return nil, nil, failf("read stdin: %w", err)
 			}
