@@ -12,6 +12,7 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
+	"github.com/flytedask/flytedask/internal/taskhook"
 	"github.com/flytedask/flytedask/internal/version"
 	"github.com/flytedask/flytedask/resources"
 )
@@ -57,11 +58,11 @@ func (t Task) Build(s Settings) (*admin.TaskSpec, error) {
 	if err := t.Validate(s); err != nil {
 		return nil, err
 	}
-	return t.build(s)
+	return t.build(s, nil)
 }
 
-func (t Task) build(s Settings) (*admin.TaskSpec, error) {
-	custom, err := t.Dask.Custom()
+func (t Task) build(s Settings, customs taskhook.Customs) (*admin.TaskSpec, error) {
+	custom, err := customs.Custom(t.Dask)
 	if err != nil {
 		return nil, err
 	}

@@ -134,7 +134,7 @@ func (f *specFlags) build(e *Env) (*built, error) {
 func buildSpec(s *spec.Spec) ([]*admin.TaskSpec, error) {
 	out := make([]*admin.TaskSpec, len(s.Tasks))
 	for i := range s.Tasks {
-		ts, err := taskhook.Build(&s.Tasks[i], s.Settings)
+		ts, err := taskhook.Build(&s.Tasks[i], s.Settings, nil)
 		if err != nil {
 			return s.Build()
 		}

@@ -157,8 +157,11 @@ var errTaskBuild = errors.New("a task does not build")
 // validated every task: they are built without validating them again (see buildSpec). A task
 // that does not build is reported as spec.Spec.Build reports it, with nothing written.
 func writePackageFile(e *Env, output string, s *spec.Spec, opts ...bundle.WriteOption) error {
+	// Each spec is marshalled as soon as it is built and then dropped: tasks with the same Dask
+	// configuration can share one custom struct (taskhook.Customs).
+	customs := taskhook.NewCustoms()
 	err := bundle.WriteFileFunc(output, len(s.Tasks), func(i int) (*admin.TaskSpec, error) {
-		ts, err := taskhook.Build(&s.Tasks[i], s.Settings)
+		ts, err := taskhook.Build(&s.Tasks[i], s.Settings, customs)
 		if err != nil {
 			return nil, errTaskBuild
 		}

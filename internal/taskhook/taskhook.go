@@ -8,18 +8,55 @@
 // task.Task.Build.
 package taskhook
 
-import "github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
+import (
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
+	"google.golang.org/protobuf/types/known/structpb"
 
-// build holds a func(*task.Task, task.Settings) (*admin.TaskSpec, error): this package cannot
-// name package task's types (task imports it), so Set and Build are generic and Build asserts
-// the type.
+	"github.com/flytedask/flytedask/dask"
+)
+
+// build holds a func(*task.Task, task.Settings, Customs) (*admin.TaskSpec, error): this package
+// cannot name package task's types (task imports it), so Set and Build are generic and Build
+// asserts the type.
 var build any
 
-// Set installs f, task.Task.Build without its validation. Package task calls it once, in init.
-func Set[T, S any](f func(t *T, s S) (*admin.TaskSpec, error)) { build = f }
+// Set installs f, task.Task.Build without its validation, taking its TaskTemplate.custom from
+// Customs. Package task calls it once, in init.
+func Set[T, S any](f func(t *T, s S, c Customs) (*admin.TaskSpec, error)) { build = f }
 
 // Build builds the already validated task t with s as task.Task.Build does, without validating
-// it again. It panics if T and S are not task.Task and task.Settings (a programming error).
-func Build[T, S any](t *T, s S) (*admin.TaskSpec, error) {
-	return build.(func(*T, S) (*admin.TaskSpec, error))(t, s)
+// it again, taking the Dask custom struct from c (nil: a new struct for each task, as
+// task.Task.Build). It panics if T and S are not task.Task and task.Settings (a programming
+// error).
+func Build[T, S any](t *T, s S, c Customs) (*admin.TaskSpec, error) {
+	return build.(func(*T, S, Customs) (*admin.TaskSpec, error))(t, s, c)
+}
+
+// maxCustoms bounds a Customs: a spec whose tasks all differ keeps no more than this many structs
+// alive.
+const maxCustoms = 64
+
+// Customs memoizes dask.Config.Custom over the tasks of one build: tasks with equal Dask
+// configurations (those of a spec's defaults, typically) get the same *structpb.Struct, built
+// once. The TaskSpecs built with one then share those structs, so it is only for specs that are
+// marshalled and dropped, as `package` does, never for specs handed to code that may change one.
+// A nil Customs memoizes nothing. It is not safe for concurrent use.
+type Customs map[dask.Config]*structpb.Struct
+
+// NewCustoms returns an empty Customs.
+func NewCustoms() Customs { return make(Customs) }
+
+// Custom returns c.Custom(), the memoized struct when m holds one for c.
+func (m Customs) Custom(c dask.Config) (*structpb.Struct, error) {
+	if m == nil {
+		return c.Custom()
+	}
+	if s, ok := m[c]; ok {
+		return s, nil
+	}
+	s, err := c.Custom()
+	if err == nil && len(m) < maxCustoms {
+		m[c] = s
+	}
+	return s, err
 }

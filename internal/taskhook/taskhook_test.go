@@ -3,8 +3,10 @@ package taskhook_test
 import (
 	"testing"
 
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/flytedask/flytedask/dask"
 	"github.com/flytedask/flytedask/internal/taskhook"
 	"github.com/flytedask/flytedask/resources"
 	"github.com/flytedask/flytedask/task"
@@ -26,7 +28,7 @@ func TestBuildMatchesTaskBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := taskhook.Build(&tk, s)
+	got, err := taskhook.Build(&tk, s, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +44,7 @@ func TestBuildDoesNotValidate(t *testing.T) {
 	if _, err := tk.Build(task.Settings{}); err == nil {
 		t.Fatal("task.Task.Build accepted a name with '/'")
 	}
-	if _, err := taskhook.Build(&tk, task.Settings{}); err != nil {
+	if _, err := taskhook.Build(&tk, task.Settings{}, nil); err != nil {
 		t.Fatalf("taskhook.Build validated: %v", err)
 	}
 }
@@ -55,5 +57,77 @@ func TestBuildWrongTypesPanics(t *testing.T) {
 		}
 	}()
 	var s string
-	_, _ = taskhook.Build(&s, 0)
+	_, _ = taskhook.Build(&s, 0, nil)
+}
+
+// Customs builds each distinct Dask configuration's struct once, equal to dask.Config.Custom's,
+// never memoizes an error, stops growing at its bound, and a nil Customs memoizes nothing.
+func TestCustoms(t *testing.T) {
+	a := dask.Config{Workers: dask.WorkerGroup{NumberOfWorkers: 2, Limits: resources.Spec{Mem: "4Gi"}}}
+	b := a
+	b.Scheduler.Image = "ghcr.io/acme/other:1"
+	m := taskhook.NewCustoms()
+	first, err := m.Custom(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := a.Custom()
+	if !proto.Equal(first, want) {
+		t.Fatalf("memoized struct %v, want %v", first, want)
+	}
+	if again, _ := m.Custom(a); again != first {
+		t.Error("an equal configuration got a new struct")
+	}
+	if other, _ := m.Custom(b); other == first {
+		t.Error("a different configuration got the first one's struct")
+	}
+	bad := dask.Config{Workers: dask.WorkerGroup{NumberOfWorkers: -1}}
+	for range 2 {
+		if _, err := m.Custom(bad); err == nil {
+			t.Fatal("an invalid worker count built")
+		}
+	}
+	for i := range 200 {
+		c := a
+		c.Workers.NumberOfWorkers = 10 + i
+		if _, err := m.Custom(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(m) > 64 {
+		t.Errorf("Customs holds %d structs, more than its bound", len(m))
+	}
+	var none taskhook.Customs
+	x, _ := none.Custom(a)
+	y, _ := none.Custom(a)
+	if x == y || !proto.Equal(x, y) {
+		t.Error("a nil Customs must build a new, equal struct each time")
+	}
+}
+
+// Tasks built with one Customs share the struct of their common configuration, and each spec is
+// what task.Task.Build builds.
+func TestBuildWithCustoms(t *testing.T) {
+	s := task.Settings{Project: "p", Domain: "d", Version: "v1"}
+	m := taskhook.NewCustoms()
+	var specs []*admin.TaskSpec
+	for _, name := range []string{"m.a", "m.b"} {
+		tk := task.Task{Name: name, Image: "ghcr.io/acme/dask-app:1.4.2", Python: &task.PythonFunction{Module: "m", Function: "f"},
+			Dask: dask.Config{Workers: dask.WorkerGroup{NumberOfWorkers: 3}}}
+		got, err := taskhook.Build(&tk, s, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := tk.Build(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !proto.Equal(got, want) {
+			t.Fatalf("built with Customs:\n%v\ntask.Task.Build:\n%v", got, want)
+		}
+		specs = append(specs, got)
+	}
+	if specs[0].Template.Custom != specs[1].Template.Custom {
+		t.Error("two tasks with one Dask configuration do not share its struct")
+	}
 }
