@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/flytedask/flytedask/bundle"
@@ -433,6 +434,11 @@ func (s *Spec) BuildEntities() (bundle.Entities, error) {
 	if err != nil {
 		return bundle.Entities{}, err
 	}
+	return s.entities(tasks)
+}
+
+// entities is BuildEntities with the tasks' TaskSpecs already built (s.Tasks in order).
+func (s *Spec) entities(tasks []*admin.TaskSpec) (bundle.Entities, error) {
 	var probs []Problem
 	lines := s.lineTables()
 	index := make(map[string]int, len(s.Tasks))

@@ -9,6 +9,7 @@ import (
 
 	"github.com/flytedask/flytedask/bundle"
 	"github.com/flytedask/flytedask/internal/specfile"
+	"github.com/flytedask/flytedask/internal/spechook"
 	"github.com/flytedask/flytedask/internal/taskhook"
 	"github.com/flytedask/flytedask/spec"
 )
@@ -119,28 +120,38 @@ func (f *specFlags) build(e *Env) (*built, error) {
 	if err != nil {
 		return nil, err
 	}
-	ents, err := s.BuildEntities()
+	ents, err := buildEntities(s, nil)
 	if err != nil {
 		return nil, e.reportSpecError(err)
 	}
 	return &built{spec: s, specs: ents.Tasks, entities: ents, warnings: warnings}, nil
 }
 
-// buildSpec is s.Build for a spec that load returned, unchanged since: load decoded it with
+// buildSpecWith is s.Build for a spec that load returned, unchanged since: load decoded it with
 // validation (spec.Decode validates every task with s.Settings), so each task is built without
-// validating it a second time (internal/taskhook). If a task fails to build, s.Build reports it.
-// package uses it for specs without launch plans (build goes through s.BuildEntities, which
-// validates again: TODO, the same for the entities path).
-func buildSpec(s *spec.Spec) ([]*admin.TaskSpec, error) {
+// validating it a second time (internal/taskhook), taking the Dask custom structs from customs
+// (taskhook.Customs, nil for none: only for specs that are marshalled and dropped). If a task
+// fails to build, s.Build reports it.
+func buildSpecWith(s *spec.Spec, customs taskhook.Customs) ([]*admin.TaskSpec, error) {
 	out := make([]*admin.TaskSpec, len(s.Tasks))
 	for i := range s.Tasks {
-		ts, err := taskhook.Build(&s.Tasks[i], s.Settings, nil)
+		ts, err := taskhook.Build(&s.Tasks[i], s.Settings, customs)
 		if err != nil {
 			return s.Build()
 		}
 		out[i] = ts
 	}
 	return out, nil
+}
+
+// buildEntities is s.BuildEntities for a spec that load returned, unchanged since: its tasks are
+// built by buildSpecWith, without validating them again (internal/spechook).
+func buildEntities(s *spec.Spec, customs taskhook.Customs) (bundle.Entities, error) {
+	tasks, err := buildSpecWith(s, customs)
+	if err != nil {
+		return bundle.Entities{}, err
+	}
+	return spechook.Entities(s, tasks)
 }
 
 // reportSpecError prints the problems of a *spec.Error one per line and
