@@ -463,8 +463,9 @@ func Decode(sources []Source, opts Options) (*Spec, error) {
 				continue
 			}
 			taskProbs := append([]Problem(nil), tr.probs.list...)
-			s.Tasks = append(s.Tasks, tr.doc.toTask())
+			s.Tasks = s.Tasks[:len(s.Tasks)+1]
 			t := &s.Tasks[len(s.Tasks)-1]
+			tr.doc.toTask(t)
 			f.tasks[k].doc = nil // converted: let the collector have it
 			p := tr.origin.Path()
 			if t.Name != "" {

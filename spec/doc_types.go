@@ -257,9 +257,10 @@ func variables(vs []task.Variable) []task.Variable {
 	return slices.Clone(vs)
 }
 
-// toTask converts a (merged) document into a task.Task.
-func (td *taskDoc) toTask() task.Task {
-	t := task.Task{
+// toTask converts a (merged) document into *t, a zero task.Task (in place: a task.Task is several
+// hundred bytes, and Decode fills a slice of thousands).
+func (td *taskDoc) toTask(t *task.Task) {
+	*t = task.Task{
 		Name:            deref(td.name),
 		Image:           deref(td.image),
 		Command:         deref(td.command),
@@ -316,5 +317,4 @@ func (td *taskDoc) toTask() task.Task {
 			}
 		}
 	}
-	return t
 }
