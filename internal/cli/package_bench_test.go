@@ -36,8 +36,10 @@ import (
 // process each, so that peak memory is the process's own.
 
 // genSpec returns a spec file with n Dask tasks sharing a defaults block, each with a python
-// entrypoint, inputs, outputs, an environment variable and scheduler resources of its own.
-func genSpec(n int) []byte {
+// entrypoint, inputs, outputs, an environment variable and scheduler resources of its own. With
+// distinct, every task's scheduler memory limit differs, so no two tasks share a Dask
+// configuration (and `package` cannot share their custom structs, see taskhook.Customs).
+func genSpec(n int, distinct bool) []byte {
 	var b bytes.Buffer
 	b.WriteString(`project: flytesnacks
 domain: development
@@ -56,6 +58,10 @@ defaults:
 tasks:
 `)
 	for i := 0; i < n; i++ {
+		schedulerMem := "2Gi"
+		if distinct {
+			schedulerMem = fmt.Sprintf("%dMi", 3000+i)
+		}
 		fmt.Fprintf(&b, `  - name: pipelines.gen.task_%05d
     python: {module: pipelines.gen, function: task_%05d}
     inputs: {n: integer, path: file}
@@ -64,8 +70,8 @@ tasks:
     dask:
       scheduler:
         requests: {cpu: "1", mem: 2Gi}
-        limits: {cpu: "1", mem: 2Gi}
-`, i, i, i)
+        limits: {cpu: "1", mem: %s}
+`, i, i, i, schedulerMem)
 	}
 	return b.Bytes()
 }
@@ -367,7 +373,9 @@ func runChild(b *testing.B, side, specPath, out string) childRun {
 	return r
 }
 
-// BenchmarkPackage10000Tasks runs `flytedask package` of a generated 10,000-task spec and the
+// BenchmarkPackage10000Tasks runs `flytedask package` of a generated 10,000-task spec (its tasks
+// sharing one Dask configuration, as tasks taking it from defaults do, and every task's different)
+// and the
 // hand-written floor (floorPackage), each in a fresh process of the test binary, alternating which
 // goes first, and reports the ratios to the floor of peak RSS (x-floor-rss), peak Go heap
 // (x-floor-heap), bytes allocated (x-floor-alloc) and CPU time, user + system (x-floor-cpu), with the
@@ -375,9 +383,18 @@ func runChild(b *testing.B, side, specPath, out string) childRun {
 //
 //	go test -run '^$' -bench BenchmarkPackage10000Tasks -benchtime 5x ./internal/cli
 func BenchmarkPackage10000Tasks(b *testing.B) {
+	for _, c := range []struct {
+		name     string
+		distinct bool
+	}{{"configs=shared", false}, {"configs=distinct", true}} {
+		b.Run(c.name, func(b *testing.B) { benchmarkPackage(b, c.distinct) })
+	}
+}
+
+func benchmarkPackage(b *testing.B, distinct bool) {
 	dir := b.TempDir()
 	specPath := filepath.Join(dir, "spec.yaml")
-	if err := os.WriteFile(specPath, genSpec(10_000), 0o600); err != nil {
+	if err := os.WriteFile(specPath, genSpec(10_000, distinct), 0o600); err != nil {
 		b.Fatal(err)
 	}
 	var cli, floor childRun
@@ -413,9 +430,15 @@ func BenchmarkPackage10000Tasks(b *testing.B) {
 
 // The floor does the same job: its bundle holds the same tasks, equal field by field.
 func TestPackageFloorMatchesCLI(t *testing.T) {
+	for _, distinct := range []bool{false, true} {
+		t.Run(fmt.Sprintf("distinct=%v", distinct), func(t *testing.T) { testPackageFloorMatchesCLI(t, distinct) })
+	}
+}
+
+func testPackageFloorMatchesCLI(t *testing.T, distinct bool) {
 	dir := t.TempDir()
 	specPath := filepath.Join(dir, "spec.yaml")
-	if err := os.WriteFile(specPath, genSpec(25), 0o600); err != nil {
+	if err := os.WriteFile(specPath, genSpec(25, distinct), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	t.Setenv("HOME", dir)
