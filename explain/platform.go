@@ -2,6 +2,8 @@ package explain
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -79,7 +81,7 @@ func (p Platform) validate() error {
 		field string
 		list  ResourceList
 	}{{"DefaultRequests", p.DefaultRequests}, {"Limits", p.Limits}} {
-		for _, k := range sortedKeys(l.list) {
+		for _, k := range slices.Sorted(maps.Keys(l.list)) {
 			if platformNames[k] {
 				continue
 			}
@@ -97,12 +99,6 @@ func (p Platform) validate() error {
 		return nil
 	}
 	return fmt.Errorf("explain: invalid platform: %s", strings.Join(problems, "; "))
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := keysOf(m)
-	sort.Strings(keys)
-	return keys
 }
 
 func keysOf[V any](m map[string]V) []string {

@@ -3,6 +3,7 @@ package launchplan
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -50,8 +51,8 @@ func Workflow(t task.Task, s task.Settings) (*admin.WorkflowSpec, *admin.LaunchP
 		return nil, nil, errs.Err()
 	}
 	wfName := WorkflowName(t.Name)
-	inputs := sortedKeys(iface.GetInputs().GetVariables())
-	outputs := sortedKeys(iface.GetOutputs().GetVariables())
+	inputs := slices.Sorted(maps.Keys(iface.GetInputs().GetVariables()))
+	outputs := slices.Sorted(maps.Keys(iface.GetOutputs().GetVariables()))
 
 	// flytekit/core/base_task.py:595-604 construct_node_metadata and
 	// flytekit/models/core/workflow.py:236-249 NodeMetadata.to_flyte_idl: retries

@@ -3,9 +3,10 @@ package launchplan
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -62,7 +63,7 @@ func (lp LaunchPlan) check() checked {
 	errs = append(errs, fieldErrors(ferr)...)
 	defaults, derr := literal.Map(field.NewPath("default_inputs"), vars, lp.DefaultInputs)
 	errs = append(errs, fieldErrors(derr)...)
-	for _, n := range sortedKeys(lp.DefaultInputs) {
+	for _, n := range slices.Sorted(maps.Keys(lp.DefaultInputs)) {
 		if _, ok := lp.FixedInputs[n]; ok {
 			add(field.Forbidden(field.NewPath("default_inputs").Key(n), fmt.Sprintf(
 				"%s is also a fixed input, which cannot be overridden, so a default would never be used: keep only one", n)))
@@ -242,7 +243,7 @@ func checkLabels(p *field.Path, labels map[string]string) field.ErrorList {
 	if len(labels) > MaxLabels {
 		errs = append(errs, field.Invalid(p, len(labels), fmt.Sprintf("%d labels: FlyteAdmin accepts at most %d", len(labels), MaxLabels)))
 	}
-	for _, k := range sortedKeys(labels) {
+	for _, k := range slices.Sorted(maps.Keys(labels)) {
 		for _, msg := range validation.IsQualifiedName(k) {
 			errs = append(errs, field.Invalid(p.Key(k), k, "invalid label key: "+msg))
 		}
@@ -257,7 +258,7 @@ func checkLabels(p *field.Path, labels map[string]string) field.ErrorList {
 // for the execution's objects.
 func checkAnnotations(p *field.Path, annotations map[string]string) field.ErrorList {
 	var errs field.ErrorList
-	for _, k := range sortedKeys(annotations) {
+	for _, k := range slices.Sorted(maps.Keys(annotations)) {
 		for _, msg := range validation.IsQualifiedName(strings.ToLower(k)) {
 			errs = append(errs, field.Invalid(p.Key(k), k, "invalid annotation key: "+msg))
 		}
@@ -274,15 +275,6 @@ func fieldErrors(err error) field.ErrorList {
 		return verr.Errors
 	}
 	return field.ErrorList{{Type: field.ErrorTypeInvalid, Detail: err.Error()}}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // Warnings returns what is legal in lp but has no effect, with the paths of

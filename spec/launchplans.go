@@ -191,21 +191,8 @@ func (w *walker) fixedRate(n *yaml.Node, p *field.Path) (time.Duration, bool) {
 }
 
 func (w *walker) notifications(n *yaml.Node, p *field.Path) []launchplan.Notification {
-	if n.Kind != yaml.SequenceNode {
-		w.wrongType(n, p, "a list of notifications, e.g. [{phases: [failed], email: [oncall@example.com]}]")
-		return nil
-	}
-	out := make([]launchplan.Notification, 0, len(n.Content))
-	for i, item := range n.Content {
-		ip := p.Index(i)
-		item = w.resolve(item)
-		w.mark(ip, item.Line)
-		var nt launchplan.Notification
-		if isNull(item) {
-			w.wrongType(item, ip, "a notification mapping, e.g. {phases: [failed], email: [oncall@example.com]}")
-			continue
-		}
-		w.fields(item, ip, []string{"phases", "email", "slack", "pagerduty"}, map[string]string{"pager_duty": "pagerduty"}, func(key string, v *yaml.Node, kp *field.Path) {
+	return mappingList(w, n, p, "a list of notifications, e.g. [{phases: [failed], email: [oncall@example.com]}]", "a notification mapping, e.g. {phases: [failed], email: [oncall@example.com]}",
+		[]string{"phases", "email", "slack", "pagerduty"}, map[string]string{"pager_duty": "pagerduty"}, func(nt *launchplan.Notification, key string, v *yaml.Node, kp *field.Path) {
 			list := deref(w.strList(v, kp))
 			if list == nil {
 				list = []string{} // present: an empty list is reported by validation
@@ -223,9 +210,6 @@ func (w *walker) notifications(n *yaml.Node, p *field.Path) []launchplan.Notific
 				nt.PagerDuty = list
 			}
 		})
-		out = append(out, nt)
-	}
-	return out
 }
 
 // inputValues reads a mapping of input names to values as Go values for

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -127,6 +128,11 @@ func TestLaunchPlanDecodeErrors(t *testing.T) {
 			`launch_plans[0].max_parallelism: must be an integer, got the string "2"`,
 			`launch_plans[0].fixed_inputs: must be a mapping of input names to values, e.g. {n: 3, run_at: 2026-01-02T03:04:05Z}, got a list`,
 		}},
+		{"notifications items", "launch_plans: [{name: a, task: t, notifications: [null, oncall, {phases: [failed], emails: [a@example.com]}]}]", []string{
+			`launch_plans[0].notifications[0]: must be a notification mapping, e.g. {phases: [failed], email: [oncall@example.com]}, got null`,
+			`launch_plans[0].notifications[1]: must be a mapping, got the string "oncall"`,
+			`launch_plans[0].notifications[2].emails: unknown key "emails": did you mean email?`,
+		}},
 		{"fixed rates", "launch_plans: [{name: a, task: t, schedule: {fixed_rate: 2h30}}, {name: b, task: t, schedule: {fixed_rate: 0m}}, {name: c, task: t, schedule: {fixed_rate: true}}, {name: d, task: t, schedule: {fixed_rate: 99999999999d}}]", []string{
 			`launch_plans[0].schedule.fixed_rate: invalid fixed rate "2h30": write a whole number of minutes, hours or days, e.g. 10m, 2h, 1d or 1h30m`,
 			`launch_plans[1].schedule.fixed_rate: a fixed rate must be positive, got "0m": write a whole number of minutes, hours or days, e.g. 10m, 2h, 1d or 1h30m`,
@@ -182,5 +188,76 @@ func TestSelfReferencingAliases(t *testing.T) {
 		var serr *Error
 		require.ErrorAs(t, err, &serr)
 		assert.Contains(t, serr.Error(), "nested deeper than")
+	}
+}
+
+// TestListOfMappingsLines: problems in a list of mappings (a task's secrets, a launch plan's
+// notifications) carry the line of the item, also for validation errors about a key the item does
+// not write (they fall back to the item's line), and the line of the value when it is not a list.
+func TestListOfMappingsLines(t *testing.T) {
+	for _, tc := range []struct {
+		name, yaml string
+		want       []string
+	}{
+		{"decoding", `tasks:
+  - name: t
+    image: x.io/a:1
+    command: [a]
+    dask: {}
+    secrets:
+      - {group: aws, key: token}
+      - null
+  - name: u
+    image: x.io/a:1
+    command: [a]
+    dask: {}
+    secrets:
+      group: aws
+launch_plans:
+  - name: a
+    task: t
+    notifications:
+      - {phases: [failed], email: [oncall@example.com]}
+      - ~
+  - name: b
+    task: t
+    notifications: oncall
+`, []string{
+			"8 tasks[0].secrets[1]",
+			"14 tasks[1].secrets",
+			"20 launch_plans[0].notifications[1]",
+			"23 launch_plans[1].notifications",
+		}},
+		{"validation", `tasks:
+  - name: t
+    image: x.io/a:1
+    command: [a]
+    dask: {}
+    secrets:
+      - {group: aws, key: token}
+      -
+        key: token
+launch_plans:
+  - name: a
+    task: t
+    notifications:
+      - {phases: [failed], email: [oncall@example.com]}
+      -
+        phases: [failed]
+`, []string{
+			"9 tasks[0].secrets[1].group",
+			"16 launch_plans[0].notifications[1]",
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Decode([]Source{{Name: "s.yaml", Data: []byte(tc.yaml)}}, Options{})
+			var serr *Error
+			require.ErrorAs(t, err, &serr)
+			var got []string
+			for _, p := range serr.Problems {
+				got = append(got, fmt.Sprintf("%d %s", p.Line, p.Path))
+			}
+			assert.Equal(t, tc.want, got)
+		})
 	}
 }

@@ -444,6 +444,22 @@ func TestDecodeErrors(t *testing.T) {
 			},
 		},
 		{
+			name:  "secrets must be a list",
+			files: []string{"tasks:\n  - name: a\n" + base + "    secrets: {group: aws, key: token}\n    dask: {}\n"},
+			want:  []string{`tasks[0].secrets: must be a list of secrets, e.g. [{group: aws, key: token}], got a mapping`},
+			types: []field.ErrorType{ErrorTypeWrongType},
+		},
+		{
+			name:  "a secret must be a mapping: null and scalar items",
+			files: []string{"tasks:\n  - name: a\n" + base + "    secrets: [{group: aws, key: token}, null, aws, {group: gcp, kye: k}]\n    dask: {}\n"},
+			want: []string{
+				`tasks[0].secrets[1]: must be a secret mapping, e.g. {group: aws, key: token}, got null`,
+				`tasks[0].secrets[2]: must be a mapping, got the string "aws"`,
+				`tasks[0].secrets[3].kye: unknown key "kye": did you mean key?`,
+			},
+			types: []field.ErrorType{ErrorTypeWrongType, ErrorTypeWrongType, ErrorTypeUnknownKey},
+		},
+		{
 			name:  "validation errors are in spec order and use input names",
 			files: []string{"tasks:\n  - name: a\n" + base + "    inputs: {b-ad: integer, ok: float}\n    secrets: [{key: k}]\n    dask: {}\n"},
 			want:  []string{`tasks[0].inputs[b-ad].name: variable name "b-ad" is not a Python identifier`, `tasks[0].secrets[0].group: a secret needs a group (flytekit's secret managers look secrets up by group)`},

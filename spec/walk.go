@@ -332,6 +332,34 @@ func (w *walker) strList(n *yaml.Node, p *field.Path) *[]string {
 	return &out
 }
 
+// mappingList walks a list of mappings (a task's secrets, a launch plan's
+// notifications) into one T per item, which fn fills key by key as fields
+// walks the item with valid and aliases. A value that is not a list is a
+// wrong-type problem ("must be " + wantList) and gives nil; a list, even an
+// empty one, gives a non-nil slice. Every item's line is marked; a null item
+// is a wrong-type problem ("must be " + wantItem) and is left out; any other
+// item is walked by fields (which reports one that is not a mapping).
+func mappingList[T any](w *walker, n *yaml.Node, p *field.Path, wantList, wantItem string, valid []string, aliases map[string]string, fn func(t *T, key string, v *yaml.Node, kp *field.Path)) []T {
+	if n.Kind != yaml.SequenceNode {
+		w.wrongType(n, p, wantList)
+		return nil
+	}
+	out := make([]T, 0, len(n.Content))
+	for i, item := range n.Content {
+		ip := p.Index(i)
+		item = w.resolve(item)
+		w.mark(ip, item.Line)
+		if isNull(item) {
+			w.wrongType(item, ip, wantItem)
+			continue
+		}
+		var t T
+		w.fields(item, ip, valid, aliases, func(key string, v *yaml.Node, kp *field.Path) { fn(&t, key, v, kp) })
+		out = append(out, t)
+	}
+	return out
+}
+
 // mapEntries walks a mapping of free-form names (environment, labels,
 // inputs): keys are rendered as path[KEY].
 func (w *walker) mapEntries(n *yaml.Node, p *field.Path, want string, fn func(key string, v *yaml.Node, kp *field.Path)) {
@@ -579,21 +607,8 @@ func (w *walker) duration(n *yaml.Node, p *field.Path) *time.Duration {
 }
 
 func (w *walker) secrets(n *yaml.Node, p *field.Path) *[]task.Secret {
-	if n.Kind != yaml.SequenceNode {
-		w.wrongType(n, p, "a list of secrets, e.g. [{group: aws, key: token}]")
-		return nil
-	}
-	out := make([]task.Secret, 0, len(n.Content))
-	for i, item := range n.Content {
-		ip := p.Index(i)
-		item = w.resolve(item)
-		w.mark(ip, item.Line)
-		var s task.Secret
-		if isNull(item) {
-			w.wrongType(item, ip, "a secret mapping, e.g. {group: aws, key: token}")
-			continue
-		}
-		w.fields(item, ip, []string{"group", "key", "group_version", "mount_requirement"}, nil, func(key string, v *yaml.Node, kp *field.Path) {
+	out := mappingList(w, n, p, "a list of secrets, e.g. [{group: aws, key: token}]", "a secret mapping, e.g. {group: aws, key: token}",
+		[]string{"group", "key", "group_version", "mount_requirement"}, nil, func(s *task.Secret, key string, v *yaml.Node, kp *field.Path) {
 			val, ok := w.str(v, kp)
 			if !ok {
 				return
@@ -609,7 +624,8 @@ func (w *walker) secrets(n *yaml.Node, p *field.Path) *[]task.Secret {
 				s.MountRequirement = task.MountRequirement(val)
 			}
 		})
-		out = append(out, s)
+	if out == nil {
+		return nil
 	}
 	return &out
 }

@@ -236,7 +236,7 @@ func (t Task) container() *core.Container {
 		Resources: resources.ContainerProto(t.Requests, t.Limits),
 	}
 	if len(t.Environment) > 0 {
-		keys := sortedKeys(t.Environment)
+		keys := slices.Sorted(maps.Keys(t.Environment))
 		c.Env = make([]*core.KeyValuePair, len(keys))
 		for i, k := range keys {
 			c.Env[i] = &core.KeyValuePair{Key: k, Value: t.Environment[k]}

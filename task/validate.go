@@ -2,7 +2,9 @@ package task
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -74,7 +76,7 @@ func (t Task) validate(s Settings) field.ErrorList {
 
 	errs = append(errs, resources.Validate(nil, t.Requests, t.Limits)...)
 
-	for _, k := range sortedKeys(t.Environment) {
+	for _, k := range slices.Sorted(maps.Keys(t.Environment)) {
 		for _, msg := range validation.IsEnvVarName(k) {
 			add(field.Invalid(field.NewPath("environment").Key(k), k, "invalid environment variable name: "+msg))
 		}
@@ -269,7 +271,7 @@ func (pt *PodTemplate) validate(path *field.Path) field.ErrorList {
 // does (k8s.io/apimachinery validation).
 func validateLabels(path *field.Path, labels map[string]string) field.ErrorList {
 	var errs field.ErrorList
-	for _, k := range sortedKeys(labels) {
+	for _, k := range slices.Sorted(maps.Keys(labels)) {
 		lp := path.Key(k)
 		for _, msg := range validation.IsQualifiedName(k) {
 			errs = append(errs, field.Invalid(lp, k, "invalid label key: "+msg))
@@ -285,7 +287,7 @@ func validateLabels(path *field.Path, labels map[string]string) field.ErrorList 
 // text), as the API server does.
 func validateAnnotations(path *field.Path, annotations map[string]string) field.ErrorList {
 	var errs field.ErrorList
-	for _, k := range sortedKeys(annotations) {
+	for _, k := range slices.Sorted(maps.Keys(annotations)) {
 		for _, msg := range validation.IsQualifiedName(strings.ToLower(k)) {
 			errs = append(errs, field.Invalid(path.Key(k), k, "invalid annotation key: "+msg))
 		}
@@ -413,16 +415,4 @@ func sharedMemoryClash(path *field.Path, spec *corev1.PodSpec, primary, name, mo
 		}
 	}
 	return errs
-}
-
-func sortedKeys(m map[string]string) []string {
-	if len(m) == 0 {
-		return nil
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

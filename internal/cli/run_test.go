@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -154,7 +156,7 @@ func TestRunScripts(t *testing.T) {
 					lp := ex.GetSpec().GetLaunchPlan()
 					line := []string{ex.GetName(), lp.GetResourceType().String(), lp.GetName() + "@" + lp.GetVersion()}
 					lits := ex.GetInputs().GetLiterals()
-					for _, k := range sortedKeys(lits) {
+					for _, k := range slices.Sorted(maps.Keys(lits)) {
 						val, err := literal.Value(lits[k])
 						ts.Check(err)
 						b, err := json.Marshal(val)

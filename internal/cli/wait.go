@@ -6,7 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -98,7 +99,7 @@ func (r *runner) writeResult(id execution.ID, url string, res *execution.Result)
 	}
 	if len(res.Outputs) > 0 {
 		fmt.Fprintln(w, "outputs:")
-		for _, k := range sortedKeys(res.Outputs) {
+		for _, k := range slices.Sorted(maps.Keys(res.Outputs)) {
 			o := res.Outputs[k]
 			if o.URI != "" {
 				fmt.Fprintf(w, "  %s: %s\n", k, o.URI)
@@ -111,15 +112,6 @@ func (r *runner) writeResult(id execution.ID, url string, res *execution.Result)
 			fmt.Fprintf(w, "  %s = %s\n", k, b)
 		}
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func nodeName(n execution.Node) string {
@@ -158,7 +150,7 @@ func (p *statusPrinter) print(format string, args ...any) {
 func (p *statusPrinter) status(ev execution.Event) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "execution %s: %s", ev.Status.ID, ev.Status.Phase)
-	for _, k := range sortedKeys(p.nodes) {
+	for _, k := range slices.Sorted(maps.Keys(p.nodes)) {
 		fmt.Fprintf(&b, ", node %s %s", oneLine(k), p.nodes[k])
 	}
 	p.line = b.String()

@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -196,15 +197,6 @@ func requireIDForm(t *testing.T, name string, b *bundle.Bundle) {
 	}
 }
 
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 // TestFlytectlRegistersExampleBundles: for every example bundle (empty ids,
 // and one in the placeholder form, which both tools register alike),
 //  1. flytectl register files --version V registers every task at V (the
@@ -220,7 +212,7 @@ func TestFlytectlRegistersExampleBundles(t *testing.T) {
 	ep := harness.Endpoint(t)
 	ctl := newFlytectl(t, ep)
 	bundles := exampleBundles(t)
-	for _, name := range sortedKeys(bundles) {
+	for _, name := range slices.Sorted(maps.Keys(bundles)) {
 		path := bundles[name]
 		t.Run(name, func(t *testing.T) {
 			b, err := bundle.ReadFile(path)

@@ -3,8 +3,9 @@ package registertest
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"time"
 
@@ -261,7 +262,7 @@ func (a *Admin) CreateExecution(ctx context.Context, req *admin.ExecutionCreateR
 	}
 	inputs := &core.LiteralMap{Literals: map[string]*core.Literal{}}
 	given := req.GetInputs().GetLiterals()
-	for _, n := range sortedKeys(given) {
+	for _, n := range slices.Sorted(maps.Keys(given)) {
 		if _, ok := fixed[n]; ok {
 			a.mu.Unlock()
 			return nil, status.Errorf(codes.InvalidArgument, "%s cannot be overridden with fixed inputs", n)
@@ -272,7 +273,7 @@ func (a *Admin) CreateExecution(ctx context.Context, req *admin.ExecutionCreateR
 		}
 		inputs.Literals[n] = proto.Clone(given[n]).(*core.Literal)
 	}
-	for _, n := range sortedKeys(params) {
+	for _, n := range slices.Sorted(maps.Keys(params)) {
 		if _, ok := inputs.Literals[n]; ok {
 			continue
 		}
@@ -309,15 +310,6 @@ func (a *Admin) CreateExecution(ctx context.Context, req *admin.ExecutionCreateR
 		}
 	}
 	return &admin.ExecutionCreateResponse{Id: &core.WorkflowExecutionIdentifier{Project: r.GetProject(), Domain: r.GetDomain(), Name: name}}, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // step returns the execution's current step; a.mu is held.

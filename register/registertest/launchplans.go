@@ -3,6 +3,8 @@ package registertest
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
@@ -277,7 +279,7 @@ func (a *Admin) Workflows() []*core.WorkflowTemplate {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]*core.WorkflowTemplate, 0, len(s.workflows))
-	for _, k := range sortedKeys(s.workflows) {
+	for _, k := range slices.Sorted(maps.Keys(s.workflows)) {
 		out = append(out, proto.Clone(s.workflows[k]).(*core.WorkflowTemplate))
 	}
 	return out
@@ -290,7 +292,7 @@ func (a *Admin) LaunchPlans() []*admin.LaunchPlan {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]*admin.LaunchPlan, 0, len(s.launchPlans))
-	for _, k := range sortedKeys(s.launchPlans) {
+	for _, k := range slices.Sorted(maps.Keys(s.launchPlans)) {
 		out = append(out, proto.Clone(s.launchPlans[k]).(*admin.LaunchPlan))
 	}
 	return out
