@@ -292,6 +292,7 @@ type runner struct {
 	client  *execution.Client
 	cfg     register.Options
 	console string
+	existed bool // the execution run started was already there (same name and inputs)
 }
 
 // dial resolves the config and creates the execution client; retries are reported on stderr.
@@ -409,8 +410,7 @@ func (r *runner) inputProblems(l *execution.Launchable, err error) error {
 }
 
 func (r *runner) start(l *execution.Launchable, lits *core.LiteralMap, name string) error {
-	existed := false
-	opts := []execution.CallOption{execution.WithExisting(func(execution.ID) { existed = true })}
+	opts := []execution.CallOption{execution.WithExisting(func(execution.ID) { r.existed = true })}
 	if name != "" {
 		opts = append(opts, execution.WithName(name))
 	}
@@ -423,7 +423,7 @@ func (r *runner) start(l *execution.Launchable, lits *core.LiteralMap, name stri
 	if r.w.output == "json" {
 		out = r.e.Stderr
 	}
-	if existed {
+	if r.existed {
 		// A re-run with the same --name and inputs: nothing new started; it is followed (and exits)
 		// as a launch.
 		fmt.Fprintf(out, "execution %s already existed (same %s and inputs); nothing new launched\n", id, l.Ref.Kind)
@@ -433,7 +433,9 @@ func (r *runner) start(l *execution.Launchable, lits *core.LiteralMap, name stri
 	fmt.Fprintf(out, "console: %s\n", url)
 	if !r.w.wait {
 		if r.w.output == "json" {
-			return writeJSON(r.e.Stdout, resultJSON(id, url, nil))
+			out := resultJSON(id, url, nil)
+			out.AlreadyExisted = r.existed
+			return writeJSON(r.e.Stdout, out)
 		}
 		return nil
 	}

@@ -74,7 +74,9 @@ func (r *runner) follow(id execution.ID, url string) error {
 // failed nodes' errors and the outputs.
 func (r *runner) writeResult(id execution.ID, url string, res *execution.Result) {
 	if r.w.output == "json" {
-		_ = writeJSON(r.e.Stdout, resultJSON(id, url, res))
+		out := resultJSON(id, url, res)
+		out.AlreadyExisted = r.existed
+		_ = writeJSON(r.e.Stdout, out)
 		return
 	}
 	if res == nil {
@@ -201,17 +203,20 @@ func (p *statusPrinter) finish() {
 
 // The JSON result of --output json.
 type jsonResult struct {
-	Execution  jsonID                `json:"execution"`
-	ConsoleURL string                `json:"console_url"`
-	Phase      string                `json:"phase,omitempty"`
-	Done       bool                  `json:"done"`
-	StartedAt  string                `json:"started_at,omitempty"`
-	Duration   string                `json:"duration,omitempty"`
-	Error      *jsonFailure          `json:"error,omitempty"`
-	AbortCause string                `json:"abort_cause,omitempty"`
-	Nodes      []jsonNode            `json:"nodes,omitempty"`
-	Outputs    map[string]jsonOutput `json:"outputs,omitempty"`
-	OutputsURI string                `json:"outputs_uri,omitempty"`
+	Execution  jsonID `json:"execution"`
+	ConsoleURL string `json:"console_url"`
+	// AlreadyExisted is set by run when --name named an execution already there with the same
+	// inputs: nothing new was launched.
+	AlreadyExisted bool                  `json:"already_existed,omitempty"`
+	Phase          string                `json:"phase,omitempty"`
+	Done           bool                  `json:"done"`
+	StartedAt      string                `json:"started_at,omitempty"`
+	Duration       string                `json:"duration,omitempty"`
+	Error          *jsonFailure          `json:"error,omitempty"`
+	AbortCause     string                `json:"abort_cause,omitempty"`
+	Nodes          []jsonNode            `json:"nodes,omitempty"`
+	Outputs        map[string]jsonOutput `json:"outputs,omitempty"`
+	OutputsURI     string                `json:"outputs_uri,omitempty"`
 	// Partial says why nodes or outputs are missing.
 	Partial string `json:"partial,omitempty"`
 }
