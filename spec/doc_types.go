@@ -150,40 +150,39 @@ func merge(d, t *taskDoc) *taskDoc {
 	if d == nil {
 		return t
 	}
-	m := t
-	m.image = or(t.image, d.image)
+	t.image = or(t.image, d.image)
 	switch {
 	case t.command != nil || t.args != nil:
 		// The task's raw entrypoint replaces any default entrypoint.
 	case t.python != nil:
-		m.python = mergeNested(d.python, t.python, func(d, t *pythonDoc) *pythonDoc {
+		t.python = mergeNested(d.python, t.python, func(d, t *pythonDoc) *pythonDoc {
 			return &pythonDoc{module: or(t.module, d.module), function: or(t.function, d.function)}
 		})
 	default:
-		m.python, m.command, m.args = d.python, d.command, d.args
+		t.python, t.command, t.args = d.python, d.command, d.args
 	}
-	m.requests = mergeRes(d.requests, t.requests)
-	m.limits = mergeRes(d.limits, t.limits)
-	m.environment = mergeMap(d.environment, t.environment)
-	m.secrets = or(t.secrets, d.secrets)
-	m.inputs = mergeVars(d.inputs, t.inputs)
-	m.outputs = mergeVars(d.outputs, t.outputs)
-	m.retries = or(t.retries, d.retries)
-	m.timeout = or(t.timeout, d.timeout)
-	m.interruptible = or(t.interruptible, d.interruptible)
-	m.cache = mergeNested(d.cache, t.cache, func(d, t *cacheDoc) *cacheDoc {
+	t.requests = mergeRes(d.requests, t.requests)
+	t.limits = mergeRes(d.limits, t.limits)
+	t.environment = mergeMap(d.environment, t.environment)
+	t.secrets = or(t.secrets, d.secrets)
+	t.inputs = mergeVars(d.inputs, t.inputs)
+	t.outputs = mergeVars(d.outputs, t.outputs)
+	t.retries = or(t.retries, d.retries)
+	t.timeout = or(t.timeout, d.timeout)
+	t.interruptible = or(t.interruptible, d.interruptible)
+	t.cache = mergeNested(d.cache, t.cache, func(d, t *cacheDoc) *cacheDoc {
 		return &cacheDoc{version: or(t.version, d.version), serialize: or(t.serialize, d.serialize), ignoredInputs: or(t.ignoredInputs, d.ignoredInputs)}
 	})
-	m.deprecated = or(t.deprecated, d.deprecated)
-	m.accelerator = or(t.accelerator, d.accelerator)
-	m.sharedMemory = or(t.sharedMemory, d.sharedMemory)
-	m.labels = mergeMap(d.labels, t.labels)
-	m.annotations = mergeMap(d.annotations, t.annotations)
-	m.enableDeck = or(t.enableDeck, d.enableDeck)
-	m.shortDescription = or(t.shortDescription, d.shortDescription)
-	m.longDescription = or(t.longDescription, d.longDescription)
-	m.podTemplateName = or(t.podTemplateName, d.podTemplateName)
-	m.podTemplate = mergeNested(d.podTemplate, t.podTemplate, func(d, t *podTemplateDoc) *podTemplateDoc {
+	t.deprecated = or(t.deprecated, d.deprecated)
+	t.accelerator = or(t.accelerator, d.accelerator)
+	t.sharedMemory = or(t.sharedMemory, d.sharedMemory)
+	t.labels = mergeMap(d.labels, t.labels)
+	t.annotations = mergeMap(d.annotations, t.annotations)
+	t.enableDeck = or(t.enableDeck, d.enableDeck)
+	t.shortDescription = or(t.shortDescription, d.shortDescription)
+	t.longDescription = or(t.longDescription, d.longDescription)
+	t.podTemplateName = or(t.podTemplateName, d.podTemplateName)
+	t.podTemplate = mergeNested(d.podTemplate, t.podTemplate, func(d, t *podTemplateDoc) *podTemplateDoc {
 		return &podTemplateDoc{
 			primaryContainerName: or(t.primaryContainerName, d.primaryContainerName),
 			labels:               mergeMap(d.labels, t.labels),
@@ -199,13 +198,13 @@ func merge(d, t *taskDoc) *taskDoc {
 			limits:          mergeRes(d.limits, t.limits),
 		}
 	}
-	m.dask = mergeNested(d.dask, t.dask, func(d, t *daskDoc) *daskDoc {
+	t.dask = mergeNested(d.dask, t.dask, func(d, t *daskDoc) *daskDoc {
 		return &daskDoc{
 			scheduler: mergeNested(d.scheduler, t.scheduler, mergeRole),
 			workers:   mergeNested(d.workers, t.workers, mergeRole),
 		}
 	})
-	return m
+	return t
 }
 
 func deref[T any](p *T) T {
