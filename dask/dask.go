@@ -145,20 +145,26 @@ func (c Config) Proto() (*plugins.DaskJob, error) {
 // Custom returns the TaskTemplate.custom Struct for c, identical to what
 // flytekit's DaskTask.get_custom produces. It fails only for an invalid
 // worker count; call Validate for everything else.
-func (c Config) Custom() (*structpb.Struct, error) {
+func (c Config) Custom() (*structpb.Struct, error) { return c.custom(resourcesValue) }
+
+// custom is Custom with the roles' "resources" values from rv (nil: resourcesValue).
+func (c Config) custom(rv func(requests, limits resources.Spec) *structpb.Value) (*structpb.Struct, error) {
+	if rv == nil {
+		rv = resourcesValue
+	}
 	n := c.Workers.Replicas()
 	if n < 1 || tooMany(n) {
 		return nil, field.ErrorList{field.Invalid(field.NewPath("workers", "number_of_workers"), n, workerCountDetail(n))}.Err()
 	}
 	// Built by hand rather than through protojson: it is the hot path of
 	// Build, and the output is pinned by tests against protojson of Proto().
-	scheduler := map[string]*structpb.Value{"resources": resourcesValue(c.Scheduler.Requests, c.Scheduler.Limits)}
+	scheduler := map[string]*structpb.Value{"resources": rv(c.Scheduler.Requests, c.Scheduler.Limits)}
 	if c.Scheduler.Image != "" {
 		scheduler["image"] = structpb.NewStringValue(c.Scheduler.Image)
 	}
 	workers := map[string]*structpb.Value{
 		"numberOfWorkers": structpb.NewNumberValue(float64(n)),
-		"resources":       resourcesValue(c.Workers.Requests, c.Workers.Limits),
+		"resources":       rv(c.Workers.Requests, c.Workers.Limits),
 	}
 	if c.Workers.Image != "" {
 		workers["image"] = structpb.NewStringValue(c.Workers.Image)

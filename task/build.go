@@ -61,7 +61,7 @@ func (t Task) Build(s Settings) (*admin.TaskSpec, error) {
 	return t.build(s, nil)
 }
 
-func (t Task) build(s Settings, customs taskhook.Customs) (*admin.TaskSpec, error) {
+func (t Task) build(s Settings, customs *taskhook.Customs) (*admin.TaskSpec, error) {
 	custom, err := customs.Custom(t.Dask)
 	if err != nil {
 		return nil, err

@@ -9,5 +9,5 @@ import (
 // The hook through which the CLI builds tasks spec.Decode has validated without validating them
 // again (see internal/taskhook).
 func init() {
-	taskhook.Set(func(t *Task, s Settings, c taskhook.Customs) (*admin.TaskSpec, error) { return t.build(s, c) })
+	taskhook.Set(func(t *Task, s Settings, c *taskhook.Customs) (*admin.TaskSpec, error) { return t.build(s, c) })
 }

@@ -132,7 +132,7 @@ func (f *specFlags) build(e *Env) (*built, error) {
 // validating it a second time (internal/taskhook), taking the Dask custom structs from customs
 // (taskhook.Customs, nil for none: only for specs that are marshalled and dropped). If a task
 // fails to build, s.Build reports it.
-func buildSpecWith(s *spec.Spec, customs taskhook.Customs) ([]*admin.TaskSpec, error) {
+func buildSpecWith(s *spec.Spec, customs *taskhook.Customs) ([]*admin.TaskSpec, error) {
 	out := make([]*admin.TaskSpec, len(s.Tasks))
 	for i := range s.Tasks {
 		ts, err := taskhook.Build(&s.Tasks[i], s.Settings, customs)
@@ -146,7 +146,7 @@ func buildSpecWith(s *spec.Spec, customs taskhook.Customs) ([]*admin.TaskSpec, e
 
 // buildEntities is s.BuildEntities for a spec that load returned, unchanged since: its tasks are
 // built by buildSpecWith, without validating them again (internal/spechook).
-func buildEntities(s *spec.Spec, customs taskhook.Customs) (bundle.Entities, error) {
+func buildEntities(s *spec.Spec, customs *taskhook.Customs) (bundle.Entities, error) {
 	tasks, err := buildSpecWith(s, customs)
 	if err != nil {
 		return bundle.Entities{}, err

@@ -1,10 +1,12 @@
 package taskhook_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/flyteorg/flyte/flyteidl/gen/pb-go/flyteidl/admin"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/flytedask/flytedask/dask"
 	"github.com/flytedask/flytedask/internal/taskhook"
@@ -94,14 +96,49 @@ func TestCustoms(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if len(m) > 64 {
-		t.Errorf("Customs holds %d structs, more than its bound", len(m))
+	if configs, res := m.Sizes(); configs > 64 || res > 64 {
+		t.Errorf("Customs holds %d structs and %d resources values, more than its bound", configs, res)
 	}
-	var none taskhook.Customs
+	var none *taskhook.Customs
 	x, _ := none.Custom(a)
 	y, _ := none.Custom(a)
 	if x == y || !proto.Equal(x, y) {
 		t.Error("a nil Customs must build a new, equal struct each time")
+	}
+}
+
+// Configurations that differ only in the scheduler share the workers' "resources" value, and
+// every struct equals dask.Config.Custom's.
+func TestCustomsShareRoleResources(t *testing.T) {
+	m := taskhook.NewCustoms()
+	workers := dask.WorkerGroup{NumberOfWorkers: 4, Requests: resources.Spec{CPU: "2", Mem: "8Gi"}, Limits: resources.Spec{CPU: "2", Mem: "8Gi"}}
+	var first *structpb.Struct
+	for i := range 5 {
+		c := dask.Config{Scheduler: dask.Scheduler{Limits: resources.Spec{Mem: fmt.Sprintf("%dMi", 3000+i)}}, Workers: workers}
+		got, err := m.Custom(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := c.Custom()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !proto.Equal(got, want) {
+			t.Fatalf("config %d:\n%v\nwant\n%v", i, got, want)
+		}
+		if first == nil {
+			first = got
+			continue
+		}
+		res := func(s *structpb.Struct, role string) *structpb.Value {
+			return s.Fields[role].GetStructValue().Fields["resources"]
+		}
+		if res(got, "workers") != res(first, "workers") {
+			t.Errorf("config %d: the workers' resources value is not shared", i)
+		}
+		if res(got, "scheduler") == res(first, "scheduler") {
+			t.Errorf("config %d: a different scheduler got the first one's resources value", i)
+		}
 	}
 }
 
