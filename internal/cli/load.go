@@ -127,12 +127,12 @@ func (f *specFlags) build(e *Env) (*built, error) {
 	return &built{spec: s, specs: ents.Tasks, entities: ents, warnings: warnings}, nil
 }
 
-// buildSpecWith is s.Build for a spec that load returned, unchanged since: load decoded it with
+// buildSpec is s.Build for a spec that load returned, unchanged since: load decoded it with
 // validation (spec.Decode validates every task with s.Settings), so each task is built without
 // validating it a second time (internal/taskhook), taking the Dask custom structs from customs
 // (taskhook.Customs, nil for none: only for specs that are marshalled and dropped). If a task
 // fails to build, s.Build reports it.
-func buildSpecWith(s *spec.Spec, customs *taskhook.Customs) ([]*admin.TaskSpec, error) {
+func buildSpec(s *spec.Spec, customs *taskhook.Customs) ([]*admin.TaskSpec, error) {
 	out := make([]*admin.TaskSpec, len(s.Tasks))
 	for i := range s.Tasks {
 		ts, err := taskhook.Build(&s.Tasks[i], s.Settings, customs)
@@ -145,9 +145,9 @@ func buildSpecWith(s *spec.Spec, customs *taskhook.Customs) ([]*admin.TaskSpec, 
 }
 
 // buildEntities is s.BuildEntities for a spec that load returned, unchanged since: its tasks are
-// built by buildSpecWith, without validating them again (internal/spechook).
+// built by buildSpec, without validating them again (internal/spechook).
 func buildEntities(s *spec.Spec, customs *taskhook.Customs) (bundle.Entities, error) {
-	tasks, err := buildSpecWith(s, customs)
+	tasks, err := buildSpec(s, customs)
 	if err != nil {
 		return bundle.Entities{}, err
 	}

@@ -87,7 +87,7 @@ in name order: (cd DIR && sha256sum * | sha256sum).`,
 				// the built specs of a large spec are never all in memory.
 				return writePackageFile(e, output, s, opts...)
 			}
-			specs, err := buildSpecWith(s, taskhook.NewCustoms())
+			specs, err := buildSpec(s, taskhook.NewCustoms())
 			if err != nil {
 				return e.reportSpecError(err)
 			}
@@ -155,7 +155,7 @@ var errTaskBuild = errors.New("a task does not build")
 
 // writePackageFile writes the tasks of s to the archive file output as bundle.WriteFile would,
 // building each task when the writer asks for it (bundle.WriteFileFunc). s comes from load, which
-// validated every task: they are built without validating them again (see buildSpecWith). A task
+// validated every task: they are built without validating them again (see buildSpec). A task
 // that does not build is reported as spec.Spec.Build reports it, with nothing written.
 func writePackageFile(e *Env, output string, s *spec.Spec, opts ...bundle.WriteOption) error {
 	// Each spec is marshalled as soon as it is built and then dropped: tasks with the same Dask

@@ -433,9 +433,7 @@ func (r *runner) start(l *execution.Launchable, lits *core.LiteralMap, name stri
 	fmt.Fprintf(out, "console: %s\n", url)
 	if !r.w.wait {
 		if r.w.output == "json" {
-			out := resultJSON(id, url, nil)
-			out.AlreadyExisted = r.existed
-			return writeJSON(r.e.Stdout, out)
+			return writeJSON(r.e.Stdout, r.resultJSON(id, url, nil))
 		}
 		return nil
 	}

@@ -74,9 +74,7 @@ func (r *runner) follow(id execution.ID, url string) error {
 // failed nodes' errors and the outputs.
 func (r *runner) writeResult(id execution.ID, url string, res *execution.Result) {
 	if r.w.output == "json" {
-		out := resultJSON(id, url, res)
-		out.AlreadyExisted = r.existed
-		_ = writeJSON(r.e.Stdout, out)
+		_ = writeJSON(r.e.Stdout, r.resultJSON(id, url, res))
 		return
 	}
 	if res == nil {
@@ -265,6 +263,13 @@ func failureJSON(f *execution.Failure) *jsonFailure {
 		return nil
 	}
 	return &jsonFailure{Code: f.Code, Message: f.Message, Kind: f.Kind}
+}
+
+// resultJSON is resultJSON for an execution run launched or found (already_existed).
+func (r *runner) resultJSON(id execution.ID, url string, res *execution.Result) jsonResult {
+	out := resultJSON(id, url, res)
+	out.AlreadyExisted = r.existed
+	return out
 }
 
 func resultJSON(id execution.ID, url string, res *execution.Result) jsonResult {
